@@ -1,0 +1,137 @@
+"""The review pipeline: diff -> modules -> rules -> findings on the changed lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from reviewer import __version__
+from reviewer.config import Config
+from reviewer.diff import Diff, FileChange, parse_diff
+from reviewer.extract import Skipped, parse_hunks, parse_module
+from reviewer.extract.model import Module
+from reviewer.extract.project import Project
+from reviewer.rules.base import Finding, Rule
+from reviewer.rules.registry import STATIC_RULES, expand
+from reviewer.source import MemorySources, Sources
+
+
+@dataclass(frozen=True)
+class Report:
+    """The result of a review, which every renderer reads."""
+
+    findings: tuple[Finding, ...]
+    skipped: tuple[Skipped, ...] = ()
+    partial: tuple[str, ...] = ()
+    """Python files reviewed from their hunks only (no post-change file was available)."""
+    files: int = 0
+    """Files in the change."""
+    python_files: int = 0
+    """Python files reviewed (whole or partially)."""
+    lines: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+    """Post-change lines of the reviewed files, for showing code next to findings."""
+    version: str = __version__
+
+
+def _agrees(change: FileChange, lines: list[str]) -> bool:
+    """The post-change file holds the diff's new-side text where the hunks say."""
+    for hunk in change.hunks:
+        for offset, text in enumerate(hunk.lines):
+            index = hunk.start - 1 + offset
+            if index >= len(lines) or lines[index].rstrip("\r") != text:
+                return False
+    return True
+
+
+def load_module(change: FileChange, sources: Sources) -> Module | Skipped:
+    """The module of a changed file: whole when its text is known, else from the hunks."""
+    text = sources.read(change.path)
+    if text is not None and not _agrees(change, text.splitlines()):
+        text = None
+    whole = change.status == "added" and len(change.hunks) == 1 and change.hunks[0].start <= 1
+    if text is None and whole:
+        text = "\n".join(change.hunks[0].lines) + "\n"
+    if text is not None:
+        return parse_module(change.path, text)
+    return parse_hunks(change)
+
+
+def run_rules(
+    modules: Iterable[Module], project: Project, rules: Iterable[type[Rule]]
+) -> list[Finding]:
+    instances = [rule() for rule in rules]
+    findings: list[Finding] = []
+    for module in modules:
+        for rule in instances:
+            findings.extend(rule.check(module, project))
+    return findings
+
+
+def _suppressed(finding: Finding, module: Module) -> bool:
+    ids = module.suppressions.get(finding.line)
+    return ids is not None and (not ids or finding.rule_id in ids)
+
+
+def _on_changed_lines(finding: Finding, change: FileChange) -> bool:
+    return any(line in change.added for line in range(finding.line, finding.end_line + 1))
+
+
+def review(patch: str, sources: Sources, config: Config, all_lines: bool = False) -> Report:
+    """Review ``patch`` with the static rules. Raises ReviewError for input that is not a diff."""
+    diff: Diff = parse_diff(patch)
+    changes = [c for c in diff.files if c.is_python and not config.excluded(c.path)]
+    modules: list[Module] = []
+    skipped: list[Skipped] = []
+    for change in changes:
+        loaded = load_module(change, sources)
+        if isinstance(loaded, Skipped):
+            skipped.append(loaded)
+        else:
+            modules.append(loaded)
+    project = Project(modules, sources)
+    selected = expand(config.select, "select") if config.select else None
+    ignored = expand(config.ignore, "ignore")
+    rules = [
+        rule
+        for rule in STATIC_RULES
+        if (selected is None or rule.id in selected) and rule.id not in ignored
+    ]
+    by_path = {module.path: module for module in modules}
+    kept: list[Finding] = []
+    for finding in run_rules(modules, project, rules):
+        module = by_path[finding.path]
+        changed = diff.file(finding.path)
+        if changed is None or _suppressed(finding, module):
+            continue
+        if not all_lines and not _on_changed_lines(finding, changed):
+            continue
+        if not config.enabled(finding.rule_id, finding.path):
+            continue
+        if finding.rule_id in config.severity:
+            finding = replace(finding, severity=config.severity[finding.rule_id])
+        kept.append(finding)
+    kept = sorted(set(kept), key=lambda f: f.sort_key)
+    return Report(
+        findings=tuple(kept),
+        skipped=tuple(skipped),
+        partial=tuple(module.path for module in modules if module.partial),
+        files=len(diff.files),
+        python_files=len(modules),
+        lines={module.path: module.lines for module in modules},
+    )
+
+
+def review_source(
+    code: str, path: str = "app/main.py", rules: Iterable[type[Rule]] | None = None
+) -> list[Finding]:
+    """Review ``code`` as a newly added file at ``path`` (the whole file is on changed lines).
+
+    The repository context is the file alone. Used by rule examples and documentation checks.
+    """
+    sources = MemorySources({path: code})
+    module = parse_module(path, code)
+    if isinstance(module, Skipped):
+        raise ValueError(f"{path}: {module.reason}")
+    project = Project([module], sources)
+    found = run_rules([module], project, STATIC_RULES if rules is None else rules)
+    return sorted((f for f in found if not _suppressed(f, module)), key=lambda f: f.sort_key)

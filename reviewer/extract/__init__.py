@@ -1,0 +1,81 @@
+"""Parse changed files and build the construct model the rules read.
+
+The only package of the engine that imports :mod:`ast`.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+import warnings
+from dataclasses import dataclass
+
+from reviewer.diff import FileChange
+from reviewer.extract.build import build_module, module_name
+from reviewer.extract.model import Module
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A changed file that could not be reviewed."""
+
+    path: str
+    reason: str
+
+
+def parse_module(path: str, text: str, partial: bool = False) -> Module | Skipped:
+    """Parse whole-file text into a :class:`Module`."""
+    lines = tuple(text.splitlines())
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        return Skipped(path, f"does not parse: {exc.msg} (line {exc.lineno})")
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return Skipped(path, f"does not parse: {type(exc).__name__}")
+    return build_module(path, tree, lines, partial)
+
+
+def _parse_fragment(lines: list[str], start: int) -> ast.Module | None:
+    """Parse hunk lines placed at ``start``; None when the fragment is not a statement list."""
+    text = "\n" * (start - 1) + "\n".join(lines)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def parse_hunks(change: FileChange) -> Module | Skipped:
+    """Build a partial module from the hunks alone (no post-change file available).
+
+    Each hunk is dedented and parsed on its own, trimming a few lines at its edges when it starts
+    or ends inside a statement; hunks that still do not parse are left out.
+    """
+    size = max((hunk.start + len(hunk.lines) for hunk in change.hunks), default=1)
+    lines = [""] * size
+    body: list[ast.stmt] = []
+    for hunk in change.hunks:
+        dedented = textwrap.dedent("\n".join(hunk.lines)).split("\n")
+        tree = None
+        for cut_start in range(0, min(6, len(dedented))):
+            for cut_end in range(0, min(6, len(dedented) - cut_start)):
+                kept = dedented[cut_start : len(dedented) - cut_end]
+                tree = _parse_fragment([textwrap.dedent("\n".join(kept))], hunk.start + cut_start)
+                if tree is not None:
+                    fragment = textwrap.dedent("\n".join(kept)).split("\n")
+                    for offset, line in enumerate(fragment):
+                        lines[hunk.start + cut_start + offset - 1] = line
+                    body.extend(tree.body)
+                    break
+            if tree is not None:
+                break
+    if not body:
+        return Skipped(change.path, "no hunk parses without the rest of the file (pass --repo)")
+    tree = ast.Module(body=body, type_ignores=[])
+    return build_module(change.path, tree, tuple(lines), partial=True)
+
+
+__all__ = ["Module", "Skipped", "module_name", "parse_hunks", "parse_module"]

@@ -1,0 +1,162 @@
+"""Cross-module facts: definitions in other modules of the repository, resolved lazily."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import cached_property
+
+from reviewer.extract import Skipped, module_name, parse_module
+from reviewer.extract.model import ClassDef, Function, Module
+from reviewer.source import Sources
+
+PYDANTIC_V2_REQUIREMENT = re.compile(r"pydantic\s*(\[[^\]]*\])?\s*(>=|==|~=)\s*2", re.IGNORECASE)
+PYDANTIC_V2_NAMES = frozenset(
+    {"pydantic.ConfigDict", "pydantic.field_validator", "pydantic.model_validator"}
+)
+
+
+class Project:
+    """The changed modules plus whatever the repository context shows."""
+
+    def __init__(self, modules: Iterable[Module], sources: Sources) -> None:
+        self.changed = {module.name: module for module in modules}
+        self.sources = sources
+        self._parsed: dict[str, Module | None] = {}
+
+    @property
+    def complete(self) -> bool:
+        """The whole repository is available as context."""
+        return self.sources.complete
+
+    @cached_property
+    def _paths(self) -> dict[str, str]:
+        paths: dict[str, str] = {}
+        for path in self.sources.python_files():
+            paths.setdefault(module_name(path), path)
+        return paths
+
+    def module(self, name: str) -> Module | None:
+        """The module with dotted name ``name``: a changed one, or parsed from the context."""
+        if name in self.changed:
+            return self.changed[name]
+        if name in self._parsed:
+            return self._parsed[name]
+        module: Module | None = None
+        path = self._paths.get(name) if self.sources.complete else None
+        if path is not None:
+            text = self.sources.read(path)
+            if text is not None:
+                parsed = parse_module(path, text)
+                module = None if isinstance(parsed, Skipped) else parsed
+        self._parsed[name] = module
+        return module
+
+    def all_modules(self) -> Iterator[Module]:
+        """Every module of the repository (the changed ones when there is no context)."""
+        seen = set(self.changed)
+        yield from self.changed.values()
+        if not self.sources.complete:
+            return
+        for name in self._paths:
+            if name not in seen:
+                module = self.module(name)
+                if module is not None:
+                    yield module
+
+    def _split(self, qualname: str) -> tuple[Module, str] | None:
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            name = ".".join(parts[:cut])
+            if name in self.changed or (self.sources.complete and name in self._paths):
+                module = self.module(name)
+                if module is not None:
+                    return module, ".".join(parts[cut:])
+        return None
+
+    def function(self, qualname: str | None) -> tuple[Module, Function] | None:
+        """The function a qualified name refers to, following one re-export hop."""
+        found = self._split(qualname) if qualname else None
+        if found is None:
+            return None
+        module, local = found
+        function = module.function(local)
+        if function is not None:
+            return module, function
+        target = dict(module.imports).get(local)
+        if target and target != qualname and not target.startswith(module.name + "."):
+            return self.function(target)
+        return None
+
+    def cls(self, qualname: str | None) -> tuple[Module, ClassDef] | None:
+        """The class a qualified name refers to, following one re-export hop."""
+        found = self._split(qualname) if qualname else None
+        if found is None:
+            return None
+        module, local = found
+        class_def = module.cls(local)
+        if class_def is not None:
+            return module, class_def
+        target = dict(module.imports).get(local)
+        if target and target != qualname and not target.startswith(module.name + "."):
+            return self.cls(target)
+        return None
+
+    def class_kind(self, class_def: ClassDef, module: Module, depth: int = 0) -> str:
+        """The kind of ``class_def``, following bases defined in other modules."""
+        if class_def.kind != "class" or depth > 8:
+            return class_def.kind
+        for base in class_def.bases:
+            found = self.cls(base.qualname)
+            if found is None:
+                continue
+            base_kind = self.class_kind(found[1], found[0], depth + 1)
+            if base_kind == "sqlmodel" and any(
+                key == "table" and value.is_true for key, value in class_def.keywords
+            ):
+                return "sqlmodel_table"
+            if base_kind != "class":
+                return "sqlmodel" if base_kind == "sqlmodel_table" else base_kind
+        return "class"
+
+    def model_kind(self, qualname: str | None) -> str | None:
+        """The kind of the class a qualified name refers to, or None when it is not known."""
+        found = self.cls(qualname)
+        if found is None:
+            return None
+        return self.class_kind(found[1], found[0])
+
+    @cached_property
+    def depends_targets(self) -> frozenset[str] | None:
+        """Qualified names used in ``Depends(...)``/``Security(...)`` anywhere in the repository,
+        or None when the repository is not available as context."""
+        if not self.sources.complete:
+            return None
+        targets: set[str] = set()
+        for module in self.all_modules():
+            for call in module.calls:
+                if call.expr.last_name in ("Depends", "Security"):
+                    dependency = call.expr.arg(0, "dependency")
+                    if dependency is not None and dependency.qualname:
+                        targets.add(dependency.qualname)
+        return frozenset(targets)
+
+    @cached_property
+    def uses_pydantic_v2(self) -> bool:
+        """The repository shows Pydantic v2: a requirement, or v2-only names in use."""
+        for requirement_file in ("pyproject.toml", "requirements.txt", "setup.cfg", "setup.py"):
+            text = self.sources.read(requirement_file)
+            if text and PYDANTIC_V2_REQUIREMENT.search(text):
+                return True
+        modules = self.all_modules() if self.sources.complete else iter(self.changed.values())
+        for module in modules:
+            if any(target in PYDANTIC_V2_NAMES for _, target in module.imports):
+                return True
+            if any(class_def.has_model_config for class_def in module.classes):
+                return True
+            if any(
+                call.expr.func is not None and call.expr.func.op == "model_dump"
+                for call in module.calls
+            ):
+                return True
+        return False

@@ -1,0 +1,1 @@
+"""Renderers: one per output format, sharing :class:`reviewer.report.base.Renderer`."""

@@ -1,0 +1,49 @@
+"""``--format json``: the machine-readable report."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from reviewer.engine import Report
+from reviewer.rules.base import Finding
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule_id": finding.rule_id,
+        "name": finding.name,
+        "severity": finding.severity.value,
+        "path": finding.path,
+        "line": finding.line,
+        "end_line": finding.end_line,
+        "column": finding.column,
+        "message": finding.message,
+        "fix": finding.fix,
+        "source": finding.source,
+    }
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for finding in report.findings:
+        counts[finding.severity.value] += 1
+    return {
+        "version": report.version,
+        "findings": [finding_dict(finding) for finding in report.findings],
+        "stats": {
+            "files": report.files,
+            "python_files": report.python_files,
+            "findings": len(report.findings),
+            **counts,
+        },
+        "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+        "partial": list(report.partial),
+    }
+
+
+class JsonRenderer:
+    name: ClassVar[str] = "json"
+
+    def render(self, report: Report) -> str:
+        return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"

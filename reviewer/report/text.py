@@ -1,0 +1,78 @@
+"""``--format text``: for people at a terminal (rich colours) or reading a log (plain)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import Console
+from rich.markup import escape
+
+from reviewer.engine import Report
+from reviewer.rules.base import Finding
+
+STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(report: Report) -> str:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for finding in report.findings:
+        counts[finding.severity.value] += 1
+    parts = [f"{_plural(counts[s], s)}" for s in ("error", "warning", "info") if counts[s]]
+    head = _plural(len(report.findings), "finding")
+    if parts:
+        head += f" ({', '.join(parts)})"
+    head += f" in {_plural(report.python_files, 'Python file')}"
+    if report.skipped:
+        head += f"; {len(report.skipped)} skipped"
+    if report.partial:
+        head += f"; {len(report.partial)} reviewed from the diff alone (pass --repo for context)"
+    return head
+
+
+class TextRenderer:
+    name: ClassVar[str] = "text"
+
+    def __init__(self, color: bool = False) -> None:
+        self.color = color
+
+    def _code(self, report: Report, finding: Finding) -> str | None:
+        lines = report.lines.get(finding.path, ())
+        if 0 < finding.line <= len(lines):
+            return lines[finding.line - 1].strip()
+        return None
+
+    def render(self, report: Report) -> str:
+        console = Console(
+            force_terminal=self.color,
+            no_color=not self.color,
+            width=10_000 if not self.color else None,
+            highlight=False,
+            soft_wrap=True,
+        )
+        with console.capture() as capture:
+            for finding in report.findings:
+                style = STYLES[finding.severity.value]
+                console.print(
+                    f"[bold]{escape(finding.path)}:{finding.line}:{finding.column}[/bold] "
+                    f"[{style}]{finding.rule_id} {finding.severity.value}[/{style}] "
+                    f"{escape(finding.message)} [dim]({finding.name})[/dim]"
+                )
+                code = self._code(report, finding)
+                if code:
+                    console.print(f"  [dim]{finding.line:>5} |[/dim] {escape(code)}")
+                if finding.fix:
+                    console.print(f"  [green]fix:[/green] {escape(finding.fix)}")
+            for skipped in report.skipped:
+                console.print(
+                    f"[yellow]skipped[/yellow] {escape(skipped.path)}: {escape(skipped.reason)}"
+                )
+            for path in report.partial:
+                console.print(
+                    f"[dim]partial[/dim] {escape(path)}: reviewed from the diff's hunks only"
+                )
+            console.print(f"[bold]{escape(summary(report))}[/bold]")
+        return capture.get()

@@ -1,0 +1,106 @@
+"""What a rule is: a registered unit with an id, its documentation, examples and a check."""
+
+from __future__ import annotations
+
+import enum
+import inspect
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from reviewer.extract.model import Call, Expr, Module, Span
+from reviewer.extract.project import Project
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    name: str
+    severity: Severity
+    path: str
+    line: int
+    end_line: int
+    column: int
+    message: str
+    fix: str
+    source: str = "static"
+    """``static`` for the deterministic engine, ``llm`` for the Claude pass."""
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.rule_id)
+
+
+@dataclass(frozen=True)
+class Valid:
+    """Code a rule must stay silent on."""
+
+    code: str
+    path: str = "app/main.py"
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Code a rule must report, at exactly ``line`` (one finding)."""
+
+    code: str
+    line: int
+    path: str = "app/main.py"
+
+
+class Rule:
+    """Base of every rule. Subclasses set the class attributes and the docstring, whose sections
+    (What it does / Why is this bad? / Example / Use instead) are the rule's documentation."""
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    engine: ClassVar[str] = "static"
+    fix: ClassVar[str] = ""
+    """One line: what to write instead (shown with every finding)."""
+    VALID: ClassVar[tuple[str | Valid, ...]] = ()
+    INVALID: ClassVar[tuple[Invalid, ...]] = ()
+
+    @classmethod
+    def doc(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first paragraph of "What it does"."""
+        lines = cls.doc().split("## What it does", 1)[-1].strip().split("\n\n", 1)[0]
+        return " ".join(lines.split())
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        """Yield the findings of this rule in ``module``. LLM-owned rules have no check."""
+        return iter(())
+
+    def finding(
+        self,
+        module: Module,
+        where: Span | Expr | Call,
+        message: str,
+        end_line: int | None = None,
+    ) -> Finding:
+        span = where if isinstance(where, Span) else where.span
+        return Finding(
+            rule_id=self.id,
+            name=self.name,
+            severity=self.severity,
+            path=module.path,
+            line=span.line,
+            end_line=end_line if end_line is not None else span.end_line,
+            column=span.column + 1,
+            message=message,
+            fix=self.fix,
+        )

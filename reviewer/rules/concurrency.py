@@ -1,0 +1,426 @@
+"""FAPI4xx: async correctness."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reviewer.extract.model import Call, Module
+from reviewer.extract.project import Project
+from reviewer.rules.base import Finding, Invalid, Rule, Severity
+
+
+def _async_calls(module: Module) -> Iterator[Call]:
+    for call in module.calls:
+        if call.in_async_def:
+            yield call
+
+
+class BlockingHttpInAsync(Rule):
+    """
+    ## What it does
+    Flags synchronous HTTP clients (`requests`, `urllib.request.urlopen`, `httpx.get`/`post`/...,
+    `httpx.Client`) called inside an `async def` route, dependency or service.
+
+    ## Why is this bad?
+    A synchronous request blocks the event loop for the whole round trip: every other request this
+    worker is serving waits for the remote server.
+
+    ## Example
+    ```python
+    import requests
+
+    @router.get("/rates")
+    async def rates() -> dict[str, float]:
+        return requests.get("https://rates.example.com/latest", timeout=5).json()
+    ```
+
+    ## Use instead
+    ```python
+    import httpx
+
+    @router.get("/rates")
+    async def rates(client: httpx.AsyncClient = Depends(get_http_client)) -> dict[str, float]:
+        response = await client.get("https://rates.example.com/latest")
+        return response.json()
+    ```
+    Or declare the handler with plain `def`: FastAPI then runs it in the threadpool.
+    """
+
+    id = "FAPI401"
+    name = "blocking-http-in-async"
+    severity = Severity.ERROR
+    fix = "Use `httpx.AsyncClient` with `await`, or make the handler a plain `def`."
+    VERBS = frozenset(
+        {"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"}
+    )
+    VALID = (
+        "import httpx\nasync def f():\n    async with httpx.AsyncClient() as c:\n        await c.get('u')",
+        "import requests\ndef f():\n    return requests.get('u')",
+        "import requests\nasync def f():\n    def inner():\n        return requests.get('u')\n    return inner",
+        "import requests\nasync def f():\n    s = requests.Session\n    return s",
+    )
+    INVALID = (
+        Invalid("import requests\nasync def f():\n    requests.get('u')", line=3),
+        Invalid("from requests import post as p\nasync def f():\n    await g(p('u'))", line=3),
+        Invalid("import urllib.request\nasync def f():\n    urllib.request.urlopen('u')", line=3),
+        Invalid(
+            "import httpx\nasync def f():\n    with httpx.Client() as c:\n        c.get('u')",
+            line=3,
+        ),
+        Invalid("import httpx as hx\nasync def f():\n    return hx.post('u', json={})", line=3),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        for call in _async_calls(module):
+            name = call.qualname
+            package, _, attr = name.rpartition(".")
+            if (
+                (package in ("requests", "requests.api") and attr in self.VERBS)
+                or name == "requests.Session"
+                or name in ("urllib.request.urlopen", "urllib3.request", "httpx.Client")
+                or (package == "httpx" and attr in self.VERBS)
+            ):
+                yield self.finding(
+                    module,
+                    call,
+                    f"`{call.expr.func.text if call.expr.func else name}()` blocks the event loop",
+                )
+
+
+class BlockingSleepInAsync(Rule):
+    """
+    ## What it does
+    Flags `time.sleep()` inside an `async def`.
+
+    ## Why is this bad?
+    It blocks the event loop, stalling every request this worker is serving for the whole delay.
+
+    ## Example
+    ```python
+    import time
+
+    @router.post("/jobs", status_code=202)
+    async def enqueue(job: Job) -> None:
+        time.sleep(0.5)  # give the worker a head start
+    ```
+
+    ## Use instead
+    ```python
+    import asyncio
+
+    @router.post("/jobs", status_code=202)
+    async def enqueue(job: Job) -> None:
+        await asyncio.sleep(0.5)
+    ```
+    """
+
+    id = "FAPI402"
+    name = "blocking-sleep-in-async"
+    severity = Severity.ERROR
+    fix = "Use `await asyncio.sleep(...)`."
+    VALID = (
+        "import asyncio\nasync def f():\n    await asyncio.sleep(1)",
+        "import time\ndef f():\n    time.sleep(1)",
+        "import time\nasync def f():\n    def g():\n        time.sleep(1)\n    return g",
+        "import time\nasync def f():\n    return time.time()",
+    )
+    INVALID = (
+        Invalid("import time\nasync def f():\n    time.sleep(1)", line=3),
+        Invalid("from time import sleep as nap\nasync def f():\n    nap(1)", line=3),
+        Invalid("import time as t\nclass S:\n    async def run(self):\n        t.sleep(2)", line=4),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        for call in _async_calls(module):
+            if call.qualname == "time.sleep":
+                yield self.finding(module, call, "`time.sleep()` blocks the event loop")
+
+
+SYNC_SESSION_TYPES = frozenset(
+    {
+        "sqlalchemy.orm.Session",
+        "sqlalchemy.orm.session.Session",
+        "sqlmodel.Session",
+        "sqlite3.Connection",
+        "psycopg2.extensions.connection",
+        "sqlite3.connect",
+        "psycopg2.connect",
+    }
+)
+SYNC_CONNECT = frozenset({"sqlite3.connect", "psycopg2.connect", "pymysql.connect"})
+
+
+class SyncDbInAsync(Rule):
+    """
+    ## What it does
+    Flags a synchronous database handle used inside an `async def`: a SQLAlchemy/SQLModel
+    `Session`, or a `sqlite3`/`psycopg2`/`pymysql` connection.
+
+    ## Why is this bad?
+    Every query blocks the event loop until the database answers. Under load the whole worker
+    serialises on the database round trips.
+
+    ## Example
+    ```python
+    from sqlalchemy.orm import Session
+
+    @router.get("/users/{user_id}")
+    async def read_user(user_id: int, db: Session = Depends(get_db)) -> UserOut:
+        return db.get(User, user_id)
+    ```
+
+    ## Use instead
+    ```python
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    @router.get("/users/{user_id}")
+    async def read_user(user_id: int, db: AsyncSession = Depends(get_db)) -> UserOut:
+        return await db.get(User, user_id)
+    ```
+    Or keep the synchronous session and declare the handler with plain `def`.
+    """
+
+    id = "FAPI403"
+    name = "sync-db-in-async"
+    severity = Severity.ERROR
+    fix = "Use `AsyncSession`/an async driver with `await`, or make the handler a plain `def`."
+    VALID = (
+        "from sqlalchemy.orm import Session\ndef f(db: Session):\n    return db.get(U, 1)",
+        "from sqlalchemy.ext.asyncio import AsyncSession\nasync def f(db: AsyncSession):\n"
+        "    return await db.get(U, 1)",
+        "from sqlalchemy.orm import Session\nasync def f(db: Session):\n"
+        "    return await run_in_threadpool(lambda: db.get(U, 1))",
+    )
+    INVALID = (
+        Invalid(
+            "from sqlalchemy.orm import Session\nasync def f(db: Session = Depends(get_db)):\n"
+            "    return db.query(U).all()",
+            line=3,
+        ),
+        Invalid(
+            "from typing import Annotated\nfrom sqlmodel import Session\n"
+            "async def f(db: Annotated[Session, Depends(get_db)]):\n    db.add(x)",
+            line=4,
+        ),
+        Invalid("import sqlite3\nasync def f():\n    conn = sqlite3.connect('x.db')", line=3),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        for call in _async_calls(module):
+            if call.qualname in SYNC_CONNECT:
+                yield self.finding(module, call, f"`{call.qualname}()` opens a blocking connection")
+                continue
+            func = call.expr.func
+            if func is None or func.kind != "attribute" or call.usage == "await":
+                continue
+            receiver = func.items[0]
+            if receiver.type in SYNC_SESSION_TYPES:
+                yield self.finding(
+                    module,
+                    call,
+                    f"synchronous database call `{receiver.text}.{func.op}()` blocks the event loop",
+                )
+
+
+class BlockingIoInAsync(Rule):
+    """
+    ## What it does
+    Flags blocking file and process I/O inside an `async def`: `open(...)`, `subprocess.run`,
+    `subprocess.call`, `subprocess.check_call`, `subprocess.check_output` and `os.system`.
+
+    ## Why is this bad?
+    Disk and child-process waits block the event loop; a slow disk or a long command stalls every
+    request of the worker.
+
+    ## Example
+    ```python
+    @router.get("/report")
+    async def report() -> str:
+        with open("report.txt") as handle:
+            return handle.read()
+    ```
+
+    ## Use instead
+    ```python
+    import anyio
+
+    @router.get("/report")
+    async def report() -> str:
+        return await anyio.Path("report.txt").read_text()
+    ```
+    Or run the blocking part with `await run_in_threadpool(...)`, or use a plain `def` handler.
+    """
+
+    id = "FAPI404"
+    name = "blocking-io-in-async"
+    severity = Severity.WARNING
+    fix = "Use `anyio`/`aiofiles` or `asyncio.create_subprocess_exec`, or `run_in_threadpool`."
+    BLOCKING = frozenset(
+        {
+            "open",
+            "io.open",
+            "subprocess.run",
+            "subprocess.call",
+            "subprocess.check_call",
+            "subprocess.check_output",
+            "subprocess.Popen",
+            "os.system",
+            "os.popen",
+        }
+    )
+    VALID = (
+        "def f():\n    with open('x') as h:\n        return h.read()",
+        "import anyio\nasync def f():\n    return await anyio.open_file('x')",
+        "import aiofiles\nasync def f():\n    async with aiofiles.open('x') as h:\n        return await h.read()",
+        "async def f(storage):\n    return storage.open('x')",
+    )
+    INVALID = (
+        Invalid("async def f():\n    with open('x') as h:\n        return h.read()", line=2),
+        Invalid("import subprocess\nasync def f():\n    subprocess.run(['ls'])", line=3),
+        Invalid("from os import system\nasync def f():\n    system('ls')", line=3),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        for call in _async_calls(module):
+            if call.qualname in self.BLOCKING:
+                yield self.finding(module, call, f"`{call.qualname}()` blocks the event loop")
+
+
+ASYNC_RECEIVERS = frozenset(
+    {
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.session.AsyncSession",
+        "sqlmodel.ext.asyncio.session.AsyncSession",
+        "sqlalchemy.ext.asyncio.AsyncConnection",
+        "sqlalchemy.ext.asyncio.AsyncEngine",
+        "httpx.AsyncClient",
+        "aiohttp.ClientSession",
+        "asyncpg.Connection",
+        "asyncpg.Pool",
+        "redis.asyncio.Redis",
+        "databases.Database",
+    }
+)
+COROUTINE_METHODS = frozenset(
+    {
+        "execute",
+        "scalar",
+        "scalars",
+        "get",
+        "commit",
+        "rollback",
+        "flush",
+        "refresh",
+        "delete",
+        "close",
+        "merge",
+        "stream",
+        "stream_scalars",
+        "run_sync",
+        "connect",
+        "begin",
+        "post",
+        "put",
+        "patch",
+        "request",
+        "send",
+        "head",
+        "options",
+        "fetch",
+        "fetchrow",
+        "fetchval",
+        "fetch_all",
+        "fetch_one",
+        "set",
+        "aclose",
+    }
+)
+
+
+class AsyncCallNotAwaited(Rule):
+    """
+    ## What it does
+    Flags a coroutine method of an async client (`AsyncSession`, `AsyncConnection`,
+    `httpx.AsyncClient`, `asyncpg`, `redis.asyncio`...) called without `await`, unless the
+    coroutine is returned, awaited later, or handed to `asyncio.gather`/`create_task`/a task group.
+
+    ## Why is this bad?
+    The call only creates a coroutine object: the query never runs, the commit never happens, and
+    Python warns "coroutine was never awaited" at some later point, far from the bug.
+
+    ## Example
+    ```python
+    @router.post("/users", status_code=201)
+    async def create_user(user: UserCreate, db: AsyncSession = Depends(get_db)) -> UserOut:
+        row = User(**user.model_dump())
+        db.add(row)
+        db.commit()
+        return row
+    ```
+
+    ## Use instead
+    ```python
+    @router.post("/users", status_code=201)
+    async def create_user(user: UserCreate, db: AsyncSession = Depends(get_db)) -> UserOut:
+        row = User(**user.model_dump())
+        db.add(row)
+        await db.commit()
+        return row
+    ```
+    """
+
+    id = "FAPI405"
+    name = "async-call-not-awaited"
+    severity = Severity.ERROR
+    fix = "Add `await` (or hand the coroutine to `asyncio.gather`/a task group)."
+    VALID = (
+        "from sqlalchemy.ext.asyncio import AsyncSession\nasync def f(db: AsyncSession):\n"
+        "    await db.commit()",
+        "from sqlalchemy.ext.asyncio import AsyncSession\nasync def f(db: AsyncSession):\n"
+        "    return db.execute(q)",
+        "import asyncio\nfrom sqlalchemy.ext.asyncio import AsyncSession\n"
+        "async def f(db: AsyncSession):\n    job = db.execute(q)\n    await job",
+        "import asyncio\nimport httpx\nasync def f(c: httpx.AsyncClient):\n"
+        "    await asyncio.gather(c.get('a'), c.get('b'))",
+        "from sqlalchemy.ext.asyncio import AsyncSession\nasync def f(db: AsyncSession):\n"
+        "    db.add(x)",
+        "from sqlalchemy.orm import Session\ndef f(db: Session):\n    db.commit()",
+    )
+    INVALID = (
+        Invalid(
+            "from sqlalchemy.ext.asyncio import AsyncSession\nasync def f(db: AsyncSession):\n"
+            "    db.commit()",
+            line=3,
+        ),
+        Invalid(
+            "import httpx\nasync def f():\n    async with httpx.AsyncClient() as c:\n"
+            "        r = c.get('u')\n        return r.json()",
+            line=4,
+        ),
+        Invalid(
+            "from typing import Annotated\nfrom sqlalchemy.ext.asyncio import AsyncSession\n"
+            "async def f(db: Annotated[AsyncSession, Depends(get_db)]):\n"
+            "    result = db.execute(q)\n    return result.scalars().all()",
+            line=4,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        for call in module.calls:
+            func = call.expr.func
+            if func is None or func.kind != "attribute" or func.op not in COROUTINE_METHODS:
+                continue
+            if func.items[0].type not in ASYNC_RECEIVERS:
+                continue
+            if call.usage in ("await", "return", "arg", "with", "yield"):
+                continue
+            function = module.function(call.function)
+            if call.usage == "assign" and (
+                function is None or call.target is None or call.target in function.awaited_names
+            ):
+                continue
+            if call.usage not in ("expr", "assign"):
+                continue
+            yield self.finding(
+                module, call, f"`{func.text}()` returns a coroutine that is never awaited"
+            )

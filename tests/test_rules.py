@@ -1,0 +1,82 @@
+"""Every rule's own examples, its metadata and its documentation."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from _pytest.mark import ParameterSet
+
+from reviewer.engine import review_source
+from reviewer.rules.base import Invalid, Rule, Valid
+from reviewer.rules.registry import RULES, STATIC_RULES
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "rules.md"
+
+
+def _cases() -> Iterator[ParameterSet]:
+    for rule in STATIC_RULES:
+        for i, valid in enumerate(rule.VALID):
+            case = valid if isinstance(valid, Valid) else Valid(valid)
+            yield pytest.param(rule, case.code, case.path, None, id=f"{rule.id}-valid-{i}")
+        for i, invalid in enumerate(rule.INVALID):
+            yield pytest.param(
+                rule, invalid.code, invalid.path, invalid.line, id=f"{rule.id}-invalid-{i}"
+            )
+
+
+@pytest.mark.parametrize(("rule", "code", "path", "line"), list(_cases()))
+def test_examples(rule: type[Rule], code: str, path: str, line: int | None) -> None:
+    lines = [f.line for f in review_source(code, path, rules=[rule])]
+    assert lines == ([] if line is None else [line])
+
+
+def test_every_static_rule_has_examples() -> None:
+    for rule in STATIC_RULES:
+        assert len(rule.VALID) >= 2, rule.id
+        assert len(rule.INVALID) >= 2, rule.id
+        assert all(isinstance(case, Invalid) for case in rule.INVALID)
+
+
+def test_ids_sorted_unique_and_named() -> None:
+    ids = [rule.id for rule in RULES]
+    assert ids == sorted(set(ids))
+    for rule in RULES:
+        assert re.fullmatch(r"FAPI[1-9]\d\d", rule.id)
+        assert re.fullmatch(r"[a-z]+(-[a-z0-9]+)*", rule.name), rule.id
+        assert rule.engine in ("static", "llm")
+        if rule.engine == "static":
+            assert rule.fix, f"{rule.id} has no fix text"
+
+
+DOC_HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.id)
+def test_doc_shape(rule: type[Rule]) -> None:
+    doc = rule.doc()
+    positions = [doc.find(heading) for heading in DOC_HEADINGS]
+    assert all(p >= 0 for p in positions), f"{rule.id} misses a heading"
+    assert positions == sorted(positions)
+    for block in re.findall(r"```python\n(.*?)```", doc, re.S):
+        ast.parse(block)
+
+
+def _catalogue() -> dict[str, tuple[str, str, str]]:
+    rows: dict[str, tuple[str, str, str]] = {}
+    for line in CATALOGUE.read_text().splitlines():
+        match = re.match(r"\| (FAPI\d{3}) \| ([a-z0-9-]+) \| (static|llm) \| (\w+) \|", line)
+        if match:
+            rows[match.group(1)] = (match.group(2), match.group(3), match.group(4))
+    return rows
+
+
+@pytest.mark.skipif(not CATALOGUE.exists(), reason="../shared/rules.md is not beside the project")
+def test_registry_matches_catalogue() -> None:
+    catalogue = _catalogue()
+    assert catalogue, "no rows parsed from rules.md"
+    for rule in RULES:
+        assert catalogue.get(rule.id) == (rule.name, rule.engine, rule.severity.value), rule.id
