@@ -1,4 +1,4 @@
-"""Output formats by name."""
+"""Output formats by name: add a renderer module and one line here."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ from reviewer.report.base import Renderer
 from reviewer.report.json import JsonRenderer
 from reviewer.report.text import TextRenderer
 
-FORMATS: tuple[str, ...] = ("text", "json")
+RENDERERS: dict[str, type[Renderer]] = {
+    "text": TextRenderer,
+    "json": JsonRenderer,
+}
+FORMATS: tuple[str, ...] = tuple(RENDERERS)
 
 
 def renderer(name: str, color: bool = False) -> Renderer:
     if name == "text":
         return TextRenderer(color=color)
-    return {"json": JsonRenderer}[name]()
+    return RENDERERS[name]()
