@@ -76,8 +76,18 @@ def _on_changed_lines(finding: Finding, change: FileChange) -> bool:
     return any(line in change.added for line in range(finding.line, finding.end_line + 1))
 
 
-def review(patch: str, sources: Sources, config: Config, all_lines: bool = False) -> Report:
-    """Review ``patch`` with the static rules. Raises ReviewError for input that is not a diff."""
+@dataclass(frozen=True)
+class Change:
+    """A parsed change: the diff, the modules of its Python files and the project around them."""
+
+    diff: Diff
+    modules: tuple[Module, ...]
+    skipped: tuple[Skipped, ...]
+    project: Project
+
+
+def analyze(patch: str, sources: Sources, config: Config) -> Change:
+    """Parse ``patch`` and extract the modules it touches. Raises ReviewError for non-diffs."""
     diff: Diff = parse_diff(patch)
     changes = [c for c in diff.files if c.is_python and not config.excluded(c.path)]
     modules: list[Module] = []
@@ -88,7 +98,17 @@ def review(patch: str, sources: Sources, config: Config, all_lines: bool = False
             skipped.append(loaded)
         else:
             modules.append(loaded)
-    project = Project(modules, sources)
+    return Change(diff, tuple(modules), tuple(skipped), Project(modules, sources))
+
+
+def review(patch: str, sources: Sources, config: Config, all_lines: bool = False) -> Report:
+    """Review ``patch`` with the static rules."""
+    return review_change(analyze(patch, sources, config), config, all_lines)
+
+
+def review_change(change: Change, config: Config, all_lines: bool = False) -> Report:
+    """Run the static rules over an analysed change and keep what belongs to it."""
+    diff, modules, project = change.diff, change.modules, change.project
     selected = expand(config.select, "select") if config.select else None
     ignored = expand(config.ignore, "ignore")
     rules = [
@@ -113,7 +133,7 @@ def review(patch: str, sources: Sources, config: Config, all_lines: bool = False
     kept = sorted(set(kept), key=lambda f: f.sort_key)
     return Report(
         findings=tuple(kept),
-        skipped=tuple(skipped),
+        skipped=change.skipped,
         partial=tuple(module.path for module in modules if module.partial),
         files=len(diff.files),
         python_files=len(modules),
