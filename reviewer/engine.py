@@ -73,7 +73,10 @@ def _suppressed(finding: Finding, module: Module) -> bool:
 
 
 def _on_changed_lines(finding: Finding, change: FileChange) -> bool:
-    return any(line in change.added for line in range(finding.line, finding.end_line + 1))
+    ranges = [(finding.line, finding.end_line)]
+    if finding.trigger is not None:
+        ranges.append(finding.trigger)
+    return any(line in change.added for first, last in ranges for line in range(first, last + 1))
 
 
 @dataclass(frozen=True)

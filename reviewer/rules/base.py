@@ -35,6 +35,9 @@ class Finding:
     fix: str
     source: str = "static"
     """``static`` for the deterministic engine, ``llm`` for the Claude pass."""
+    trigger: tuple[int, int] | None = None
+    """Lines (first, last) of a construct that makes the code a violation (e.g. the ``async def``
+    around a blocking call): changing them also puts the finding in the change."""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -91,6 +94,7 @@ class Rule:
         where: Span | Expr | Call,
         message: str,
         end_line: int | None = None,
+        trigger: Span | None = None,
     ) -> Finding:
         span = where if isinstance(where, Span) else where.span
         return Finding(
@@ -103,4 +107,5 @@ class Rule:
             column=span.column + 1,
             message=message,
             fix=self.fix,
+            trigger=None if trigger is None else (trigger.line, trigger.end_line),
         )

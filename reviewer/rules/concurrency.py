@@ -15,7 +15,18 @@ def _async_calls(module: Module) -> Iterator[Call]:
             yield call
 
 
-class BlockingHttpInAsync(Rule):
+class _InAsyncDef(Rule):
+    """A rule about calls that are wrong because they run inside an ``async def``."""
+
+    def flag(self, module: Module, call: Call, message: str) -> Finding:
+        """A finding on ``call`` that also belongs to a change turning its function async."""
+        function = module.function(call.function)
+        return self.finding(
+            module, call, message, trigger=None if function is None else function.span
+        )
+
+
+class BlockingHttpInAsync(_InAsyncDef):
     """
     ## What it does
     Flags synchronous HTTP clients (`requests`, `urllib.request.urlopen`, `httpx.get`/`post`/...,
@@ -80,14 +91,14 @@ class BlockingHttpInAsync(Rule):
                 or name in ("urllib.request.urlopen", "urllib3.request", "httpx.Client")
                 or (package == "httpx" and attr in self.VERBS)
             ):
-                yield self.finding(
+                yield self.flag(
                     module,
                     call,
                     f"`{call.expr.func.text if call.expr.func else name}()` blocks the event loop",
                 )
 
 
-class BlockingSleepInAsync(Rule):
+class BlockingSleepInAsync(_InAsyncDef):
     """
     ## What it does
     Flags `time.sleep()` inside an `async def`.
@@ -133,7 +144,7 @@ class BlockingSleepInAsync(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         for call in _async_calls(module):
             if call.qualname == "time.sleep":
-                yield self.finding(module, call, "`time.sleep()` blocks the event loop")
+                yield self.flag(module, call, "`time.sleep()` blocks the event loop")
 
 
 SYNC_SESSION_TYPES = frozenset(
@@ -150,7 +161,7 @@ SYNC_SESSION_TYPES = frozenset(
 SYNC_CONNECT = frozenset({"sqlite3.connect", "psycopg2.connect", "pymysql.connect"})
 
 
-class SyncDbInAsync(Rule):
+class SyncDbInAsync(_InAsyncDef):
     """
     ## What it does
     Flags a synchronous database handle used inside an `async def`: a SQLAlchemy/SQLModel
@@ -208,21 +219,21 @@ class SyncDbInAsync(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         for call in _async_calls(module):
             if call.qualname in SYNC_CONNECT:
-                yield self.finding(module, call, f"`{call.qualname}()` opens a blocking connection")
+                yield self.flag(module, call, f"`{call.qualname}()` opens a blocking connection")
                 continue
             func = call.expr.func
             if func is None or func.kind != "attribute" or call.usage == "await":
                 continue
             receiver = func.items[0]
             if receiver.type in SYNC_SESSION_TYPES:
-                yield self.finding(
+                yield self.flag(
                     module,
                     call,
                     f"synchronous database call `{receiver.text}.{func.op}()` blocks the event loop",
                 )
 
 
-class BlockingIoInAsync(Rule):
+class BlockingIoInAsync(_InAsyncDef):
     """
     ## What it does
     Flags blocking file and process I/O inside an `async def`: `open(...)`, `subprocess.run`,
@@ -283,7 +294,7 @@ class BlockingIoInAsync(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         for call in _async_calls(module):
             if call.qualname in self.BLOCKING:
-                yield self.finding(module, call, f"`{call.qualname}()` blocks the event loop")
+                yield self.flag(module, call, f"`{call.qualname}()` blocks the event loop")
 
 
 ASYNC_RECEIVERS = frozenset(

@@ -1,0 +1,332 @@
+"""The command line end to end: inputs as real tools write them, exit statuses, stdout vs stderr."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from reviewer.cli import main
+
+SLEEPY = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
+JOBS = (
+    "import time\n\n\ndef job():\n    time.sleep(1)\n\n\n"
+    "def other():\n    total = 0\n    for i in range(10):\n        total += i\n    return total\n"
+)
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def json(self) -> dict[str, object]:
+        data: dict[str, object] = json.loads(self.out)
+        return data
+
+
+@pytest.fixture
+def run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Result]:
+    def invoke(*args: str, stdin: bytes = b"") -> Result:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+        with pytest.raises(SystemExit) as exited:
+            main(list(args))
+        captured = capsys.readouterr()
+        code = exited.value.code
+        return Result(code if isinstance(code, int) else 1, captured.out, captured.err)
+
+    return invoke
+
+
+@pytest.fixture
+def outside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory that is not a git work tree (no default context)."""
+    folder = tmp_path / "cwd"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    (root / "app").mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    (root / "app" / "jobs.py").write_text(JOBS)
+    (root / "app" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (root / "app" / "old.py").write_text("x = 1\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "init")
+    return root
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    return path
+
+
+def new_file_patch(path: str, code: str) -> str:
+    lines = code.splitlines()
+    body = "".join(f"+{line}\n" for line in lines)
+    return (
+        f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
+        f"@@ -0,0 +1,{len(lines)} @@\n{body}"
+    )
+
+
+def ids(result: Result) -> list[tuple[str, str, int]]:
+    findings = result.json["findings"]
+    assert isinstance(findings, list)
+    return [(f["rule_id"], f["path"], f["line"]) for f in findings]
+
+
+# -- input forms ------------------------------------------------------------------------------
+
+
+def test_patch_file_json(run: Callable[..., Result], outside: Path) -> None:
+    patch = write(outside / "c.patch", new_file_patch("app/h.py", SLEEPY))
+    result = run(str(patch), "--format", "json", "--no-llm")
+    assert result.code == 1
+    assert ids(result) == [("FAPI402", "app/h.py", 5)]
+    assert result.err == ""
+
+
+def test_stdin(run: Callable[..., Result], outside: Path) -> None:
+    result = run("-", "--format", "json", stdin=new_file_patch("app/h.py", SLEEPY).encode())
+    assert ids(result) == [("FAPI402", "app/h.py", 5)]
+
+
+def test_empty_patch_is_a_clean_review(run: Callable[..., Result], outside: Path) -> None:
+    result = run("-", "--format", "json", stdin=b"")
+    assert result.code == 0
+    assert result.json["findings"] == []
+
+
+def test_crlf_patch_matches_lf(run: Callable[..., Result], outside: Path) -> None:
+    patch = new_file_patch("app/h.py", SLEEPY).replace("\n", "\r\n")
+    result = run("-", "--format", "json", stdin=patch.encode())
+    assert ids(result) == [("FAPI402", "app/h.py", 5)]
+
+
+def test_non_utf8_bytes(run: Callable[..., Result], outside: Path) -> None:
+    patch = new_file_patch("app/h.py", "# caf\xe9\n" + SLEEPY).encode("latin-1")
+    result = run("-", "--format", "json", stdin=patch)
+    assert ids(result) == [("FAPI402", "app/h.py", 6)]
+
+
+def test_plain_diff_u(run: Callable[..., Result], outside: Path) -> None:
+    old = write(outside / "h_old.py", "import time\n")
+    new = write(outside / "h.py", SLEEPY)
+    text = subprocess.run(
+        ["diff", "-u", old.name, new.name], cwd=outside, capture_output=True, text=True
+    ).stdout
+    result = run("-", "--format", "json", stdin=text.encode())
+    assert ids(result) == [("FAPI402", "h.py", 5)]
+    assert result.json["partial"] == ["h.py"]
+
+
+def test_git_shapes_renames_deletions_modes_binary(
+    run: Callable[..., Result], repo: Path, outside: Path
+) -> None:
+    git(repo, "mv", "app/jobs.py", "app/tasks.py")
+    write(repo / "app" / "tasks.py", JOBS.replace("def job", "async def job").rstrip("\n"))
+    git(repo, "rm", "-q", "app/old.py")
+    (repo / "app" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x01\x02")
+    write(repo / "app" / "run.py", "print('hi')\n")
+    (repo / "app" / "run.py").chmod(0o755)
+    git(repo, "add", "-A")
+    text = git(repo, "diff", "--cached", "-M", "--binary")
+    assert "rename from" in text and "No newline at end of file" in text
+    assert "deleted file mode" in text and "GIT binary patch" in text
+    result = run("-", "--format", "json", "--repo", str(repo), stdin=text.encode())
+    # The sleep line itself is unchanged, but the change made its function async: that is the
+    # change's bug, so it is reported.
+    assert ids(result) == [("FAPI402", "app/tasks.py", 5)]
+    assert result.json["stats"] == {
+        "files": 4,
+        "python_files": 2,
+        "findings": 1,
+        "error": 1,
+        "warning": 0,
+        "info": 0,
+    }
+
+
+def test_git_copy_is_reviewed_as_a_new_path(run: Callable[..., Result], repo: Path) -> None:
+    write(repo / "app" / "jobs2.py", JOBS.replace("def job", "async def job"))
+    git(repo, "add", "-A")
+    text = git(repo, "diff", "--cached", "-C", "--find-copies-harder")
+    result = run("-", "--format", "json", "--repo", str(repo), stdin=text.encode())
+    assert ids(result) == [("FAPI402", "app/jobs2.py", 5)]
+
+
+def test_git_range_and_worktree(
+    run: Callable[..., Result], repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)
+    write(repo / "app" / "jobs.py", JOBS.replace("def job", "async def job"))
+    result = run("--git", "--format", "json")
+    assert ids(result) == [("FAPI402", "app/jobs.py", 5)]
+    assert result.json["partial"] == []
+    git(repo, "commit", "-qam", "make it async")
+    write(repo / "app" / "jobs.py", "x = 2\n")  # the range reads the commit, not the tree
+    result = run("--git", "HEAD~1..HEAD", "--format", "json")
+    assert ids(result) == [("FAPI402", "app/jobs.py", 5)]
+    result = run("--git", "main~1...main", "--format", "json")
+    assert ids(result) == [("FAPI402", "app/jobs.py", 5)]
+
+
+def test_work_tree_is_the_default_context(
+    run: Callable[..., Result], repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(repo / "app" / "jobs.py", JOBS.replace("def job", "async def job"))
+    text = git(repo, "diff", "-U0")
+    monkeypatch.chdir(repo / "app")
+    result = run("-", "--format", "json", stdin=text.encode())
+    assert result.json["partial"] == []
+    assert ids(result) == [("FAPI402", "app/jobs.py", 5)]
+
+
+def test_unparsable_file_is_skipped_and_the_rest_reviewed(
+    run: Callable[..., Result], outside: Path
+) -> None:
+    text = new_file_patch("app/broken.py", "def broken(:\n    pass\n") + new_file_patch(
+        "app/h.py", SLEEPY
+    )
+    result = run("-", "--format", "json", stdin=text.encode())
+    assert ids(result) == [("FAPI402", "app/h.py", 5)]
+    assert result.json["skipped"] == [
+        {"path": "app/broken.py", "reason": "does not parse: invalid syntax (line 1)"}
+    ]
+
+
+# -- bad input: one line on stderr, exit 2 ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (("missing.patch",), b"", "missing.patch: no such file"),
+        (("-",), b"hello, this is not a diff\n", "not a unified diff"),
+        (("-",), b"--- a/x.py\n+++ b/x.py\n@@ -1,5 +1,2 @@\n a\n", "cannot parse the diff"),
+        (("-", "--frobnicate"), b"", "No such option '--frobnicate'"),
+        ((), b"", "give one of PATCH"),
+        (("-", "--format", "yaml"), b"", "Invalid value for '--format'"),
+        (("-", "--select", "FAPI999"), b"", "unknown rule id 'FAPI999'"),
+        (("-", "--repo", "/nonexistent/dir"), b"", "is not a directory"),
+        (("-", "--config", "/nonexistent.toml"), b"", "no such file"),
+        (("explain", "FAPI000"), b"", "unknown rule id 'FAPI000'"),
+    ],
+)
+def test_bad_input(
+    run: Callable[..., Result], outside: Path, args: tuple[str, ...], stdin: bytes, message: str
+) -> None:
+    result = run(*args, stdin=stdin)
+    assert result.code == 2
+    assert result.out == ""
+    assert message in result.err
+    assert result.err.count("\n") == 1
+    assert result.err.startswith("fastapi-review: error: ")
+
+
+def test_patch_is_a_directory(run: Callable[..., Result], outside: Path) -> None:
+    result = run(str(outside))
+    assert (result.code, result.err.count("\n")) == (2, 1)
+    assert "is a directory" in result.err
+
+
+def test_unresolvable_git_range(
+    run: Callable[..., Result], repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)
+    result = run("--git", "nope...HEAD")
+    assert (result.code, result.err.count("\n")) == (2, 1)
+    assert "git cannot resolve 'nope...HEAD'" in result.err
+
+
+def test_git_outside_a_repository(run: Callable[..., Result], outside: Path) -> None:
+    result = run("--git")
+    assert (result.code, result.err.count("\n")) == (2, 1)
+    assert "not a git repository" in result.err
+
+
+def test_no_traceback_from_the_installed_script(tmp_path: Path) -> None:
+    script = Path(sys.executable).with_name("fastapi-review")
+    completed = subprocess.run(
+        [str(script), "missing.patch"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert completed.returncode == 2
+    assert completed.stderr == "fastapi-review: error: missing.patch: no such file\n"
+
+
+# -- exit statuses, text output, subcommands ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "code"), [("error", 1), ("warning", 1), ("info", 1), ("never", 0)]
+)
+def test_fail_on(run: Callable[..., Result], outside: Path, fail_on: str, code: int) -> None:
+    result = run("-", "--fail-on", fail_on, stdin=new_file_patch("app/h.py", SLEEPY).encode())
+    assert result.code == code
+
+
+def test_fail_on_threshold_above_the_findings(run: Callable[..., Result], outside: Path) -> None:
+    code = "async def handler():\n    with open('x') as f:\n        return f.read()\n"
+    result = run("-", stdin=new_file_patch("app/h.py", code).encode())
+    assert result.code == 0  # FAPI404 is a warning; the default threshold is error
+    result = run("-", "--fail-on", "warning", stdin=new_file_patch("app/h.py", code).encode())
+    assert result.code == 1
+
+
+def test_plain_text_output(run: Callable[..., Result], outside: Path) -> None:
+    result = run("-", stdin=new_file_patch("app/h.py", SLEEPY).encode())
+    assert result.out == (
+        "app/h.py:5:5 FAPI402 error `time.sleep()` blocks the event loop (blocking-sleep-in-async)\n"
+        "      5 | time.sleep(1)\n"
+        "  fix: Use `await asyncio.sleep(...)`.\n"
+        "1 finding (1 error) in 1 Python file\n"
+    )
+
+
+def test_rules_and_explain(run: Callable[..., Result]) -> None:
+    listing = run("rules")
+    assert listing.code == 0
+    assert "FAPI402  blocking-sleep-in-async" in listing.out
+    explained = run("explain", "fapi402")
+    assert explained.code == 0
+    assert explained.out.startswith("# FAPI402 blocking-sleep-in-async\n")
+    assert "## Use instead" in explained.out
+
+
+def test_suppression_comment(run: Callable[..., Result], outside: Path) -> None:
+    code = (
+        "import time\n\n\nasync def a():\n"
+        "    time.sleep(1)  # fastapi-review: ignore[FAPI402]\n"
+        "    time.sleep(2)  # fastapi-review: ignore\n"
+        "    time.sleep(3)  # fastapi-review: ignore[FAPI401]\n"
+    )
+    result = run("-", "--format", "json", stdin=new_file_patch("app/h.py", code).encode())
+    assert ids(result) == [("FAPI402", "app/h.py", 7)]
