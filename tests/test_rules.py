@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,3 +82,11 @@ def test_registry_matches_catalogue() -> None:
     assert catalogue, "no rows parsed from rules.md"
     for rule in RULES:
         assert catalogue.get(rule.id) == (rule.name, rule.engine, rule.severity.value), rule.id
+
+
+def test_generated_docs_are_current() -> None:
+    script = Path(__file__).resolve().parents[1] / "scripts" / "gen_docs.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -11,6 +12,8 @@ from reviewer.extract.model import (
     Assign,
     Call,
     ClassDef,
+    Compare,
+    Delete,
     ExceptHandler,
     Expr,
     Field,
@@ -29,6 +32,18 @@ HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "opti
 FASTAPI_MARKERS = frozenset(
     {"Depends", "Security", "Query", "Body", "Path", "Header", "Cookie", "Form", "File"}
 )
+COMPARE_OPS: dict[type[ast.cmpop], str] = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+    ast.In: "in",
+    ast.NotIn: "not in",
+}
 TASK_SPAWNERS = frozenset({"gather", "create_task", "ensure_future", "wait", "wait_for", "shield"})
 
 # Re-exports and Starlette equivalents, folded onto the name users usually import.
@@ -51,10 +66,15 @@ CANONICAL = {
     "sqlmodel.main.SQLModel": "sqlmodel.SQLModel",
 }
 
+_CANONICAL_ROOTS = frozenset(name.split(".", 1)[0] for name in CANONICAL)
+
 SUPPRESSION = re.compile(r"#\s*fastapi-review:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical(name: str) -> str:
+    if name.split(".", 1)[0] not in _CANONICAL_ROOTS:
+        return name
     if name in CANONICAL:
         return CANONICAL[name]
     for prefix, replacement in CANONICAL.items():
@@ -100,14 +120,15 @@ def suppressions(lines: tuple[str, ...]) -> dict[int, frozenset[str]]:
     return found
 
 
-def _span(node: ast.AST) -> Span:
-    line = getattr(node, "lineno", 1)
-    return Span(
-        line=line,
-        end_line=getattr(node, "end_lineno", None) or line,
-        column=getattr(node, "col_offset", 0),
-        end_column=getattr(node, "end_col_offset", None) or 0,
-    )
+def _span(node: ast.expr | ast.stmt | ast.arg | ast.excepthandler) -> Span:
+    line = node.lineno
+    return Span(line, node.end_lineno or line, node.col_offset, node.end_col_offset or 0)
+
+
+def _body_span(body: list[ast.stmt]) -> Span | None:
+    if not body:
+        return None
+    return Span(body[0].lineno, body[-1].end_lineno or body[-1].lineno, body[0].col_offset)
 
 
 def _unwrap_type(node: ast.expr | None) -> ast.expr | None:
@@ -138,6 +159,21 @@ def _unwrap_type(node: ast.expr | None) -> ast.expr | None:
     return None
 
 
+def _is_main_guard(test: ast.expr) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Eq)
+        and len(test.comparators) == 1
+    ):
+        return False
+    sides = (test.left, test.comparators[0])
+    return any(isinstance(side, ast.Name) and side.id == "__name__" for side in sides) and any(
+        isinstance(side, ast.Constant) and side.value == "__main__" for side in sides
+    )
+
+
 @dataclass
 class _Scope:
     qualname: str | None
@@ -146,6 +182,7 @@ class _Scope:
     awaited: set[str] = field(default_factory=set)
     returns: list[Return] = field(default_factory=list)
     yields: list[Span] = field(default_factory=list)
+    yield_values: list[Expr] = field(default_factory=list)
     withs: list[Expr] = field(default_factory=list)
     has_cleanup: bool = False
     is_test: bool = False
@@ -166,41 +203,58 @@ class _Builder:
         self.functions: list[Function] = []
         self.classes: list[ClassDef] = []
         self.assignments: list[Assign] = []
+        self.compares: list[Compare] = []
         self.routes: list[Route] = []
         self.apps: list[App] = []
         self.middleware: list[Middleware] = []
         self.includes: list[Include] = []
         self.excepts: list[ExceptHandler] = []
+        self.deletes: list[Delete] = []
         self.scopes: list[_Scope] = [_Scope(None, False)]
         self.class_stack: list[str] = []
         self.class_kinds: dict[str, str] = {}
+        self.exprs: dict[int, Expr] = {}
+        self.in_main_guard = False
 
     # -- names -------------------------------------------------------------------------------
 
+    def _import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.imports[alias.asname] = canonical(alias.name)
+                else:
+                    top = alias.name.split(".")[0]
+                    self.imports[top] = top
+            return
+        base = node.module or ""
+        if node.level:
+            package = self.name.split(".")
+            if not self.path.endswith("__init__.py"):
+                package = package[:-1]
+            keep = len(package) - (node.level - 1)
+            prefix = package[: max(keep, 0)]
+            base = ".".join([*prefix, base] if base else prefix)
+        for alias in node.names:
+            if alias.name != "*":
+                full = f"{base}.{alias.name}" if base else alias.name
+                self.imports[alias.asname or alias.name] = canonical(full)
+
+    def _module_imports(self, stmts: list[ast.stmt]) -> None:
+        """Imports at module level, also under ``if``/``try``/``with`` (functions import as the
+        traversal meets them)."""
+        for stmt in stmts:
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self._import(stmt)
+            elif isinstance(stmt, (ast.If, ast.With, ast.Try)) or type(stmt).__name__ == "TryStar":
+                for field_name in ("body", "orelse", "finalbody"):
+                    self._module_imports(getattr(stmt, field_name, []))
+                for handler in getattr(stmt, "handlers", []):
+                    self._module_imports(handler.body)
+
     def _collect_definitions(self) -> None:
         """Imports and module-level names, so that uses before definition resolve too."""
-        package = self.name.split(".")
-        if not self.path.endswith("__init__.py"):
-            package = package[:-1]
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        self.imports[alias.asname] = canonical(alias.name)
-                    else:
-                        top = alias.name.split(".")[0]
-                        self.imports[top] = top
-            elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    keep = len(package) - (node.level - 1)
-                    prefix = package[: max(keep, 0)]
-                    base = ".".join([*prefix, base] if base else prefix)
-                for alias in node.names:
-                    if alias.name == "*":
-                        continue
-                    full = f"{base}.{alias.name}" if base else alias.name
-                    self.imports[alias.asname or alias.name] = canonical(full)
+        self._module_imports(self.tree.body)
         for stmt in self.tree.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.imports.setdefault(stmt.name, f"{self.name}.{stmt.name}")
@@ -247,6 +301,14 @@ class _Builder:
     # -- expressions -------------------------------------------------------------------------
 
     def expr(self, node: ast.expr) -> Expr:
+        """The :class:`Expr` of ``node``, converted once however often it is asked for."""
+        key = id(node)
+        cached = self.exprs.get(key)
+        if cached is None:
+            cached = self.exprs[key] = self._convert(node)
+        return cached
+
+    def _convert(self, node: ast.expr) -> Expr:
         span = _span(node)
         source = self.source
         if isinstance(node, ast.Name):
@@ -349,11 +411,13 @@ class _Builder:
             functions=tuple(self.functions),
             classes=tuple(self.classes),
             assignments=tuple(self.assignments),
+            compares=tuple(self.compares),
             routes=tuple(self.routes),
             apps=tuple(self.apps),
             middleware=tuple(self.middleware),
             includes=tuple(self.includes),
             excepts=tuple(self.excepts),
+            deletes=tuple(self.deletes),
             partial=self.partial,
             suppressions=suppressions(self.lines),
         )
@@ -377,6 +441,9 @@ class _Builder:
             self.scope.returns.append(Return(_span(node), value))
         elif isinstance(node, ast.Expr):
             self.visit(node.value, "expr")
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            if self.scope.qualname is not None:
+                self._import(node)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 target = item.optional_vars
@@ -388,8 +455,19 @@ class _Builder:
                 self.scope.withs.append(self.expr(item.context_expr))
                 self.visit(item.context_expr, "with", name)
             self.body(node.body)
+        elif isinstance(node, ast.Delete):
+            targets = tuple(self.expr(target) for target in node.targets)
+            self.deletes.append(Delete(targets, _span(node), self.scope.qualname))
+            for target in node.targets:
+                self.visit(target, "other")
         elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             self.try_stmt(node)
+        elif isinstance(node, ast.If) and self.scope.qualname is None and _is_main_guard(node.test):
+            self.visit(node.test, "other")
+            self.in_main_guard = True
+            self.body(node.body)
+            self.in_main_guard = False
+            self.body(node.orelse)
         else:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.stmt):
@@ -433,6 +511,7 @@ class _Builder:
                     reraises=reraises,
                     returns=tuple(self.scope.returns[before:]),
                     function=self.scope.qualname,
+                    try_span=_body_span(body),
                 )
             )
         self.body(getattr(node, "orelse", []))
@@ -455,25 +534,25 @@ class _Builder:
                 key = f"self.{target.attr}"
             if key is None:
                 continue
-            if annotation is not None:
-                declared = self.type_name(annotation)
-                if declared:
-                    types[key] = declared
-            elif isinstance(value, ast.Call):
-                callee = self.resolve(value.func)
-                if callee:
-                    types[key] = self.type_of(value.func) or callee
-                    if callee in ("fastapi.FastAPI", "fastapi.APIRouter") and isinstance(
-                        target, ast.Name
-                    ):
-                        self.apps.append(
-                            App(
-                                name=target.id,
-                                call=self.expr(value),
-                                kind="app" if callee == "fastapi.FastAPI" else "router",
-                                function=self.scope.qualname,
-                            )
-                        )
+            callee = self.resolve(value.func) if isinstance(value, ast.Call) else None
+            declared = self.type_name(annotation) if annotation is not None else None
+            if declared:
+                types[key] = declared
+            elif isinstance(value, ast.Call) and callee:
+                types[key] = self.type_of(value.func) or callee
+            if (
+                isinstance(value, ast.Call)
+                and callee in ("fastapi.FastAPI", "fastapi.APIRouter")
+                and isinstance(target, ast.Name)
+            ):
+                self.apps.append(
+                    App(
+                        name=target.id,
+                        call=self.expr(value),
+                        kind="app" if callee == "fastapi.FastAPI" else "router",
+                        function=self.scope.qualname,
+                    )
+                )
         self.assignments.append(
             Assign(
                 targets=tuple(self.expr(target) for target in targets),
@@ -506,12 +585,24 @@ class _Builder:
             return
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             self.scope.yields.append(_span(node))
+            if isinstance(node, ast.Yield) and node.value is not None:
+                self.scope.yield_values.append(self.expr(node.value))
             if node.value is not None:
                 self.visit(node.value, "yield")
             return
         if isinstance(node, ast.NamedExpr):
             self.visit(node.value, "assign", node.target.id)
             return
+        if isinstance(node, ast.Compare):
+            self.compares.append(
+                Compare(
+                    left=self.expr(node.left),
+                    ops=tuple(COMPARE_OPS.get(type(op), "?") for op in node.ops),
+                    comparators=tuple(self.expr(item) for item in node.comparators),
+                    span=_span(node),
+                    function=self.scope.qualname,
+                )
+            )
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
                 self.visit(child, "other")
@@ -537,6 +628,7 @@ class _Builder:
                 target=target,
                 outer_call=outer,
                 in_test_function=scope.is_test,
+                in_main_guard=self.in_main_guard,
             )
         )
         func = expr.func
@@ -611,6 +703,7 @@ class _Builder:
             awaited_names=frozenset(scope.awaited),
             is_method=class_name is not None and parent is None,
             class_name=class_name,
+            yield_values=tuple(scope.yield_values),
         )
         self.functions.append(function)
         for decorator_expr in function.decorators:

@@ -157,6 +157,8 @@ class Call:
     outer_call: str | None = None
     """For ``usage == "arg"``: the qualified name of the call it is passed to."""
     in_test_function: bool = False
+    in_main_guard: bool = False
+    """The call sits (at any depth) under a module-level ``if __name__ == "__main__":``."""
 
     @property
     def qualname(self) -> str:
@@ -202,6 +204,8 @@ class ExceptHandler:
     """The body contains a ``raise``."""
     returns: tuple[Return, ...]
     function: str | None
+    try_span: Span | None = None
+    """The body of the ``try`` this handler guards."""
 
 
 @dataclass(frozen=True)
@@ -226,6 +230,9 @@ class Function:
     """Names awaited in the body, or handed to ``asyncio.gather``/``create_task``/a task group."""
     is_method: bool = False
     class_name: str | None = None
+    yield_values: tuple[Expr, ...] = ()
+    """The values of the ``yield`` expressions in the body (bare ``yield`` and ``yield from``
+    left out)."""
 
     def param(self, name: str) -> Param | None:
         for param in self.params:
@@ -299,6 +306,31 @@ class Assign:
 
 
 @dataclass(frozen=True)
+class Delete:
+    """``del target, ...``."""
+
+    targets: tuple[Expr, ...]
+    span: Span
+    function: str | None
+
+
+@dataclass(frozen=True)
+class Compare:
+    """A comparison ``left op comparator [op comparator ...]`` anywhere in an expression."""
+
+    left: Expr
+    ops: tuple[str, ...]
+    """``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``is``, ``is not``, ``in``, ``not in``."""
+    comparators: tuple[Expr, ...]
+    span: Span
+    function: str | None
+
+    @property
+    def operands(self) -> tuple[Expr, ...]:
+        return (self.left, *self.comparators)
+
+
+@dataclass(frozen=True)
 class Middleware:
     owner: str
     cls: Expr
@@ -341,11 +373,13 @@ class Module:
     functions: tuple[Function, ...] = ()
     classes: tuple[ClassDef, ...] = ()
     assignments: tuple[Assign, ...] = ()
+    compares: tuple[Compare, ...] = ()
     routes: tuple[Route, ...] = ()
     apps: tuple[App, ...] = ()
     middleware: tuple[Middleware, ...] = ()
     includes: tuple[Include, ...] = ()
     excepts: tuple[ExceptHandler, ...] = ()
+    deletes: tuple[Delete, ...] = ()
     partial: bool = False
     """Only the diff's hunks were available: constructs outside them are unknown."""
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
@@ -370,3 +404,19 @@ class Module:
         for call in self.calls:
             if call.function == prefix:
                 yield call
+
+    def depends_targets(self) -> Iterator[str]:
+        """Qualified names passed to ``Depends(...)``/``Security(...)``: in calls, and in the
+        ``Annotated[...]`` metadata of parameters (which is not a recorded call)."""
+        markers = [call.expr for call in self.calls]
+        markers.extend(
+            param.marker
+            for function in self.functions
+            for param in function.params
+            if param.marker is not None
+        )
+        for marker in markers:
+            if marker.last_name in ("Depends", "Security"):
+                dependency = marker.arg(0, "dependency")
+                if dependency is not None and dependency.qualname:
+                    yield dependency.qualname

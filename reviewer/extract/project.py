@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from functools import cached_property
 
 from reviewer.extract import Skipped, module_name, parse_module
-from reviewer.extract.model import ClassDef, Function, Module
+from reviewer.extract.model import Assign, ClassDef, Function, Module
 from reviewer.source import Sources
 
 PYDANTIC_V2_REQUIREMENT = re.compile(r"pydantic\s*(\[[^\]]*\])?\s*(>=|==|~=)\s*2", re.IGNORECASE)
@@ -102,6 +102,24 @@ class Project:
             return self.cls(target)
         return None
 
+    def assignment(self, qualname: str | None) -> tuple[Module, Assign] | None:
+        """The module-level assignment a qualified name refers to, following one re-export hop."""
+        found = self._split(qualname) if qualname else None
+        if found is None:
+            return None
+        module, local = found
+        for assign in module.assignments:
+            if (
+                assign.function is None
+                and assign.class_name is None
+                and any(target.kind == "name" and target.op == local for target in assign.targets)
+            ):
+                return module, assign
+        target = dict(module.imports).get(local)
+        if target and target != qualname and not target.startswith(module.name + "."):
+            return self.assignment(target)
+        return None
+
     def class_kind(self, class_def: ClassDef, module: Module, depth: int = 0) -> str:
         """The kind of ``class_def``, following bases defined in other modules."""
         if class_def.kind != "class" or depth > 8:
@@ -128,17 +146,14 @@ class Project:
 
     @cached_property
     def depends_targets(self) -> frozenset[str] | None:
-        """Qualified names used in ``Depends(...)``/``Security(...)`` anywhere in the repository,
-        or None when the repository is not available as context."""
+        """Qualified names used in ``Depends(...)``/``Security(...)`` anywhere in the repository
+        (calls, and markers in ``Annotated[...]`` parameter annotations), or None when the
+        repository is not available as context."""
         if not self.sources.complete:
             return None
         targets: set[str] = set()
         for module in self.all_modules():
-            for call in module.calls:
-                if call.expr.last_name in ("Depends", "Security"):
-                    dependency = call.expr.arg(0, "dependency")
-                    if dependency is not None and dependency.qualname:
-                        targets.add(dependency.qualname)
+            targets.update(module.depends_targets())
         return frozenset(targets)
 
     @cached_property

@@ -40,6 +40,7 @@ class BlockingHttpInAsync(_InAsyncDef):
     ```python
     import requests
 
+
     @router.get("/rates")
     async def rates() -> dict[str, float]:
         return requests.get("https://rates.example.com/latest", timeout=5).json()
@@ -48,6 +49,7 @@ class BlockingHttpInAsync(_InAsyncDef):
     ## Use instead
     ```python
     import httpx
+
 
     @router.get("/rates")
     async def rates(client: httpx.AsyncClient = Depends(get_http_client)) -> dict[str, float]:
@@ -110,6 +112,7 @@ class BlockingSleepInAsync(_InAsyncDef):
     ```python
     import time
 
+
     @router.post("/jobs", status_code=202)
     async def enqueue(job: Job) -> None:
         time.sleep(0.5)  # give the worker a head start
@@ -118,6 +121,7 @@ class BlockingSleepInAsync(_InAsyncDef):
     ## Use instead
     ```python
     import asyncio
+
 
     @router.post("/jobs", status_code=202)
     async def enqueue(job: Job) -> None:
@@ -175,6 +179,7 @@ class SyncDbInAsync(_InAsyncDef):
     ```python
     from sqlalchemy.orm import Session
 
+
     @router.get("/users/{user_id}")
     async def read_user(user_id: int, db: Session = Depends(get_db)) -> UserOut:
         return db.get(User, user_id)
@@ -183,6 +188,7 @@ class SyncDbInAsync(_InAsyncDef):
     ## Use instead
     ```python
     from sqlalchemy.ext.asyncio import AsyncSession
+
 
     @router.get("/users/{user_id}")
     async def read_user(user_id: int, db: AsyncSession = Depends(get_db)) -> UserOut:
@@ -254,6 +260,7 @@ class BlockingIoInAsync(_InAsyncDef):
     ## Use instead
     ```python
     import anyio
+
 
     @router.get("/report")
     async def report() -> str:

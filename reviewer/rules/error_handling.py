@@ -1,0 +1,901 @@
+"""FAPI5xx: error handling."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+
+from reviewer.extract.model import Call, ExceptHandler, Expr, Function, Module
+from reviewer.extract.project import Project
+from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
+from reviewer.rules.helpers import dependencies
+
+HTTP_EXCEPTION = "fastapi.HTTPException"
+BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
+
+
+def _is_response(call: Expr) -> bool:
+    """A call of a FastAPI/Starlette response class."""
+    name = call.qualname or ""
+    return call.kind == "call" and (
+        name == "fastapi.Response" or name.startswith("fastapi.responses.")
+    )
+
+
+def _explicit_status(response: Expr) -> Expr | None:
+    """The ``status_code`` a response class is called with (keyword or second argument)."""
+    return response.arg(1, "status_code")
+
+
+def _status_value(expr: Expr) -> int | None:
+    """``404``, ``status.HTTP_404_NOT_FOUND`` or ``HTTPStatus.NOT_FOUND`` -> 404."""
+    if expr.kind == "number" and isinstance(expr.value, int):
+        return expr.value
+    if expr.kind not in ("name", "attribute"):
+        return None
+    match = re.fullmatch(r"HTTP_(\d{3})(_\w*)?", expr.last_name)
+    if match:
+        return int(match.group(1))
+    qualname = expr.qualname or ""
+    if qualname.startswith("http.HTTPStatus.") and expr.last_name in HTTPStatus.__members__:
+        return HTTPStatus[expr.last_name].value
+    return None
+
+
+def _is_error_response(call: Expr) -> bool:
+    """``HTTPException(...)``, or a response class called with a status of 400 or more (or with a
+    status that is not a literal: given the benefit of the doubt)."""
+    if call.qualname == HTTP_EXCEPTION:
+        return True
+    if not _is_response(call):
+        return False
+    status = _explicit_status(call)
+    if status is None:
+        return False
+    code = _status_value(status)
+    return code is None or code >= 400
+
+
+def _in(line: int, handler: ExceptHandler) -> bool:
+    return handler.span.line <= line <= handler.span.end_line
+
+
+def _sets_status(module: Module, function: str | None, first: int, last: int) -> bool:
+    """``response.status_code = ...`` in ``function`` between lines ``first`` and ``last``."""
+    return any(
+        assign.function == function
+        and first <= assign.span.line <= last
+        and any(
+            target.kind == "attribute" and target.op == "status_code" for target in assign.targets
+        )
+        for assign in module.assignments
+    )
+
+
+# -- FAPI501 --------------------------------------------------------------------------------
+
+LEAKY_BUILTINS = frozenset(
+    {
+        "OSError",
+        "IOError",
+        "EnvironmentError",
+        "ConnectionError",
+        "FileNotFoundError",
+        "PermissionError",
+    }
+)
+LEAKY_PACKAGES = frozenset(
+    {
+        "sqlalchemy",
+        "sqlmodel",
+        "psycopg",
+        "psycopg2",
+        "asyncpg",
+        "pymysql",
+        "aiomysql",
+        "MySQLdb",
+        "sqlite3",
+        "aiosqlite",
+        "pymongo",
+        "motor",
+        "redis",
+        "httpx",
+        "requests",
+        "aiohttp",
+        "urllib3",
+        "botocore",
+        "boto3",
+    }
+)
+"""Libraries whose exception messages carry SQL, hosts, URLs or file paths."""
+TRACEBACKS = frozenset(
+    {
+        "traceback.format_exc",
+        "traceback.format_exception",
+        "traceback.format_tb",
+        "traceback.format_stack",
+        "traceback.extract_tb",
+        "traceback.extract_stack",
+    }
+)
+TO_TEXT = frozenset({"str", "repr", "traceback.format_exception_only"})
+EXCEPTION_TEXT_ATTRS = frozenset({"args", "orig", "statement", "params"})
+
+
+def _leaky(exception: Expr | str) -> bool:
+    """Catching this type gives messages nobody wrote for clients: a broad catch, an OS error, or
+    an error of a database, HTTP or cloud library. A domain exception's message is deliberate."""
+    if isinstance(exception, Expr):
+        if exception.kind == "number":
+            return isinstance(exception.value, int) and exception.value >= 500
+        exception = exception.qualname or ""
+    return (
+        exception in BROAD
+        or exception in LEAKY_BUILTINS
+        or exception.split(".", 1)[0] in LEAKY_PACKAGES
+    )
+
+
+@dataclass(frozen=True)
+class _Caught:
+    """Lines of a function where a name holds a caught exception: the body of an
+    ``except ... as name``, or of an exception handler registered for that type."""
+
+    function: str | None
+    first: int
+    last: int
+    exceptions: Mapping[str, str]
+    """Name of the exception variable -> the caught type, as written."""
+
+
+def _exception_label(expr: Expr, exceptions: Mapping[str, str]) -> str | None:
+    """The caught type when ``expr`` is the exception (``exc``, ``exc.args[0]``, ``exc.orig``)."""
+    if expr.kind == "subscript":
+        expr = expr.items[0]
+    if expr.kind == "attribute" and expr.op in EXCEPTION_TEXT_ATTRS:
+        expr = expr.items[0]
+    return exceptions.get(expr.op) if expr.kind == "name" else None
+
+
+def _leak(
+    expr: Expr, exceptions: Mapping[str, str], texts: Mapping[str, str]
+) -> tuple[Expr, str] | None:
+    """The part of ``expr`` that is the text of a caught exception or a traceback, with the
+    caught type (``traceback`` for a traceback)."""
+    for node in expr.walk():
+        label: str | None = None
+        if node.kind == "call":
+            name = node.qualname or ""
+            if name in TRACEBACKS:
+                return node, "traceback"
+            func = node.func
+            if name in TO_TEXT and node.args:
+                label = _exception_label(node.args[0], exceptions)
+            elif func is not None and func.kind == "attribute" and func.op == "format":
+                arguments = (*node.args, *(value for _, value in node.kwargs))
+                label = next(
+                    filter(None, (_exception_label(a, exceptions) for a in arguments)), None
+                )
+        elif node.kind == "fstring":
+            label = next(filter(None, (_exception_label(i, exceptions) for i in node.items)), None)
+        elif node.kind == "binop" and node.op == "%":
+            operand = node.items[1]
+            operands = operand.items if operand.kind == "tuple" else (operand,)
+            label = next(filter(None, (_exception_label(o, exceptions) for o in operands)), None)
+        elif node.kind == "attribute" and node.op in EXCEPTION_TEXT_ATTRS:
+            label = _exception_label(node, exceptions)
+        elif node.kind == "name":
+            label = texts.get(node.op)
+        if label is not None:
+            return node, label
+    return None
+
+
+def _exception_handlers(module: Module) -> Iterator[tuple[Function, Expr]]:
+    """Functions registered with ``@app.exception_handler(X)`` or
+    ``app.add_exception_handler(X, handler)``, with ``X``."""
+    registered: dict[str, Expr] = {}
+    for call in module.calls:
+        func = call.expr.func
+        if func is not None and func.op == "add_exception_handler" and len(call.expr.args) > 1:
+            registered[call.expr.args[1].qualname or ""] = call.expr.args[0]
+    for function in module.functions:
+        caught = registered.get(f"{module.name}.{function.qualname}") or registered.get(
+            function.name
+        )
+        for decorator in function.decorators:
+            func = decorator.func
+            if func is not None and func.kind == "attribute" and func.op == "exception_handler":
+                caught = decorator.arg(0, "exc_class_or_status_code")
+        if caught is not None:
+            yield function, caught
+
+
+def _caught(module: Module) -> Iterator[_Caught]:
+    for handler in module.excepts:
+        if handler.name and any(_leaky(caught) for caught in handler.types):
+            label = " | ".join(handler.types)
+            yield _Caught(
+                handler.function, handler.span.line, handler.span.end_line, {handler.name: label}
+            )
+    for function, caught in _exception_handlers(module):
+        if len(function.params) > 1 and _leaky(caught):
+            span = function.body_span
+            yield _Caught(
+                function.qualname, span.line, span.end_line, {function.params[1].name: caught.text}
+            )
+
+
+def _sinks(module: Module, returning: list[Function]) -> Iterator[tuple[Expr, str | None]]:
+    """What reaches the client, with the function it is in: the ``detail`` of an
+    ``HTTPException``, the content of a response, and the values routes and exception handlers
+    return."""
+    for call in module.calls:
+        expr = call.expr
+        if expr.qualname == HTTP_EXCEPTION:
+            payload = expr.arg(1, "detail")
+        elif _is_response(expr):
+            payload = expr.arg(0, "content")
+        else:
+            continue
+        if payload is not None:
+            yield payload, call.function
+    for function in returning:
+        for returned in function.returns:
+            value = returned.value
+            if value is None or value.qualname == HTTP_EXCEPTION or _is_response(value):
+                continue
+            yield value, function.qualname
+
+
+class ExceptionDetailLeak(Rule):
+    """
+    ## What it does
+    Flags the text of a caught exception, or a traceback, sent to the client in an
+    `HTTPException` detail, a response's content or a route's return value.
+
+    The text is `str(exc)`, `repr(exc)`, `exc.args`, an f-string or `%`/`.format` of `exc` (also
+    through a local variable), or `traceback.format_exc()`. Only exceptions whose messages nobody
+    wrote for clients count: a broad `except Exception`, an `OSError`, or an error of a database,
+    HTTP or cloud library (SQLAlchemy, psycopg, asyncpg, httpx, requests, botocore...), also in
+    an exception handler registered for `Exception` or 500.
+
+    ## Why is this bad?
+    Those messages carry SQL statements and parameters, table and constraint names, internal
+    hostnames and URLs, file paths and library versions: a map of the system for whoever sends a
+    bad request, and sometimes other users' data.
+
+    ## Example
+    ```python
+    from fastapi import HTTPException
+
+
+    @router.post("/orders", status_code=201)
+    async def create_order(order: OrderIn, db: AsyncSession = Depends(get_db)) -> OrderOut:
+        try:
+            return await orders.create(db, order)
+        except Exception as exc:
+            raise HTTPException(status_code=500, detail=str(exc))
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi import HTTPException
+
+
+    @router.post("/orders", status_code=201)
+    async def create_order(order: OrderIn, db: AsyncSession = Depends(get_db)) -> OrderOut:
+        try:
+            return await orders.create(db, order)
+        except OrderExists as exc:
+            raise HTTPException(status_code=409, detail="Duplicate order reference") from exc
+    ```
+    Let unexpected errors propagate: the server logs them and answers a plain 500.
+    """
+
+    id = "FAPI501"
+    name = "exception-detail-leak"
+    severity = Severity.WARNING
+    fix = "Log the exception server-side; send the client a fixed message or a stable error code."
+    ROUTE = "from fastapi import APIRouter, HTTPException\nrouter = APIRouter()\n"
+    VALID = (
+        # A domain exception's message is written for clients.
+        ROUTE + "@router.post('/users', status_code=201)\ndef create(user: UserIn):\n    try:\n"
+        "        return service.create(user)\n    except EmailTaken as exc:\n"
+        "        raise HTTPException(status_code=409, detail=str(exc))",
+        ROUTE + "import logging\nlogger = logging.getLogger(__name__)\n"
+        "@router.get('/rates')\ndef rates():\n    try:\n        return fetch()\n"
+        "    except Exception as exc:\n        logger.exception('rates failed: %s', exc)\n"
+        "        raise HTTPException(status_code=502, detail='Rates are unavailable') from exc",
+        ROUTE + "@router.get('/x')\ndef x():\n    try:\n        return fetch()\n"
+        "    except Exception as exc:\n"
+        "        raise HTTPException(status_code=500, detail=type(exc).__name__)",
+        "from fastapi import FastAPI, HTTPException, Request\n"
+        "from fastapi.responses import JSONResponse\napp = FastAPI()\n"
+        "@app.exception_handler(HTTPException)\n"
+        "async def http_error(request: Request, exc: HTTPException):\n"
+        "    return JSONResponse(status_code=exc.status_code, content={'error': str(exc.detail)})",
+    )
+    INVALID = (
+        Invalid(
+            ROUTE + "@router.get('/x')\ndef x():\n    try:\n        return fetch()\n"
+            "    except Exception as exc:\n        raise HTTPException(500, detail=str(exc))",
+            line=8,
+        ),
+        Invalid(
+            ROUTE + "from sqlalchemy.exc import IntegrityError\n"
+            "@router.post('/users', status_code=201)\ndef create(user: UserIn):\n    try:\n"
+            "        return service.create(user)\n    except IntegrityError as err:\n"
+            "        raise HTTPException(409, f'Could not save: {err.orig}')",
+            line=9,
+        ),
+        Invalid(
+            ROUTE + "import traceback\n@router.get('/x')\ndef x():\n"
+            "    try:\n        return fetch()\n"
+            "    except Exception:\n        return {'trace': traceback.format_exc()}",
+            line=9,
+        ),
+        Invalid(
+            "from fastapi import FastAPI, Request\nfrom fastapi.responses import JSONResponse\n"
+            "app = FastAPI()\n@app.exception_handler(Exception)\n"
+            "async def unhandled(request: Request, exc: Exception):\n"
+            "    return JSONResponse(status_code=500, content={'message': f'Internal error: {exc!r}'})",
+            line=6,
+        ),
+        Invalid(
+            ROUTE + "import httpx\n@router.get('/weather')\n"
+            "async def weather(client=Depends(get_client)):\n"
+            "    try:\n        return (await client.get('/now')).json()\n"
+            "    except httpx.HTTPError as exc:\n        message = 'upstream failed: %s' % exc\n"
+            "        raise HTTPException(status_code=502, detail=message)",
+            line=10,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        if module.is_test:
+            return
+        handlers = [function for function, _ in _exception_handlers(module)]
+        returning = [route.handler for route in module.routes] + handlers
+        scopes = list(_caught(module))
+        for payload, function in _sinks(module, returning):
+            line = payload.span.line
+            around = [s for s in scopes if s.function == function and s.first <= line <= s.last]
+            exceptions = {name: label for s in around for name, label in s.exceptions.items()}
+            leak = _leak(payload, exceptions, _texts(module, around, exceptions))
+            if leak is None:
+                continue
+            part, label = leak
+            if label == "traceback":
+                message = f"`{_short(part.text)}` sends a server traceback to the client"
+            else:
+                message = (
+                    f"`{_short(part.text)}` sends the message of a caught `{label}` to the client"
+                )
+            yield self.finding(module, part, message)
+
+
+def _texts(module: Module, scopes: list[_Caught], exceptions: Mapping[str, str]) -> dict[str, str]:
+    """Local names assigned text made from a caught exception (``message = f"failed: {exc}"``)."""
+    texts: dict[str, str] = {}
+    for scope in scopes:
+        for assign in module.assignments:
+            if (
+                assign.function != scope.function
+                or not scope.first <= assign.span.line <= scope.last
+                or assign.value is None
+                or len(assign.targets) != 1
+                or assign.targets[0].kind != "name"
+            ):
+                continue
+            leak = _leak(assign.value, exceptions, {})
+            if leak is not None:
+                texts[assign.targets[0].op] = leak[1]
+    return texts
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# -- FAPI502 / FAPI503 ----------------------------------------------------------------------
+
+ERROR_WORDS = re.compile(
+    r"\b(not found|invalid|error|fail|denied|unauthori[sz]ed|forbidden|not allowed|"
+    r"already exists|does ?n[o']t exist|missing|incorrect|expired|not permitted|cannot|can't|"
+    r"could not|couldn't|unable)",
+    re.IGNORECASE,
+)
+PAYLOAD_KEYS = frozenset({"data", "result", "results", "items"})
+"""Keys of a success envelope (``{"data": ..., "error": None}``)."""
+ERROR_BODY_KEYS = frozenset(
+    {
+        "error",
+        "errors",
+        "error_code",
+        "detail",
+        "details",
+        "message",
+        "msg",
+        "code",
+        "status",
+        "status_code",
+        "success",
+        "ok",
+        "type",
+        "title",
+        "reason",
+        "description",
+        "hint",
+        "request_id",
+        "trace_id",
+        "timestamp",
+        "path",
+    }
+)
+"""Keys an error body is made of. A body with other keys (``{"job_id": ..., "status": "failed"}``)
+reports the state of something else, which a 200 rightly carries."""
+ERROR_STATUSES = frozenset({"error", "fail", "failed", "failure"})
+
+
+def _empty(value: Expr) -> bool:
+    if value.kind in ("none", "list", "tuple", "set", "dict"):
+        return not value.items
+    return (value.kind == "bool" and value.value is False) or (
+        value.kind == "str" and not value.value
+    )
+
+
+def _error_key(body: Expr, in_except: bool) -> str | None:
+    """The key that makes the dict ``body`` an error body: a non-empty ``error``, a ``detail``
+    that reads like an error (any ``detail`` returned from an ``except``), ``"status": "error"``,
+    or ``"success"``/``"ok"`` set to False; and every key is one of an error body (or a payload
+    key set to None, as in an envelope ``{"data": None, "error": ...}``)."""
+    if body.kind != "dict" or any(key is None or key.string is None for key in body.keys):
+        return None
+    entries = [
+        (key.string, value)
+        for key, value in zip(body.keys, body.items, strict=True)
+        if key is not None
+    ]
+    for key, value in entries:
+        if key not in ERROR_BODY_KEYS and not (key in PAYLOAD_KEYS and value.kind == "none"):
+            return None
+    for key, value in entries:
+        if key == "error" and not _empty(value):
+            return key
+        if key == "detail" and not _empty(value):
+            text = value.value if value.kind in ("str", "fstring") else None
+            if in_except or (isinstance(text, str) and ERROR_WORDS.search(text)):
+                return key
+        if key == "status" and (value.string or "").lower() in ERROR_STATUSES:
+            return key
+        if key in ("success", "ok") and value.kind == "bool" and value.value is False:
+            return key
+    return None
+
+
+NORMAL_DATA = frozenset(
+    {"none", "str", "bytes", "number", "bool", "list", "tuple", "set", "fstring", "binop"}
+)
+REPORTING = frozenset({"print", "traceback.print_exc", "warnings.warn"})
+REPORTING_PACKAGES = frozenset({"logging", "loguru", "structlog", "sentry_sdk"})
+CONVERSIONS = frozenset(
+    {"str", "repr", "format", "type", "isinstance", "len", "getattr", "hasattr"}
+)
+CLEANUP = frozenset(
+    {
+        "close",
+        "aclose",
+        "rollback",
+        "dispose",
+        "remove",
+        "unlink",
+        "disconnect",
+        "release",
+        "shutdown",
+        "cancel",
+        "terminate",
+        "kill",
+        "wait_closed",
+    }
+)
+
+
+def _reports_error(value: Expr | None, project: Project) -> bool:
+    """A value returned from an ``except`` tells the client that something failed, or might (a
+    name or an unknown call gets the benefit of the doubt). Error-shaped bodies sent with 200
+    count as reported: FAPI503 owns them."""
+    if value is None or value.kind in NORMAL_DATA:
+        return False
+    if value.kind == "dict":
+        return _error_key(value, in_except=True) is not None
+    if value.kind != "call":
+        return True
+    if value.last_name == "RedirectResponse":
+        return True  # how server-rendered pages report a failure
+    if value.qualname == HTTP_EXCEPTION or _is_response(value):
+        return _is_error_response(value)
+    if value.qualname in ("dict", "list", "tuple", "set", "str"):
+        return False
+    kind = project.model_kind(value.qualname)
+    return kind is None or kind == "class"
+
+
+def _is_reporting(call: Call) -> bool:
+    """A logging, printing or error-tracking call."""
+    name = call.qualname
+    func = call.expr.func
+    return (
+        name in REPORTING
+        or name.split(".", 1)[0] in REPORTING_PACKAGES
+        or (
+            func is not None
+            and func.kind == "attribute"
+            and "log" in func.items[0].last_name.lower()
+        )
+    )
+
+
+def _calls_between(module: Module, function: str | None, first: int, last: int) -> Iterator[Call]:
+    for call in module.calls:
+        if call.function == function and first <= call.span.line <= last:
+            yield call
+
+
+def _cleanup_only(module: Module, handler: ExceptHandler) -> bool:
+    """The ``try`` only closes or releases something: best-effort cleanup."""
+    span = handler.try_span
+    if span is None:
+        return False
+    calls = list(_calls_between(module, handler.function, span.line, span.end_line))
+    return bool(calls) and all(
+        call.expr.func is not None
+        and call.expr.func.kind == "attribute"
+        and call.expr.func.op in CLEANUP
+        for call in calls
+    )
+
+
+def _ends_visibly(module: Module, handler: ExceptHandler) -> bool:
+    """The line after the handler is code at most as indented as ``except``: its body is whole.
+    In a module built from hunks alone, a body can be cut short (a ``raise`` left out)."""
+    if handler.span.end_line >= len(module.lines):
+        return False
+    after = module.lines[handler.span.end_line]
+    return bool(after.strip()) and len(after) - len(after.lstrip()) <= handler.span.column
+
+
+def _decided_elsewhere(module: Module, handler: ExceptHandler, function: Function) -> bool:
+    """A handler that falls through may still fail the request: it sets the response status, hands
+    the exception to a call that may raise or record it (``handle(exc)``,
+    ``errors.append(str(exc))``), or the function answers with an HTTP error after the ``try``."""
+    if _sets_status(module, handler.function, handler.span.line, handler.span.end_line):
+        return True
+    body = _calls_between(module, handler.function, handler.span.line, handler.span.end_line)
+    for call in body if handler.name else ():
+        if (
+            call.usage not in ("expr", "await", "assign")
+            or call.qualname in CONVERSIONS
+            or _is_reporting(call)
+        ):
+            continue
+        arguments = (*call.expr.args, *(value for _, value in call.expr.kwargs))
+        if any(
+            node.kind == "name" and node.op == handler.name
+            for argument in arguments
+            for node in argument.walk()
+        ):
+            return True
+    end = function.body_span.end_line
+    return any(
+        _is_error_response(call.expr)
+        for call in _calls_between(module, handler.function, handler.span.end_line + 1, end)
+    )
+
+
+class SwallowedException(Rule):
+    """
+    ## What it does
+    Flags, in a route handler or a dependency, an `except Exception:`, `except BaseException:`
+    or bare `except:` whose body neither re-raises nor returns an error response (a status of
+    400 or more, or an `HTTPException`): it passes, continues, logs and carries on, or returns
+    normal data.
+
+    ## Why is this bad?
+    The client is told the request worked. A failed write looks like a success, a webhook
+    sender does not retry, monitoring sees 200s, and in a yield dependency the handler's error
+    never reaches FastAPI's exception handling. Logging the error does not change what the
+    client sees.
+
+    ## Example
+    ```python
+    @router.post("/webhooks/stripe")
+    async def stripe_webhook(event: StripeEvent, db: AsyncSession = Depends(get_db)) -> dict[str, str]:
+        try:
+            await billing.apply(db, event)
+        except Exception:
+            logger.exception("webhook failed")
+        return {"status": "ok"}
+    ```
+
+    ## Use instead
+    ```python
+    @router.post("/webhooks/stripe")
+    async def stripe_webhook(event: StripeEvent, db: AsyncSession = Depends(get_db)) -> dict[str, str]:
+        try:
+            await billing.apply(db, event)
+        except Exception:
+            logger.exception("webhook failed")
+            raise
+        return {"status": "ok"}
+    ```
+    Or catch only the exceptions you can handle (`except DuplicateEvent: return {...}`).
+
+    ## Known problems
+    Best-effort work (a metrics call, closing a socket in cleanup) is sometimes meant to fail
+    silently: a `try` that only closes or releases something is not reported; suppress the
+    others with `# fastapi-review: ignore[FAPI502]`. Reviewing a diff without the repository,
+    only handlers that visibly end with a `return` are judged: the rest of a body may lie
+    outside the hunk.
+    """
+
+    id = "FAPI502"
+    name = "swallowed-exception"
+    severity = Severity.WARNING
+    fix = "Re-raise after logging, raise `HTTPException`, or catch only the exceptions you handle."
+    ROUTE = "import logging\nfrom fastapi import APIRouter, HTTPException\nrouter = APIRouter()\n"
+    VALID = (
+        ROUTE + "@router.post('/sync')\ndef sync():\n    try:\n        run()\n"
+        "    except Exception:\n        logging.exception('sync failed')\n        raise",
+        ROUTE + "from fastapi.responses import JSONResponse\n@router.post('/sync')\ndef sync():\n"
+        "    try:\n        run()\n    except Exception:\n"
+        "        return JSONResponse(status_code=500, content={'error': 'sync failed'})",
+        # A redirect is how a server-rendered page reports a failure.
+        ROUTE + "from fastapi.responses import RedirectResponse\n@router.post('/login')\n"
+        "def login(form: LoginForm):\n    try:\n        start_session(form)\n    except Exception:\n"
+        "        return RedirectResponse('/login?error=1', status_code=303)",
+        # A specific exception is a decision, not a swallow.
+        ROUTE + "@router.get('/user')\ndef user(token: str):\n"
+        "    try:\n        return decode(token)\n    except ValueError:\n        return None",
+        # Not a route or a dependency.
+        ROUTE + "def warm_cache():\n    try:\n        load()\n    except Exception:\n        pass",
+        # Best-effort cleanup.
+        "def get_db():\n    db = SessionLocal()\n    try:\n        yield db\n    finally:\n"
+        "        try:\n            db.close()\n        except Exception:\n            pass",
+        # The request still fails, after the try.
+        ROUTE + "@router.get('/quote')\ndef quote():\n    try:\n        price = fetch()\n"
+        "    except Exception:\n        logging.exception('fetch')\n        price = None\n"
+        "    if price is None:\n        raise HTTPException(status_code=503)\n    return price",
+        # The failures are reported in the body.
+        ROUTE + "@router.post('/import')\ndef imports(rows: list[Row]):\n    failed = []\n"
+        "    for row in rows:\n        try:\n            save(row)\n        except Exception as exc:\n"
+        "            failed.append({'row': row.id, 'reason': str(exc)})\n    return {'failed': failed}",
+    )
+    INVALID = (
+        Invalid(
+            ROUTE + "@router.post('/sync')\ndef sync():\n    try:\n        run()\n"
+            "    except Exception:\n        logging.exception('sync failed')\n"
+            "    return {'status': 'ok'}",
+            line=8,
+        ),
+        Invalid(
+            ROUTE + "@router.get('/items')\ndef items():\n    try:\n        return load()\n"
+            "    except:\n        return []",
+            line=8,
+        ),
+        Invalid(
+            "from fastapi import Depends\n"
+            "def get_db():\n    db = SessionLocal()\n    try:\n        yield db\n"
+            "    except Exception:\n        db.rollback()\n    finally:\n        db.close()",
+            line=6,
+        ),
+        Invalid(
+            ROUTE + "from fastapi import Depends\n"
+            "def current_user(token: str):\n    try:\n        return decode(token)\n"
+            "    except Exception as exc:\n        logging.warning('bad token: %s', exc)\n"
+            "        return None\n"
+            "@router.get('/me')\ndef me(user=Depends(current_user)):\n    return user",
+            line=8,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        if module.is_test:
+            return
+        routes = {route.handler.qualname for route in module.routes}
+        found = dependencies(module, project)
+        for handler in module.excepts:
+            if handler.reraises or (handler.types and not BROAD.intersection(handler.types)):
+                continue
+            function = module.function(handler.function)
+            if function is None or not (function.qualname in routes or function.qualname in found):
+                continue
+            if _cleanup_only(module, handler):
+                continue
+            if module.partial and not (handler.returns and _ends_visibly(module, handler)):
+                continue
+            if handler.returns:
+                if any(_reports_error(returned.value, project) for returned in handler.returns):
+                    continue
+            elif _decided_elsewhere(module, handler, function):
+                continue
+            clause = f"except {', '.join(handler.types)}" if handler.types else "except"
+            where = "route handler" if function.qualname in routes else "dependency"
+            yield self.finding(
+                module,
+                handler.span,
+                f"`{clause}:` in {where} `{function.name}` swallows the error: the request "
+                "carries on as if it succeeded",
+            )
+
+
+class ErrorWith200(Rule):
+    """
+    ## What it does
+    Flags a route that returns an error-shaped body (`{"error": ...}`,
+    `{"detail": "Item not found"}`) with the default status 200.
+
+    Error-shaped: a dict made only of error keys (`error`, `detail`, `message`, `code`...) with a
+    non-empty `"error"`, a `"detail"` that reads like an error (or any `"detail"` returned from an
+    `except`), `"status": "error"`, or `"success": False`/`"ok": False`, returned as is or in a
+    response with no `status_code`. Routes with `status_code=` on the decorator, or that set
+    `response.status_code`, are left alone.
+
+    ## Why is this bad?
+    Clients, caches, retries, load balancers and monitoring read the status code, not the body:
+    a 200 says the request worked. Generated clients return the error dict as if it were the
+    resource, and OpenAPI documents a response the route does not send.
+
+    ## Example
+    ```python
+    @router.get("/items/{item_id}")
+    async def read_item(item_id: int, db: AsyncSession = Depends(get_db)) -> ItemOut:
+        item = await db.get(Item, item_id)
+        if item is None:
+            return {"error": "Item not found"}
+        return item
+    ```
+
+    ## Use instead
+    ```python
+    @router.get("/items/{item_id}")
+    async def read_item(item_id: int, db: AsyncSession = Depends(get_db)) -> ItemOut:
+        item = await db.get(Item, item_id)
+        if item is None:
+            raise HTTPException(status_code=404, detail="Item not found")
+        return item
+    ```
+    """
+
+    id = "FAPI503"
+    name = "error-with-200"
+    severity = Severity.WARNING
+    fix = "Raise `HTTPException(status_code=...)`, or return the body with a 4xx/5xx `status_code`."
+    ROUTE = "from fastapi import APIRouter, Response\nrouter = APIRouter()\n"
+    VALID = (
+        ROUTE + "@router.get('/items')\ndef items():\n    return {'data': [], 'error': None}",
+        ROUTE + "@router.post('/logout')\ndef logout():\n    return {'detail': 'Logged out'}",
+        ROUTE + "from fastapi.responses import JSONResponse\n"
+        "@router.get('/items/{i}')\ndef item(i: int):\n"
+        "    return JSONResponse({'error': 'Item not found'}, status_code=404)",
+        ROUTE + "@router.get('/items/{i}')\ndef item(i: int, response: Response):\n"
+        "    response.status_code = 404\n    return {'error': 'Item not found'}",
+        ROUTE + "@router.get('/health', status_code=503)\ndef health():\n"
+        "    return {'status': 'error'}",
+        # The state of a job, not an error of this request.
+        ROUTE + "@router.get('/jobs/{job_id}')\ndef job(job_id: str):\n"
+        "    return {'job_id': job_id, 'status': 'failed', 'error': 'timed out'}",
+        Valid(
+            ROUTE + "@router.get('/items')\ndef items():\n    return {'error': 'Item not found'}",
+            path="tests/test_items.py",
+        ),
+    )
+    INVALID = (
+        Invalid(
+            ROUTE + "@router.get('/items/{i}')\ndef item(i: int):\n    found = load(i)\n"
+            "    if found is None:\n        return {'error': 'Item not found'}\n    return found",
+            line=7,
+        ),
+        Invalid(
+            ROUTE + "from fastapi.responses import JSONResponse\n@router.get('/items/{i}')\n"
+            "def item(i: int):\n    return JSONResponse(content={'detail': 'Item not found'})",
+            line=6,
+        ),
+        Invalid(
+            ROUTE + "@router.get('/health')\ndef health():\n    if not db_ok():\n"
+            "        return {'status': 'error', 'message': 'database unreachable'}\n"
+            "    return {'status': 'ok'}",
+            line=6,
+        ),
+        Invalid(
+            ROUTE + "@router.post('/sync')\ndef sync():\n    try:\n        run()\n"
+            "    except SyncFailed as exc:\n        return {'detail': exc.reason}\n"
+            "    return {'synced': True}",
+            line=8,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        if module.is_test:
+            return
+        for route in module.routes:
+            handler = route.handler
+            span = handler.body_span
+            if route.option("status_code") is not None or _sets_status(
+                module, handler.qualname, span.line, span.end_line
+            ):
+                continue
+            excepts = [h for h in module.excepts if h.function == handler.qualname]
+            for returned in handler.returns:
+                body = returned.value
+                if body is not None and _is_response(body):
+                    body = None if _explicit_status(body) is not None else body.arg(0, "content")
+                if body is None:
+                    continue
+                in_except = any(_in(returned.span.line, h) for h in excepts)
+                key = _error_key(body, in_except)
+                if key is not None:
+                    yield self.finding(
+                        module,
+                        returned.span,
+                        f'route `{handler.name}` returns an error body (`"{key}"`) with status 200',
+                    )
+
+
+class InconsistentErrorShape(Rule):
+    """
+    ## What it does
+    Flags error responses built ad hoc, route by route, in different shapes (`{"error": ...}`
+    here, `{"message": ...}` there, `{"detail": ...}` from `HTTPException` elsewhere), instead of
+    one application exception type rendered by one registered exception handler.
+
+    ## Why is this bad?
+    Clients cannot parse errors reliably: every shape needs its own branch, error codes drift,
+    and the OpenAPI schema cannot describe the error responses. Changing the shape later means
+    touching every route.
+
+    ## Example
+    ```python
+    @router.post("/orders", status_code=201)
+    async def create_order(order: OrderIn) -> OrderOut:
+        if not order.items:
+            return JSONResponse(status_code=400, content={"message": "empty order"})
+        if await orders.exists(order.reference):
+            return JSONResponse(status_code=409, content={"error": {"msg": "duplicate"}})
+        return await orders.create(order)
+    ```
+
+    ## Use instead
+    ```python
+    class ApiError(Exception):
+        def __init__(self, status_code: int, code: str, message: str) -> None:
+            self.status_code, self.code, self.message = status_code, code, message
+
+
+    @app.exception_handler(ApiError)
+    async def api_error_handler(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(
+            status_code=exc.status_code,
+            content={"error": {"code": exc.code, "message": exc.message}},
+        )
+
+
+    @router.post("/orders", status_code=201)
+    async def create_order(order: OrderIn) -> OrderOut:
+        if not order.items:
+            raise ApiError(400, "empty_order", "An order needs at least one item")
+        if await orders.exists(order.reference):
+            raise ApiError(409, "duplicate_order", "An order with this reference exists")
+        return await orders.create(order)
+    ```
+    """
+
+    id = "FAPI504"
+    name = "inconsistent-error-shape"
+    severity = Severity.INFO
+    engine = "llm"
+    fix = "Raise one application exception type and render it in one registered exception handler."

@@ -1,0 +1,299 @@
+"""Small facts over the construct model that rules of more than one family share."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from reviewer.extract.model import Expr, Function, Module, Route
+from reviewer.extract.project import Project
+
+
+def enclosing_scopes(function: str | None) -> Iterator[str | None]:
+    """The scopes a name used in ``function`` is looked up in, innermost first:
+    ``a.b`` -> ``a.b``, ``a``, then the module (None)."""
+    while function:
+        yield function
+        function = function.rpartition(".")[0] or None
+    yield None
+
+
+HTTP_VERBS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"}
+)
+"""Request methods of the `requests` and `httpx` modules and clients."""
+
+
+def string_prefix(expr: Expr | None) -> tuple[str, bool] | None:
+    """The literal text a string expression starts with, and whether that is the whole string:
+    a literal, the text of an f-string before its first placeholder, or the left operand of ``+``.
+    None when the expression does not start with literal text."""
+    if expr is None:
+        return None
+    if expr.kind == "str" and isinstance(expr.value, str):
+        return expr.value, True
+    if expr.kind == "binop" and expr.op == "+" and expr.items:
+        left = string_prefix(expr.items[0])
+        return None if left is None else (left[0], False)
+    if expr.kind != "fstring":
+        return None
+    if not expr.items:
+        return str(expr.value or ""), True
+    text = expr.text.lstrip("rRbBuUfF")
+    quote = text[:3] if text[:3] in ('"""', "'''") else text[:1]
+    if quote not in ('"', "'", '"""', "'''"):
+        return None
+    body = text[len(quote) :]
+    end = min(
+        (index for index in (body.find("{"), body.find(quote[0])) if index >= 0),
+        default=len(body),
+    )
+    return body[:end], False
+
+
+# -- resources that dependencies hand out, and the functions that are dependencies -----------
+
+SESSION_CLASSES = frozenset(
+    {
+        "sqlalchemy.orm.Session",
+        "sqlalchemy.orm.session.Session",
+        "sqlmodel.Session",
+        "sqlmodel.orm.session.Session",
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.session.AsyncSession",
+        "sqlmodel.ext.asyncio.session.AsyncSession",
+    }
+)
+"""Session classes whose constructor opens a new session."""
+SESSION_FACTORY_CALLS = frozenset(
+    {
+        "sqlalchemy.orm.sessionmaker",
+        "sqlalchemy.orm.session.sessionmaker",
+        "sqlalchemy.orm.scoped_session",
+        "sqlalchemy.orm.scoping.scoped_session",
+        "sqlalchemy.ext.asyncio.async_sessionmaker",
+        "sqlalchemy.ext.asyncio.session.async_sessionmaker",
+        "sqlalchemy.ext.asyncio.async_scoped_session",
+    }
+)
+"""Calls that build a session factory (``SessionLocal = sessionmaker(...)``)."""
+POOL_TYPES = frozenset(
+    {
+        "asyncpg.create_pool",
+        "asyncpg.Pool",
+        "asyncpg.pool.Pool",
+        "aiomysql.create_pool",
+        "psycopg2.pool.SimpleConnectionPool",
+        "psycopg2.pool.ThreadedConnectionPool",
+    }
+)
+DRIVER_CONNECT = frozenset(
+    {
+        "sqlite3.connect",
+        "aiosqlite.connect",
+        "psycopg2.connect",
+        "psycopg.connect",
+        "psycopg.Connection.connect",
+        "psycopg.AsyncConnection.connect",
+        "asyncpg.connect",
+        "pymysql.connect",
+        "aiomysql.connect",
+        "MySQLdb.connect",
+        "mysql.connector.connect",
+    }
+)
+"""Database driver calls that open a connection."""
+CLIENT_CONSTRUCTORS = {
+    "sqlalchemy.create_engine": "engine",
+    "sqlalchemy.engine.create_engine": "engine",
+    "sqlalchemy.ext.asyncio.create_async_engine": "engine",
+    "sqlmodel.create_engine": "engine",
+    "asyncpg.create_pool": "connection pool",
+    "aiomysql.create_pool": "connection pool",
+    "httpx.Client": "HTTP client",
+    "httpx.AsyncClient": "HTTP client",
+    "aiohttp.ClientSession": "HTTP client",
+    "requests.Session": "HTTP client",
+    "requests.session": "HTTP client",
+    "boto3.client": "AWS client",
+    "boto3.resource": "AWS client",
+    "boto3.Session": "AWS client",
+    "boto3.session.Session": "AWS client",
+    "aioboto3.Session": "AWS client",
+    "redis.Redis": "Redis client",
+    "redis.StrictRedis": "Redis client",
+    "redis.from_url": "Redis client",
+    "redis.Redis.from_url": "Redis client",
+    "redis.StrictRedis.from_url": "Redis client",
+    "redis.asyncio.Redis": "Redis client",
+    "redis.asyncio.from_url": "Redis client",
+    "redis.asyncio.Redis.from_url": "Redis client",
+    "pymongo.MongoClient": "MongoDB client",
+    "motor.motor_asyncio.AsyncIOMotorClient": "MongoDB client",
+}
+"""Constructors of engines, pools and clients (which hold connections or credentials), by the
+kind of resource they build."""
+ENGINES = frozenset(
+    {"sqlalchemy.Engine", "sqlalchemy.engine.Engine", "sqlalchemy.ext.asyncio.AsyncEngine"}
+    | {name for name, kind in CLIENT_CONSTRUCTORS.items() if kind == "engine"}
+)
+"""Engine types, and the calls that build an engine."""
+SESSION_FACTORY_NAME = re.compile(
+    r"\w*SessionLocal|(async_)?session_(factory|maker|local)|async_session"
+    r"|(Async)?Session(Factory|Maker)"
+)
+"""Names conventionally given to a session factory, trusted when its definition is unknown."""
+ENGINE_NAME = re.compile(r"(\w+_)?engine", re.IGNORECASE)
+POOL_NAME = re.compile(r"(\w+_)?pool", re.IGNORECASE)
+
+
+def _origin(expr: Expr, project: Project) -> str | None:
+    """What built the value that ``expr`` names: its known type, or the callee of the
+    module-level assignment defining it; ``def`` for a function or class of the repository."""
+    if expr.type:
+        return expr.type
+    if expr.kind not in ("name", "attribute") or not expr.qualname:
+        return None
+    if project.function(expr.qualname) or project.cls(expr.qualname):
+        return "def"
+    found = project.assignment(expr.qualname)
+    value = found[1].value if found else None
+    if value is not None and value.kind == "await":
+        value = value.items[0]
+    return value.qualname if value is not None and value.kind == "call" else None
+
+
+def _is_session_factory(expr: Expr, project: Project) -> bool:
+    """``expr`` names a session factory: built by ``sessionmaker``/``async_sessionmaker``/
+    ``scoped_session``, or named like one (``SessionLocal``) when its definition is unknown or
+    opaque (it is not a function or class of the repository)."""
+    origin = _origin(expr, project)
+    if origin in SESSION_FACTORY_CALLS:
+        return True
+    return origin != "def" and SESSION_FACTORY_NAME.fullmatch(expr.last_name) is not None
+
+
+def _built_by(expr: Expr, project: Project, types: frozenset[str], name: re.Pattern[str]) -> bool:
+    """``expr`` is known to be built by one of ``types`` or, when nothing is known about it,
+    is named like one (``engine``, ``db_pool``, ``request.app.state.pool``)."""
+    origin = _origin(expr, project)
+    if origin is not None:
+        return origin in types
+    return expr.kind in ("name", "attribute") and name.fullmatch(expr.last_name) is not None
+
+
+def resource_kind(call: Expr, project: Project) -> str | None:
+    """The kind of resource the call ``call`` creates: ``session`` (a SQLAlchemy/SQLModel
+    session, also from a factory such as ``SessionLocal()``), ``connection`` (a driver's
+    ``connect()``, ``engine.connect()``, ``pool.acquire()``), a kind of ``CLIENT_CONSTRUCTORS``,
+    or None."""
+    name = call.qualname or ""
+    if name in SESSION_CLASSES:
+        return "session"
+    if name in DRIVER_CONNECT:
+        return "connection"
+    if name in CLIENT_CONSTRUCTORS:
+        return CLIENT_CONSTRUCTORS[name]
+    func = call.func
+    if func is None or func.kind not in ("name", "attribute"):
+        return None
+    if func.kind == "attribute":
+        receiver = func.items[0]
+        if func.op in ("connect", "begin", "raw_connection") and _built_by(
+            receiver, project, ENGINES, ENGINE_NAME
+        ):
+            return "connection"
+        if func.op in ("acquire", "getconn") and _built_by(
+            receiver, project, POOL_TYPES, POOL_NAME
+        ):
+            return "connection"
+        if func.op == "begin" and _is_session_factory(receiver, project):
+            return "session"
+    return "session" if _is_session_factory(func, project) else None
+
+
+DATABASE_HANDLES = frozenset({"session", "connection"})
+
+
+def fresh_database_handle(
+    module: Module, project: Project, function: Function, values: tuple[Expr, ...]
+) -> Expr | None:
+    """The first of ``values`` (yielded or returned by ``function``) that is a session or
+    connection the function opened itself: the opening call, or a local name assigned from it
+    (``db = SessionLocal()``). Handles entered with ``with`` are not assignments."""
+    opened: set[str] = set()
+    for assign in module.assignments:
+        if assign.function != function.qualname or assign.value is None:
+            continue
+        target = assign.targets[0] if len(assign.targets) == 1 else None
+        if (
+            target is not None
+            and target.kind == "name"
+            and _opens_database_handle(assign.value, project)
+        ):
+            opened.add(target.op)
+    for value in values:
+        if _opens_database_handle(value, project):
+            return value
+        if value.kind == "name" and value.op in opened:
+            return value
+    return None
+
+
+def _opens_database_handle(expr: Expr, project: Project) -> bool:
+    if expr.kind == "await":
+        expr = expr.items[0]
+    return expr.kind == "call" and resource_kind(expr, project) in DATABASE_HANDLES
+
+
+def is_fixture(function: Function) -> bool:
+    """Decorated with ``pytest.fixture`` (or another ``*.fixture``)."""
+    return any(
+        (decorator.func or decorator).last_name == "fixture" for decorator in function.decorators
+    )
+
+
+def dependencies(module: Module, project: Project) -> frozenset[str]:
+    """Module-relative qualified names of the functions of ``module`` used as FastAPI
+    dependencies: named by ``Depends(...)``/``Security(...)`` in this module or, when the
+    repository is available, anywhere in it (through re-exports too); and generator functions
+    that yield a session or connection they open (yield dependencies, wherever they are used)."""
+    targets = set(module.depends_targets())
+    targets.update(project.depends_targets or ())
+    prefix = module.name + "."
+    found: set[str] = set()
+    for target in targets:
+        local = target[len(prefix) :] if target.startswith(prefix) else None
+        if local is not None and module.function(local) is not None:
+            found.add(local)
+            continue
+        resolved = project.function(target)
+        if resolved is not None and resolved[0].path == module.path:
+            found.add(resolved[1].qualname)
+    for function in module.functions:
+        if (
+            function.yield_values
+            and not is_fixture(function)
+            and fresh_database_handle(module, project, function, function.yield_values)
+        ):
+            found.add(function.qualname)
+    return frozenset(found)
+
+
+# -- routes -----------------------------------------------------------------------------------
+
+PATH_PARAM = re.compile(r"\{(\w+)")
+
+
+def path_params(path: str | None) -> frozenset[str]:
+    """The names of the ``{placeholders}`` of a route path (``{file_path:path}`` included)."""
+    return frozenset(PATH_PARAM.findall(path or ""))
+
+
+def response_type(route: Route) -> Expr | None:
+    """The type FastAPI builds a route's response model from: ``response_model=`` when given
+    (None for ``response_model=None``), else the handler's return annotation."""
+    option = route.option("response_model")
+    if option is not None:
+        return None if option.kind == "none" else option
+    return route.handler.returns_annotation

@@ -1,0 +1,704 @@
+"""FAPI9xx: performance."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from reviewer.extract.model import Expr, Function, Module, Param, Route
+from reviewer.extract.project import Project
+from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
+from reviewer.rules.helpers import (
+    CLIENT_CONSTRUCTORS,
+    dependencies,
+    path_params,
+    response_type,
+    string_prefix,
+)
+
+COLLECTIONS = frozenset(
+    {"list", "typing.List", "typing.Sequence", "collections.abc.Sequence", "set", "typing.Set"}
+)
+QUERY_METHODS = frozenset({"all", "fetchall", "fetch_all", "query"})
+QUERY_BUILDERS = frozenset({"sqlalchemy", "sqlmodel"})
+BOUNDING_METHODS = frozenset({"limit", "offset", "slice", "fetchmany", "paginate"})
+BOUNDING_KEYWORDS = frozenset({"limit", "offset", "skip", "page_size", "per_page", "max_results"})
+PAGINATION_TOKENS = frozenset(
+    {
+        "limit",
+        "offset",
+        "skip",
+        "page",
+        "pages",
+        "pagesize",
+        "perpage",
+        "per",
+        "size",
+        "cursor",
+        "after",
+        "before",
+        "take",
+        "top",
+        "next",
+        "pagination",
+        "paginator",
+        "paging",
+        "params",
+    }
+)
+NOT_PAGINATION_TOKENS = frozenset(
+    {
+        "db",
+        "database",
+        "session",
+        "conn",
+        "connection",
+        "engine",
+        "user",
+        "settings",
+        "config",
+        "auth",
+        "token",
+        "principal",
+        "account",
+        "tenant",
+        "client",
+        "redis",
+        "cache",
+        "request",
+        "permissions",
+        "scopes",
+        "admin",
+    }
+)
+PAGE_SIZE_NAMES = frozenset({"limit", "page_size", "pagesize", "per_page", "perpage", "size"})
+PAGE_POSITION_TOKENS = frozenset({"page", "offset", "skip", "cursor", "after", "before", "start"})
+UNBOUNDED_INTS = frozenset(
+    {
+        "int",
+        "float",
+        "pydantic.PositiveInt",
+        "pydantic.NonNegativeInt",
+        "pydantic.types.PositiveInt",
+        "pydantic.types.NonNegativeInt",
+    }
+)
+UPPER_BOUNDS = frozenset({"le", "lt"})
+UPPER_BOUND_MARKERS = frozenset({"Le", "Lt", "Interval"})
+
+
+def _tokens(name: str) -> set[str]:
+    """``pageSize`` / ``page_size`` -> ``{"page", "size", "pagesize"}``."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower().split("_")
+    return {word for word in words if word} | {"".join(words)}
+
+
+def _is_collection(annotation: Expr | None) -> bool:
+    return (
+        annotation is not None
+        and annotation.kind == "subscript"
+        and annotation.qualname in COLLECTIONS
+    )
+
+
+def _returns_collection(route: Route) -> bool:
+    """The route declares a ``list[...]``-like response."""
+    return _is_collection(response_type(route))
+
+
+def _is_query(call: Expr) -> bool:
+    func = call.func
+    if func is not None and func.kind == "attribute" and func.op in QUERY_METHODS:
+        return True
+    qualname = call.qualname or ""
+    return call.last_name == "select" and qualname.split(".", 1)[0] in QUERY_BUILDERS
+
+
+def _bounds(call: Expr) -> bool:
+    func = call.func
+    if func is not None and func.kind == "attribute" and func.op in BOUNDING_METHODS:
+        return True
+    if call.last_name == "paginate":
+        return True
+    return any(key in BOUNDING_KEYWORDS for key, _ in call.kwargs)
+
+
+def _queries_unbounded(
+    module: Module, project: Project, function: Function, follow: bool = True
+) -> bool:
+    """``function`` runs a query (``.all()``, ``select(...)``, ``.query(...)``) and nothing in it
+    limits the rows; with ``follow``, a function of the repository it calls may run the query."""
+    calls = [call.expr for call in module.calls_in(function)]
+    if any(_bounds(call) for call in calls):
+        return False
+    if any(_is_query(call) for call in calls):
+        return True
+    if not follow:
+        return False
+    for call in calls:
+        found = project.function(call.qualname)
+        if (
+            found is not None
+            and found[1] is not function
+            and _queries_unbounded(found[0], project, found[1], follow=False)
+        ):
+            return True
+    return False
+
+
+def _dependency(param: Param) -> str | None:
+    """The qualified name of the callable behind a ``Depends``/``Security`` parameter."""
+    marker = param.marker
+    if marker is None or marker.last_name not in ("Depends", "Security"):
+        return None
+    target = marker.arg(0, "dependency")
+    if target is not None:
+        return target.qualname or target.text
+    return param.type
+
+
+def _paginated(project: Project, function: Function, depth: int = 0) -> bool:
+    """``function`` takes a pagination parameter, directly or through a dependency; a dependency
+    that cannot be followed counts as one unless it is plainly something else (a session, the
+    current user, settings...)."""
+    for param in function.params:
+        if _tokens(param.name) & PAGINATION_TOKENS:
+            return True
+        if _query_model_paginates(project, param):
+            return True
+        dependency = _dependency(param)
+        if dependency is None:
+            continue
+        if depth < 3 and _dependency_paginates(project, dependency, depth):
+            return True
+        if project.function(dependency) is None and project.cls(dependency) is None:
+            names = _tokens(param.name) | _tokens(dependency.rsplit(".", 1)[-1])
+            if param.type:
+                names |= _tokens(param.type.rsplit(".", 1)[-1])
+            if not names & NOT_PAGINATION_TOKENS:
+                return True
+    return False
+
+
+def _query_model_paginates(project: Project, param: Param) -> bool:
+    """A Pydantic model of query parameters (``Annotated[Filters, Query()]``) with a pagination
+    field; a model that cannot be followed counts as one."""
+    marker = param.marker
+    if marker is None or marker.last_name != "Query" or not param.type:
+        return False
+    if not param.type.rsplit(".", 1)[-1][:1].isupper():
+        return False  # str, int, list...
+    found = project.cls(param.type)
+    return found is None or any(
+        _tokens(field.name) & PAGINATION_TOKENS for field in found[1].fields
+    )
+
+
+def _dependency_paginates(project: Project, dependency: str, depth: int) -> bool:
+    found = project.function(dependency)
+    if found is not None:
+        return _paginated(project, found[1], depth + 1)
+    found_class = project.cls(dependency)
+    if found_class is None:
+        return False
+    module, class_def = found_class
+    if any(_tokens(field.name) & PAGINATION_TOKENS for field in class_def.fields):
+        return True
+    init = module.function(f"{class_def.qualname}.__init__")
+    return init is not None and _paginated(project, init, depth + 1)
+
+
+class ListWithoutPagination(Rule):
+    """
+    ## What it does
+    Flags a `GET` route that returns a collection from a query with no limit/offset (or cursor)
+    parameters.
+
+    The route declares a `list[...]`/`Sequence[...]` response (`response_model=` or the return
+    annotation); it runs a query (`.all()`, `select(...)`, `.query(...)`, in the handler or in a
+    function of the repository it calls) that nothing limits (`.limit()`, `.offset()`,
+    `paginate(...)`, a `limit=` argument); and no parameter, directly or through a dependency, is
+    named like pagination (`limit`, `offset`, `skip`, `page`, `cursor`...).
+
+    ## Why is this bad?
+    The response grows with the table. What returns ten rows in development returns a million in
+    production: one request then loads every row into memory, serialises it, and holds a database
+    connection and a worker for the whole time.
+
+    ## Example
+    ```python
+    @router.get("/orders", response_model=list[OrderOut])
+    def list_orders(db: Session = Depends(get_db)):
+        return db.query(Order).all()
+    ```
+
+    ## Use instead
+    ```python
+    @router.get("/orders", response_model=list[OrderOut])
+    def list_orders(
+        limit: int = Query(50, ge=1, le=100),
+        offset: int = Query(0, ge=0),
+        db: Session = Depends(get_db),
+    ):
+        return db.query(Order).order_by(Order.id).offset(offset).limit(limit).all()
+    ```
+
+    ## Known problems
+    A dependency that cannot be followed is assumed to paginate, unless its name says it is a
+    session, the current user, settings or the like.
+    """
+
+    id = "FAPI901"
+    name = "list-without-pagination"
+    severity = Severity.WARNING
+    fix = "Add bounded `limit`/`offset` (or cursor) query parameters and apply them to the query."
+    VALID = (
+        "from fastapi import FastAPI, Query\napp = FastAPI()\n"
+        "@app.get('/items', response_model=list[Item])\n"
+        "def items(limit: int = Query(50, le=100), db=Depends(get_db)):\n"
+        "    return db.query(Item).limit(limit).all()",
+        "from fastapi import FastAPI\napp = FastAPI()\n"
+        "@app.get('/items')\ndef items(p: Pagination = Depends(), db=Depends(get_db)) -> list[Item]:\n"
+        "    return db.query(Item).offset(p.offset).limit(p.limit).all()",
+        "from fastapi import FastAPI\napp = FastAPI()\n"
+        "@app.get('/items')\ndef items(db=Depends(get_db)) -> list[Item]:\n"
+        "    return db.query(Item).limit(100).all()",
+        "from fastapi import FastAPI\napp = FastAPI()\n"
+        "@app.get('/items')\ndef items(db=Depends(get_db)) -> Page[Item]:\n"
+        "    return paginate(db, select(Item))",
+        "from fastapi import FastAPI\napp = FastAPI()\n"
+        "@app.post('/items/search')\ndef search(q: Query, db=Depends(get_db)) -> list[Item]:\n"
+        "    return db.query(Item).all()",
+        "from fastapi import FastAPI\napp = FastAPI()\n"
+        "@app.get('/roles')\ndef roles() -> list[str]:\n    return [role.value for role in Role]",
+        "from fastapi import FastAPI\napp = FastAPI()\n"
+        "@app.get('/items')\ndef items(commons: dict = Depends(common_parameters)) -> list[Item]:\n"
+        "    return fake_db.query(commons).all()",
+        "from fastapi import Depends, FastAPI\napp = FastAPI()\n"
+        "class Paging:\n    def __init__(self, skip: int = 0, limit: int = 10):\n"
+        "        self.skip, self.limit = skip, limit\n"
+        "@app.get('/items')\ndef items(p: Paging = Depends(), db=Depends(get_db)) -> list[Item]:\n"
+        "    return list_items(db, p)",
+    )
+    INVALID = (
+        Invalid(
+            "from fastapi import FastAPI\napp = FastAPI()\n"
+            "@app.get('/items', response_model=list[ItemOut])\n"
+            "def items(db: Session = Depends(get_db)):\n    return db.query(Item).all()",
+            line=3,
+        ),
+        Invalid(
+            "from fastapi import APIRouter\nfrom sqlalchemy import select\nrouter = APIRouter()\n"
+            "@router.get('/users')\nasync def users(db: AsyncSession = Depends(get_db), "
+            "user=Depends(get_current_user)) -> list[UserOut]:\n"
+            "    result = await db.execute(select(User))\n    return result.scalars().all()",
+            line=4,
+        ),
+        Invalid(
+            "from typing import List\nfrom fastapi import FastAPI\napp = FastAPI()\n"
+            "def all_orders(db):\n    return db.query(Order).all()\n"
+            "@app.get('/orders', response_model=List[OrderOut])\n"
+            "def orders(status: str | None = None, db=Depends(get_db)):\n"
+            "    return all_orders(db)",
+            line=6,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        for route in module.routes:
+            if route.method != "GET" or not _returns_collection(route):
+                continue
+            if _paginated(project, route.handler):
+                continue
+            if not _queries_unbounded(module, project, route.handler):
+                continue
+            yield self.finding(
+                module,
+                route.span,
+                f"`{route.handler.name}` returns every row its query matches: the list "
+                "response takes no limit/offset or cursor parameter",
+            )
+
+
+def _query_functions(module: Module, project: Project) -> Iterator[tuple[Function, Route | None]]:
+    """Route handlers (with their route), the dependency functions of the module, and the
+    ``__init__`` of its dependency classes (``Depends(Paging)``): the functions whose plain
+    parameters are query parameters."""
+    seen: set[str] = set()
+    for route in module.routes:
+        if route.handler.qualname not in seen:
+            seen.add(route.handler.qualname)
+            yield route.handler, route
+    functions = dependencies(module, project)
+    classes = set(module.depends_targets()) | (project.depends_targets or frozenset())
+    for function in module.functions:  # `commons: CommonQueryParams = Depends()`
+        classes.update(filter(None, (_dependency(param) for param in function.params)))
+    for function in module.functions:
+        if function.qualname in seen:
+            continue
+        if function.qualname in functions or (
+            function.name == "__init__" and f"{module.name}.{function.class_name}" in classes
+        ):
+            seen.add(function.qualname)
+            yield function, None
+
+
+def _is_query_param(param: Param, placeholders: frozenset[str]) -> bool:
+    if param.name in placeholders or param.kind in ("varargs", "varkw"):
+        return False
+    if param.marker is not None and param.marker.last_name != "Query":
+        return False
+    if param.type is not None:
+        return param.type in UNBOUNDED_INTS
+    default = param.default
+    if default is not None and default.kind == "call" and param.marker is not None:
+        default = param.marker.arg(0, "default")
+    return param.annotation is None and default is not None and default.kind == "number"
+
+
+def _has_upper_bound(param: Param) -> bool:
+    marker = param.marker
+    if marker is not None and any(key in UPPER_BOUNDS or key == "**" for key, _ in marker.kwargs):
+        return True
+    if param.annotation is None:
+        return False
+    for expr in param.annotation.walk():
+        if expr.kind == "call" and (
+            expr.last_name in UPPER_BOUND_MARKERS
+            or any(key in UPPER_BOUNDS for key, _ in expr.kwargs)
+        ):
+            return True
+    return False
+
+
+def _clamped(module: Module, function: Function, name: str) -> bool:
+    """The body caps the value: ``min(limit, ...)``, or compares it (``if limit > 100``)."""
+    for call in module.calls_in(function):
+        if call.qualname == "min" and any(
+            expr.kind == "name" and expr.op == name for arg in call.expr.args for expr in arg.walk()
+        ):
+            return True
+    start = function.span.end_line
+    body = "\n".join(module.lines[start : function.body_span.end_line])
+    word = re.escape(name)
+    return re.search(rf"\b{word}\s*[<>]|[<>]=?\s*{word}\b", body) is not None
+
+
+class UnboundedPageSize(Rule):
+    """
+    ## What it does
+    Flags a `limit`/`page_size`/`per_page`/`size` query parameter with no upper bound (`le=`).
+
+    The parameter belongs to a route or a dependency, and has no `le=`/`lt=` on its `Query(...)`,
+    whether given as the default or in `Annotated[...]`: a bare `limit: int = 100` counts. `size`
+    is only taken as a page size next to a `page`/`offset`/`skip`/`cursor` parameter or on a route
+    returning a list.
+
+    ## Why is this bad?
+    Pagination only protects the service if the page size is capped. Without `le=`, a client (or a
+    scraper) asks for `?limit=1000000` and gets the whole table in one response.
+
+    ## Example
+    ```python
+    @router.get("/orders", response_model=list[OrderOut])
+    def list_orders(limit: int = 100, offset: int = 0, db: Session = Depends(get_db)):
+        return db.query(Order).offset(offset).limit(limit).all()
+    ```
+
+    ## Use instead
+    ```python
+    @router.get("/orders", response_model=list[OrderOut])
+    def list_orders(
+        limit: Annotated[int, Query(ge=1, le=100)] = 100,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        db: Session = Depends(get_db),
+    ):
+        return db.query(Order).offset(offset).limit(limit).all()
+    ```
+
+    ## Known problems
+    A body that caps the value with `min(limit, ...)` or compares it (`if limit > 100`) is taken
+    as bounded.
+    """
+
+    id = "FAPI902"
+    name = "unbounded-page-size"
+    severity = Severity.WARNING
+    fix = "Cap it: `limit: int = Query(50, ge=1, le=100)`."
+    VALID = (
+        "from fastapi import FastAPI, Query\napp = FastAPI()\n"
+        "@app.get('/items')\ndef items(limit: int = Query(50, ge=1, le=100)):\n    return []",
+        "from typing import Annotated\nfrom fastapi import FastAPI, Query\napp = FastAPI()\n"
+        "@app.get('/items')\ndef items(page_size: Annotated[int, Query(lt=101)] = 10):\n"
+        "    return []",
+        "from fastapi import FastAPI\napp = FastAPI()\n"
+        "@app.get('/items')\ndef items(limit: int = 100):\n    limit = min(limit, 100)\n"
+        "    return []",
+        "from fastapi import FastAPI\napp = FastAPI()\n"
+        "@app.get('/thumbnail')\ndef thumbnail(size: int = 128):\n    return render(size)",
+        "from fastapi import FastAPI\napp = FastAPI()\n"
+        "@app.get('/items/{limit}')\ndef items(limit: int):\n    return []",
+        "from pydantic import conint\nfrom fastapi import FastAPI\napp = FastAPI()\n"
+        "@app.get('/items')\ndef items(limit: conint(ge=1, le=100) = 10):\n    return []",
+        "def paginate(items, limit: int = 100):\n    return items[:limit]",
+        "from fastapi import FastAPI\napp = FastAPI()\n"
+        "@app.get('/items')\ndef items(limit: int = 100):\n"
+        "    if limit > 500:\n        raise HTTPException(422)\n    return []",
+    )
+    INVALID = (
+        Invalid(
+            "from fastapi import FastAPI\napp = FastAPI()\n"
+            "@app.get('/items')\ndef items(skip: int = 0, limit: int = 100):\n    return []",
+            line=4,
+        ),
+        Invalid(
+            "from typing import Annotated\nfrom fastapi import FastAPI, Query\napp = FastAPI()\n"
+            "@app.get('/items')\ndef items(\n    page: int = 1,\n"
+            "    per_page: Annotated[int | None, Query(ge=1)] = None,\n):\n    return []",
+            line=7,
+        ),
+        Invalid(
+            "from fastapi import Depends, FastAPI, Query\napp = FastAPI()\n"
+            "def pagination(page: int = 1, size: int = Query(20, ge=1)):\n"
+            "    return page, size\n"
+            "@app.get('/items')\ndef items(p=Depends(pagination)):\n    return []",
+            line=3,
+        ),
+        Invalid(
+            "from fastapi import Depends, FastAPI\napp = FastAPI()\n"
+            "class CommonQueryParams:\n"
+            "    def __init__(self, q: str | None = None, skip: int = 0, limit: int = 100):\n"
+            "        self.q, self.skip, self.limit = q, skip, limit\n"
+            "@app.get('/items')\ndef items(commons: CommonQueryParams = Depends()):\n"
+            "    return []",
+            line=4,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        for function, route in _query_functions(module, project):
+            placeholders = path_params(route.path if route else None)
+            names = [_tokens(param.name) for param in function.params]
+            for param in function.params:
+                if param.name not in PAGE_SIZE_NAMES:
+                    continue
+                if param.name == "size" and not (
+                    any(tokens & PAGE_POSITION_TOKENS for tokens in names)
+                    or (route is not None and _returns_collection(route))
+                ):
+                    continue
+                if not _is_query_param(param, placeholders) or _has_upper_bound(param):
+                    continue
+                if _clamped(module, function, param.name):
+                    continue
+                yield self.finding(
+                    module,
+                    param.span,
+                    f"query parameter `{param.name}` has no upper bound: a client can ask for "
+                    "every row at once",
+                )
+
+
+class NPlusOneQuery(Rule):
+    """
+    ## What it does
+    Flags a query or awaited call inside a loop over query results, or lazy relationship access
+    per item, where eager loading (`selectinload`, `joinedload`) or one batched query fits.
+
+    ## Why is this bad?
+    One request then issues one query per row: a page of 100 orders costs 101 round trips to the
+    database, and the latency grows with the data instead of staying flat.
+
+    ## Example
+    ```python
+    @router.get("/orders", response_model=list[OrderOut])
+    async def list_orders(db: AsyncSession = Depends(get_db)):
+        orders = (await db.scalars(select(Order).limit(50))).all()
+        for order in orders:
+            order.customer = await db.get(Customer, order.customer_id)
+        return orders
+    ```
+
+    ## Use instead
+    ```python
+    @router.get("/orders", response_model=list[OrderOut])
+    async def list_orders(db: AsyncSession = Depends(get_db)):
+        query = select(Order).options(selectinload(Order.customer)).limit(50)
+        return (await db.scalars(query)).all()
+    ```
+    """
+
+    id = "FAPI903"
+    name = "n-plus-one-query"
+    severity = Severity.WARNING
+    engine = "llm"
+    fix = "Load the related rows in the first query (`selectinload`/`joinedload`) or batch them."
+
+
+SERVER_DATABASES = frozenset(
+    {"postgresql", "postgres", "mysql", "mariadb", "mssql", "oracle", "cockroachdb"}
+)
+ENGINE_FACTORIES = frozenset(name for name, kind in CLIENT_CONSTRUCTORS.items() if kind == "engine")
+POOL_OPTIONS = frozenset(
+    {
+        "pool_size",
+        "max_overflow",
+        "pool_pre_ping",
+        "pool_recycle",
+        "pool_timeout",
+        "pool_use_lifo",
+        "poolclass",
+        "pool",
+        "creator",
+        "**",
+    }
+)
+MIGRATION_FOLDERS = frozenset({"alembic", "migrations"})
+
+
+def _url_value(project: Project, expr: Expr | None, depth: int = 0) -> Expr | None:
+    """The expression a database URL comes from: through ``str(...)``, a module-level constant,
+    and a settings object's field default (``settings.DATABASE_URL``)."""
+    if expr is None or depth > 4:
+        return expr
+    if expr.kind == "call" and expr.qualname == "str" and expr.args:
+        return _url_value(project, expr.args[0], depth + 1)
+    if expr.kind == "name":
+        assigned = project.assignment(expr.qualname)
+        if assigned is not None and assigned[1].value is not None:
+            return _url_value(project, assigned[1].value, depth + 1)
+    if expr.kind == "attribute":
+        receiver = project.assignment(expr.items[0].qualname)
+        value = receiver[1].value if receiver is not None else None
+        if value is not None and value.kind == "call":
+            found = project.cls(value.qualname)
+            for field in found[1].fields if found is not None else ():
+                if field.name == expr.op and field.default is not None:
+                    return _url_value(project, field.default, depth + 1)
+    return expr
+
+
+def _scheme(url: Expr) -> str | None:
+    """The database dialect of a URL expression, or None when it is not written out."""
+    if url.kind == "call" and url.last_name == "create" and url.args:
+        url = url.args[0]  # URL.create("postgresql+psycopg", ...)
+    prefix = string_prefix(url)
+    if prefix is None:
+        return None
+    text, complete = prefix
+    dialect, separator, _ = text.partition(":")
+    if not separator and not complete:
+        return None
+    return dialect.split("+", 1)[0].lower()
+
+
+def _mentions_sqlite(url: Expr) -> bool:
+    """A literal in the URL expression is a SQLite URL (``os.getenv("DB", "sqlite:///...")``)."""
+    return any(expr.string is not None and expr.string.startswith("sqlite") for expr in url.walk())
+
+
+class EnginePoolUnconfigured(Rule):
+    """
+    ## What it does
+    Flags `create_engine(...)`/`create_async_engine(...)` for a server database without explicit
+    pool settings (`pool_size`, `max_overflow`, `pool_pre_ping`...).
+
+    A server database is a PostgreSQL, MySQL/MariaDB, SQL Server or Oracle URL, or a URL that is
+    not written out (`settings.DATABASE_URL`) and shows no SQLite default. Any of `pool_size`,
+    `max_overflow`, `pool_pre_ping`, `pool_recycle`, `pool_timeout` or `poolclass` counts as
+    configured. Test modules and Alembic migrations are excepted.
+
+    ## Why is this bad?
+    The defaults (5 connections, 10 overflow, no liveness check) are a guess: under load requests
+    queue for a connection, and after a database restart or a proxy's idle timeout the pool hands
+    out dead connections, so the first requests fail.
+
+    ## Example
+    ```python
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(settings.database_url)
+    ```
+
+    ## Use instead
+    ```python
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=10,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+    ```
+    """
+
+    id = "FAPI904"
+    name = "engine-pool-unconfigured"
+    severity = Severity.INFO
+    fix = "Set `pool_size`, `max_overflow` and `pool_pre_ping=True` (and `pool_recycle`)."
+    VALID = (
+        "from sqlalchemy import create_engine\n"
+        "engine = create_engine('sqlite:///./app.db', connect_args={'check_same_thread': False})",
+        "from sqlalchemy import create_engine\nURL = 'sqlite:///./app.db'\n"
+        "engine = create_engine(URL)",
+        "from sqlalchemy.ext.asyncio import create_async_engine\n"
+        "engine = create_async_engine(settings.url, pool_size=10, pool_pre_ping=True)",
+        "import os\nfrom sqlalchemy import create_engine\n"
+        "engine = create_engine(os.getenv('DATABASE_URL', 'sqlite:///./dev.db'))",
+        "from sqlalchemy import create_engine\nfrom sqlalchemy.pool import NullPool\n"
+        "engine = create_engine(settings.url, poolclass=NullPool)",
+        Valid(
+            "from sqlalchemy import create_engine\nengine = create_engine('postgresql://x/test')",
+            path="tests/conftest.py",
+        ),
+        Valid(
+            "from sqlalchemy import create_engine\nengine = create_engine(config.url)",
+            path="alembic/env.py",
+        ),
+        "from pydantic_settings import BaseSettings\nfrom sqlmodel import create_engine\n"
+        "class Settings(BaseSettings):\n    database_url: str = 'sqlite:///db.sqlite3'\n"
+        "settings = Settings()\nengine = create_engine(settings.database_url)",
+        "from sqlalchemy import create_engine\n"
+        "engine = create_engine('postgresql://app@db/app', **settings.engine_options)",
+    )
+    INVALID = (
+        Invalid(
+            "from sqlalchemy import create_engine\n"
+            "engine = create_engine('postgresql+psycopg://app@db:5432/app')",
+            line=2,
+        ),
+        Invalid(
+            "from sqlalchemy.ext.asyncio import create_async_engine\n"
+            "engine = create_async_engine(str(settings.SQLALCHEMY_DATABASE_URI), echo=False)",
+            line=2,
+        ),
+        Invalid(
+            "from sqlmodel import create_engine\n"
+            "engine = create_engine(f'mysql+pymysql://{user}:{password}@{host}/shop')",
+            line=2,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        if module.is_test or MIGRATION_FOLDERS & set(module.path.split("/")[:-1]):
+            return
+        for call in module.calls:
+            if call.qualname not in ENGINE_FACTORIES:
+                continue
+            if any(key in POOL_OPTIONS for key, _ in call.expr.kwargs):
+                continue
+            url = _url_value(project, call.expr.arg(0, "url"))
+            if url is None or _mentions_sqlite(url):
+                continue
+            scheme = _scheme(url)
+            if scheme is not None and scheme not in SERVER_DATABASES:
+                continue
+            database = f"a `{scheme}`" if scheme else "the configured"
+            yield self.finding(
+                module,
+                call,
+                f"`{call.expr.last_name}()` for {database} database relies on the default pool: "
+                "set `pool_size`, `max_overflow` and `pool_pre_ping`",
+            )

@@ -1,0 +1,1219 @@
+"""FAPI2xx: request and response schemas."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from reviewer.extract.model import ClassDef, Expr, Field, Function, Module, Param, Route
+from reviewer.extract.project import Project
+from reviewer.rules.base import Finding, Invalid, Rule, Severity
+from reviewer.rules.helpers import path_params, response_type
+
+SCHEMA_KINDS = frozenset({"pydantic", "sqlmodel", "sqlmodel_table"})
+ORM_KINDS = frozenset({"orm", "sqlmodel_table"})
+
+# Generic containers whose arguments are what a response or a body carries.
+SEQUENCES = frozenset(
+    {
+        "list",
+        "List",
+        "Sequence",
+        "Iterable",
+        "Collection",
+        "set",
+        "Set",
+        "frozenset",
+        "FrozenSet",
+        "tuple",
+        "Tuple",
+        "Optional",
+        "Union",
+    }
+)
+MAPPINGS = frozenset({"dict", "Dict", "Mapping", "MutableMapping"})
+UNTYPED_VALUES = frozenset({"typing.Any", "typing_extensions.Any", "Any", "object"})
+
+# -- type expressions -> classes of the repository ---------------------------------------------
+
+
+def type_refs(expr: Expr | None) -> Iterator[Expr]:
+    """The class references a type expression carries: ``list[UserOut] | None`` -> ``UserOut``.
+
+    Standard containers are unwrapped (a mapping by its value type); any other generic
+    (``Page[User]``) stands for its base only.
+    """
+    if expr is None:
+        return
+    if expr.kind in ("name", "attribute", "str"):
+        yield expr
+    elif expr.kind == "binop" and expr.op == "|":
+        for item in expr.items:
+            yield from type_refs(item)
+    elif expr.kind == "subscript":
+        base, index = expr.items
+        args = index.items if index.kind == "tuple" else (index,)
+        name = base.last_name
+        if name == "Annotated" and args:
+            yield from type_refs(args[0])
+        elif name in SEQUENCES:
+            for arg in args:
+                yield from type_refs(arg)
+        elif name in MAPPINGS and args:
+            yield from type_refs(args[-1])
+        else:
+            yield base
+
+
+def _ref_qualname(module: Module, ref: Expr) -> str | None:
+    """The qualified name of a reference; a quoted forward reference resolves through the
+    imports of ``module``."""
+    if ref.kind != "str":
+        return ref.qualname
+    head, _, rest = (ref.string or "").partition(".")
+    if not head.isidentifier() or not all(part.isidentifier() for part in rest.split(".") if rest):
+        return None
+    base = dict(module.imports).get(head)
+    if base is None:
+        return None
+    return f"{base}.{rest}" if rest else base
+
+
+@dataclass(frozen=True)
+class Model:
+    """A class of the repository, with the module it is defined in and its resolved kind."""
+
+    module: Module
+    cls: ClassDef
+    kind: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.module.path, self.cls.qualname)
+
+
+def resolve_model(project: Project, module: Module, ref: Expr) -> Model | None:
+    found = project.cls(_ref_qualname(module, ref))
+    if found is None:
+        return None
+    owner, cls = found
+    return Model(owner, cls, project.class_kind(cls, owner))
+
+
+def models_of(project: Project, module: Module, expr: Expr | None) -> list[Model]:
+    """The repository classes a type expression of ``module`` names, without repeats."""
+    found: dict[tuple[str, str], Model] = {}
+    for ref in type_refs(expr):
+        model = resolve_model(project, module, ref)
+        if model is not None:
+            found.setdefault(model.key, model)
+    return list(found.values())
+
+
+def model_fields(project: Project, model: Model) -> Iterator[tuple[Model, Field]]:
+    """The fields of ``model``, own first, then inherited ones (a redefinition hides the base's)."""
+    names: set[str] = set()
+    seen: set[tuple[str, str]] = set()
+    pending = [model]
+    while pending:
+        current = pending.pop(0)
+        if current.key in seen:
+            continue
+        seen.add(current.key)
+        for field in current.cls.fields:
+            if field.name not in names:
+                names.add(field.name)
+                yield current, field
+        for base in current.cls.bases:
+            parent = resolve_model(project, current.module, base)
+            if parent is not None:
+                pending.append(parent)
+
+
+def is_required(field: Field) -> bool:
+    """A model field with no default (``= Field(...)`` and ``= Field(min_length=1)`` included)."""
+    default = field.default
+    if default is None:
+        return True
+    if default.kind != "call" or default.last_name != "Field":
+        return False
+    first = default.arg(0, "default")
+    if first is not None:
+        return first.text == "..."
+    return default.kwarg("default_factory") is None
+
+
+# -- routes ----------------------------------------------------------------------------------
+
+
+def response_models(project: Project, module: Module, route: Route) -> list[Model]:
+    return models_of(project, module, response_type(route))
+
+
+def body_params(route: Route) -> Iterator[Param]:
+    """Parameters FastAPI may read from the body: no marker (or ``Body()``), not in the path."""
+    placeholders = path_params(route.path)
+    for param in route.handler.params:
+        if param.kind in ("varargs", "varkw") or param.name in placeholders:
+            continue
+        if param.marker is not None and param.marker_name != "Body":
+            continue
+        yield param
+
+
+def app_routes(module: Module) -> tuple[Route, ...]:
+    """The routes of an application module; a test module's throwaway apps are not reviewed."""
+    return () if module.is_test else module.routes
+
+
+def _prefix(module: Module, route: Route) -> str:
+    """The ``prefix=`` of the ``APIRouter`` the route is registered on, when the module shows it."""
+    for app in module.apps:
+        prefix = app.call.kwarg("prefix")
+        if app.name == route.owner and prefix is not None and prefix.string:
+            return prefix.string
+    return ""
+
+
+def route_label(module: Module, route: Route) -> str:
+    """``GET /users/{user_id}`` (with the router's prefix), or the handler name."""
+    if route.path is None:
+        return route.handler.name
+    method = "route" if route.method == "API_ROUTE" else route.method
+    return f"{method} {_prefix(module, route)}{route.path}"
+
+
+def _route_words(module: Module, route: Route) -> str:
+    """The path, handler name and router prefix of a route, lower-cased, for keyword tests."""
+    return " ".join((_prefix(module, route), route.path or "", route.handler.name)).lower()
+
+
+# -- FAPI201 ---------------------------------------------------------------------------------
+
+
+def _is_response(project: Project, expr: Expr) -> bool:
+    """``expr`` evidently evaluates to a ``Response`` (so FastAPI sends it as it is)."""
+    if expr.kind == "await" and expr.items:
+        return _is_response(project, expr.items[0])
+    if expr.kind == "call":
+        name = expr.qualname or ""
+        if name.startswith("fastapi.responses.") or "response" in expr.last_name.lower():
+            return True
+        found = project.function(name)
+        annotation = found[1].returns_annotation if found is not None else None
+        return annotation is not None and annotation.last_name.endswith("Response")
+    if expr.kind in ("name", "attribute"):
+        return (expr.type or "").endswith("Response") or "response" in expr.last_name.lower()
+    return False
+
+
+class MissingResponseModel(Rule):
+    """
+    ## What it does
+    Flags a route that returns data but declares neither `response_model=` nor a return
+    annotation. Routes with `response_model=None`, `response_class=`, `status_code=204` or
+    `include_in_schema=False` are left alone, and so are returns that evidently build a
+    `Response` (`JSONResponse(...)`, `templates.TemplateResponse(...)`, a `response` variable).
+
+    ## Why is this bad?
+    Without a declared type FastAPI neither validates nor filters the output: whatever the handler
+    returns (every ORM column, internal keys) goes to the client, and the OpenAPI schema shows an
+    empty response, so generated clients get `any`.
+
+    ## Example
+    ```python
+    @router.get("/users/{user_id}")
+    async def read_user(user_id: int, db: AsyncSession = Depends(get_db)):
+        return await db.get(User, user_id)
+    ```
+
+    ## Use instead
+    ```python
+    @router.get("/users/{user_id}", response_model=UserOut)
+    async def read_user(user_id: int, db: AsyncSession = Depends(get_db)) -> User:
+        return await db.get(User, user_id)
+    ```
+
+    ## Known problems
+    A route that returns a `Response` on one path and plain data on another is still reported:
+    the data path has no declared shape.
+    """
+
+    id = "FAPI201"
+    name = "missing-response-model"
+    severity = Severity.WARNING
+    fix = "Declare the response shape: `response_model=UserOut` or a return annotation."
+    VALID = (
+        "@app.get('/items')\nasync def items() -> list[Item]:\n    return []",
+        "@app.get('/items', response_model=list[Item])\nasync def items():\n    return []",
+        "from fastapi.responses import PlainTextResponse\n"
+        "@app.get('/ping', response_class=PlainTextResponse)\ndef ping():\n    return 'pong'",
+        "@app.delete('/items/{i}', status_code=204)\ndef delete(i: int):\n    return None",
+        "from fastapi import status\n"
+        "@app.delete('/items/{i}', status_code=status.HTTP_204_NO_CONTENT)\n"
+        "def delete(i: int):\n    return store.pop(i)",
+        "@app.get('/debug', include_in_schema=False)\ndef debug():\n    return {'ok': True}",
+        "from fastapi.responses import JSONResponse\n@app.get('/x')\ndef x():\n"
+        "    return JSONResponse({'a': 1})",
+        "@app.get('/')\ndef home(request: Request):\n"
+        "    return templates.TemplateResponse(request, 'home.html')",
+        "from fastapi.responses import StreamingResponse\n@app.get('/csv')\ndef csv():\n"
+        "    response = StreamingResponse(rows())\n    return response",
+        "@app.post('/jobs', status_code=202)\nasync def enqueue(job: Job):\n    queue.put(job)",
+        "def helper():\n    return {'a': 1}",
+    )
+    INVALID = (
+        Invalid("@app.get('/items')\nasync def items():\n    return await load()", line=1),
+        Invalid(
+            "router = APIRouter()\n\n@router.post('/users', status_code=201)\n"
+            "def create(user: UserCreate):\n    return {'id': 1}",
+            line=3,
+        ),
+        Invalid(
+            "from fastapi.responses import JSONResponse\n@app.get('/items/{i}')\n"
+            "def item(i: int):\n    if i < 0:\n        return JSONResponse({'detail': 'no'}, 404)\n"
+            "    return db[i]",
+            line=2,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        for route in app_routes(module):
+            if self._declared(route):
+                continue
+            data = [
+                ret
+                for ret in route.handler.returns
+                if ret.value is not None
+                and ret.value.kind != "none"
+                and not _is_response(project, ret.value)
+            ]
+            if data:
+                yield self.finding(
+                    module,
+                    route.span,
+                    f"`{route_label(module, route)}` returns data with no `response_model=` "
+                    "or return annotation",
+                )
+
+    @staticmethod
+    def _declared(route: Route) -> bool:
+        if route.handler.returns_annotation is not None:
+            return True
+        if route.option("response_model") is not None or route.option("response_class") is not None:
+            return True
+        include = route.option("include_in_schema")
+        if include is not None and include.kind == "bool" and include.value is False:
+            return True
+        status = route.option("status_code")
+        return status is not None and (
+            status.value == 204 or "204" in status.text or "NO_CONTENT" in status.text
+        )
+
+
+# -- FAPI202 ---------------------------------------------------------------------------------
+
+ALWAYS_SENSITIVE = frozenset(
+    {
+        "password",
+        "hashed_password",
+        "password_hash",
+        "is_superuser",
+        "is_admin",
+        "is_staff",
+        "role",
+    }
+)
+ISSUED_CREDENTIALS = frozenset(
+    {"access_token", "refresh_token", "session_token", "api_key", "secret", "client_secret"}
+)
+"""Fields a credential-issuing endpoint exists to return."""
+RESPONSE_NAME = re.compile(r"(Response|Out|Read|Public)$")
+CREDENTIAL_ROUTE = re.compile(
+    r"log-?in|log_in|sign-?in|sign_in|token|refresh|oauth|api[-_]?keys?|secret|credential"
+    r"|otp|mfa|2fa"
+)
+CREDENTIAL_MODEL = re.compile(r"token|login|signin|auth|credential|session|key|secret|otp|mfa")
+CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
+def _snake(name: str) -> str:
+    return CAMEL.sub(r"_\1", name).lower()
+
+
+def _hidden(field: Field) -> bool:
+    """The field never reaches the client: ``Field(exclude=True)``, a ``SecretStr``, or a
+    ``ClassVar`` (not a field at all)."""
+    markers = [field.default] if field.default is not None else []
+    if field.annotation is not None:
+        if (
+            field.annotation.kind == "subscript"
+            and field.annotation.items[0].last_name == "ClassVar"
+        ):
+            return True
+        markers.extend(e for e in field.annotation.walk() if e.kind == "call")
+    for marker in markers:
+        if marker.kind == "call" and marker.last_name == "Field":
+            exclude = marker.kwarg("exclude")
+            if exclude is not None and exclude.is_true:
+                return True
+    return any(ref.last_name in ("SecretStr", "SecretBytes") for ref in type_refs(field.annotation))
+
+
+def _sensitive(field: Field, issues_credentials: bool) -> bool:
+    name = _snake(field.name)
+    if name in ALWAYS_SENSITIVE or (name in ISSUED_CREDENTIALS and not issues_credentials):
+        return not _hidden(field)
+    return False
+
+
+@dataclass(frozen=True)
+class Reached:
+    """A field serialized into a response: the model that declares it, and the field."""
+
+    model: Model
+    field: Field
+
+
+def response_fields(project: Project, root: Model) -> Iterator[Reached]:
+    """Every field a response of ``root`` carries: own, inherited, and those of nested models."""
+    seen: set[tuple[str, str]] = set()
+    pending = [root]
+    while pending:
+        current = pending.pop(0)
+        if current.key in seen or current.kind == "orm":
+            continue
+        seen.add(current.key)
+        for owner, field in model_fields(project, current):
+            yield Reached(owner, field)
+            pending.extend(models_of(project, owner.module, field.annotation))
+
+
+@dataclass(frozen=True)
+class Root:
+    """A model the application sends to clients."""
+
+    model: Model
+    issues_credentials: bool
+    """Token fields are expected: every route returning it issues credentials, or (no route seen)
+    its name says so (``Token``, ``LoginResponse``, ``ApiKeyOut``)."""
+
+
+def _is_credential_route(module: Module, route: Route) -> bool:
+    return CREDENTIAL_ROUTE.search(_route_words(module, route)) is not None
+
+
+def response_roots(project: Project) -> list[Root]:
+    """Models returned by some route, and schema classes named like responses, sorted by name."""
+    usages: dict[tuple[str, str], tuple[Model, list[bool]]] = {}
+    named: dict[tuple[str, str], Model] = {}
+    for module in project.all_modules():
+        if module.is_test:
+            continue
+        for route in module.routes:
+            credential = _is_credential_route(module, route)
+            for model in response_models(project, module, route):
+                usages.setdefault(model.key, (model, []))[1].append(credential)
+        for cls in module.classes:
+            if RESPONSE_NAME.search(cls.name):
+                kind = project.class_kind(cls, module)
+                if kind in SCHEMA_KINDS:
+                    model = Model(module, cls, kind)
+                    named[model.key] = model
+    roots = [Root(model, all(flags)) for model, flags in usages.values()]
+    roots.extend(
+        Root(model, CREDENTIAL_MODEL.search(model.cls.name.lower()) is not None)
+        for key, model in named.items()
+        if key not in usages
+    )
+    return sorted(roots, key=lambda root: (root.model.cls.name, root.model.key))
+
+
+class SensitiveFieldInResponse(Rule):
+    """
+    ## What it does
+    Flags a field named like a secret (`password`, `hashed_password`, `password_hash`, `secret`,
+    `api_key`, `access_token`, `refresh_token`, `session_token`) or like authorization state
+    (`is_superuser`, `is_admin`, `is_staff`, `role`) in a model sent to clients: a route's
+    `response_model`, its return annotation (also inside `list[...]`/`Optional[...]`), a schema
+    class named `*Response`/`*Out`/`*Read`/`*Public`, and the models these inherit from or nest.
+
+    Models returned only by credential-issuing routes (login, `/token`, refresh, API-key or
+    secret creation) may carry the credential they issue; a `SecretStr` field or one with
+    `Field(exclude=True)` never reaches the client and is not reported.
+
+    Where it is reported: on the field when the field is defined in the module under review
+    (adding the field is the change to look at), else on the route's `response_model=`/return
+    annotation (returning a model defined elsewhere is the change).
+
+    ## Why is this bad?
+    Everything in the response model is serialized: password hashes can be cracked offline, a
+    leaked token is a session, and authorization flags tell an attacker whom to target.
+
+    ## Example
+    ```python
+    from pydantic import BaseModel
+
+
+    class UserOut(BaseModel):
+        id: int
+        email: str
+        hashed_password: str
+
+
+    @router.get("/users/me", response_model=UserOut)
+    async def me(user: User = Depends(get_current_user)) -> User:
+        return user
+    ```
+
+    ## Use instead
+    ```python
+    from pydantic import BaseModel
+
+
+    class UserOut(BaseModel):
+        id: int
+        email: str
+
+
+    @router.get("/users/me", response_model=UserOut)
+    async def me(user: User = Depends(get_current_user)) -> User:
+        return user
+    ```
+
+    ## Known problems
+    A change that adds both the field and, in another module, a route returning its model is
+    reported at both places. A route added next to an unchanged model that already leaks is not
+    reported: the finding belongs to the field's line, which the change does not touch.
+    """
+
+    id = "FAPI202"
+    name = "sensitive-field-in-response"
+    severity = Severity.ERROR
+    fix = "Remove the field from the response model (keep it on an internal/DB model only)."
+    VALID = (
+        "from pydantic import BaseModel\nclass UserCreate(BaseModel):\n    password: str",
+        "from pydantic import BaseModel\nclass Token(BaseModel):\n    access_token: str\n"
+        "    token_type: str\n@app.post('/token', response_model=Token)\n"
+        "def login(form: Form) -> dict:\n    return issue(form)",
+        "from pydantic import BaseModel\nclass LoginResponse(BaseModel):\n"
+        "    access_token: str\n    refresh_token: str",
+        "from typing import ClassVar\nfrom pydantic import BaseModel, Field, SecretStr\n"
+        "class UserOut(BaseModel):\n    api_key: SecretStr\n"
+        "    password: str = Field(exclude=True)\n    role: ClassVar[str] = 'member'",
+        "from pydantic import BaseModel\nclass UserInDB(BaseModel):\n    hashed_password: str\n"
+        "@app.get('/me', response_model=None)\ndef me() -> UserInDB:\n    return load()",
+        "from pydantic import BaseModel\nclass PasswordChange(BaseModel):\n"
+        "    old_password: str\n    new_password: str\n"
+        "@app.post('/me/password', status_code=204)\ndef change(body: PasswordChange) -> None:\n"
+        "    save(body)",
+        "from pydantic import BaseModel\nclass UserOut(BaseModel):\n    token_type: str\n"
+        "    has_password: bool",
+    )
+    INVALID = (
+        Invalid(
+            "from pydantic import BaseModel\nclass UserOut(BaseModel):\n    id: int\n"
+            "    hashed_password: str",
+            line=4,
+        ),
+        Invalid(
+            "from pydantic import BaseModel\nclass UserInDB(BaseModel):\n    email: str\n"
+            "    password_hash: str\n@app.get('/users', response_model=list[UserInDB])\n"
+            "def users():\n    return []",
+            line=4,
+        ),
+        Invalid(
+            "from pydantic import BaseModel\nclass Base(BaseModel):\n    isAdmin: bool\n"
+            "class Profile(Base):\n    bio: str\nclass Account(BaseModel):\n"
+            "    profile: Profile | None = None\n@app.get('/account')\n"
+            "def account() -> Account:\n    return load()",
+            line=3,
+        ),
+        Invalid(
+            "from pydantic import BaseModel\nclass Session(BaseModel):\n    session_token: str\n"
+            "@app.get('/sessions/current', response_model=Session)\ndef current():\n"
+            "    return load()",
+            line=3,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        if module.is_test:
+            return
+        yield from self._field_findings(module, project)
+        yield from self._route_findings(module, project)
+
+    def _field_findings(self, module: Module, project: Project) -> Iterator[Finding]:
+        """Sensitive fields defined in ``module`` that some response carries."""
+        reported: set[tuple[str, str]] = set()
+        for root in response_roots(project):
+            for reached in response_fields(project, root.model):
+                where = (reached.model.cls.qualname, reached.field.name)
+                if (
+                    reached.model.module.path != module.path
+                    or where in reported
+                    or not _sensitive(reached.field, root.issues_credentials)
+                ):
+                    continue
+                reported.add(where)
+                owner = reached.model.cls.name
+                via = "" if owner == root.model.cls.name else f" via `{root.model.cls.name}`"
+                yield self.finding(
+                    module,
+                    reached.field.span,
+                    f"`{owner}.{reached.field.name}` is sent to clients in responses{via}",
+                )
+
+    def _route_findings(self, module: Module, project: Project) -> Iterator[Finding]:
+        """Routes of ``module`` returning a model whose sensitive field is defined elsewhere."""
+        for route in app_routes(module):
+            expr = response_type(route)
+            if expr is None:
+                continue
+            credential = _is_credential_route(module, route)
+            leaked: list[str] = []
+            for model in response_models(project, module, route):
+                for reached in response_fields(project, model):
+                    if reached.model.module.path != module.path and _sensitive(
+                        reached.field, credential
+                    ):
+                        leaked.append(
+                            f"`{reached.model.cls.name}.{reached.field.name}` "
+                            f"({reached.model.module.path}:{reached.field.span.line})"
+                        )
+            if leaked:
+                yield self.finding(
+                    module,
+                    expr,
+                    f"`{route_label(module, route)}` sends "
+                    f"{', '.join(sorted(set(leaked)))} to clients",
+                )
+
+
+# -- FAPI203 ---------------------------------------------------------------------------------
+
+JSON_LOADERS = frozenset({"json.loads", "orjson.loads", "ujson.loads"})
+
+
+def _untyped_body(param: Param) -> bool:
+    """``dict``, ``Dict[str, Any]``, ``Mapping``, or ``Any`` behind ``Body()`` (a bare ``Any`` is a
+    query parameter). A mapping with a typed value (``dict[str, int]``) is validated."""
+    annotation = param.annotation
+    while annotation is not None and annotation.kind in ("subscript", "binop"):
+        if annotation.kind == "binop":
+            if annotation.op != "|":
+                return False
+            kept = [item for item in annotation.items if item.kind != "none"]
+            if len(kept) != 1:
+                return False
+            annotation = kept[0]
+            continue
+        base, index = annotation.items
+        args = index.items if index.kind == "tuple" else (index,)
+        if base.last_name in ("Annotated", "Optional") and args:
+            annotation = args[0]
+            continue
+        return base.last_name in MAPPINGS and (args[-1].qualname or "") in UNTYPED_VALUES
+    if annotation is None or annotation.kind not in ("name", "attribute"):
+        return False
+    if annotation.last_name in MAPPINGS:
+        return True
+    return (annotation.qualname or "") in UNTYPED_VALUES and param.marker_name == "Body"
+
+
+def _verifies_signature(module: Module, handler: Function) -> bool:
+    """A webhook-style handler that checks a signature over the raw body."""
+    if any("signature" in param.name.lower() for param in handler.params):
+        return True
+    for call in module.calls_in(handler):
+        name = call.qualname.lower()
+        if name.startswith("hmac.") or "signature" in name or "webhook" in name:
+            return True
+    return False
+
+
+def _json_parsed_bodies(module: Module, handler: Function, bodies: list[Expr]) -> Iterator[Expr]:
+    """The ``request.body()`` calls whose bytes the handler parses with ``json.loads``."""
+    names: dict[str, Expr] = {}
+    for assign in module.assignments:
+        if assign.function != handler.qualname or assign.value is None:
+            continue
+        for body in bodies:
+            if any(inner.span == body.span for inner in assign.value.walk()):
+                for target in assign.targets:
+                    if target.kind == "name":
+                        names[target.text] = body
+    for call in module.calls_in(handler):
+        if call.qualname not in JSON_LOADERS:
+            continue
+        argument = call.expr.arg(0, "s")
+        if argument is None:
+            continue
+        for body in bodies:
+            if any(inner.span == body.span for inner in argument.walk()):
+                yield body
+        if argument.kind == "name" and argument.text in names:
+            yield names[argument.text]
+
+
+class UntypedRequestBody(Rule):
+    """
+    ## What it does
+    Flags a route handler that takes its request body as `dict`, `Dict[str, Any]`, `Mapping` or
+    `Any` (with `Body()`), or reads it with `await request.json()`, or parses
+    `await request.body()` with `json.loads`, instead of declaring a Pydantic model.
+
+    A mapping whose values are typed (`dict[str, int]`) is validated and not reported. Webhook
+    routes (`webhook` in the path or handler name) and handlers that verify a signature over the
+    raw body (`hmac`, a `*signature*` parameter or call) take third-party payloads as they come
+    and are left alone; reading `request.body()` without parsing it as JSON is raw-bytes handling.
+
+    ## Why is this bad?
+    FastAPI validates and documents only what is declared: an untyped body accepts any shape, so
+    missing or mistyped keys surface later as `KeyError`/500s, unexpected keys flow into the
+    database, and the OpenAPI schema tells clients nothing.
+
+    ## Example
+    ```python
+    from typing import Any
+
+
+    @router.post("/items", status_code=201)
+    async def create_item(payload: dict[str, Any]) -> ItemOut:
+        return await items.create(name=payload["name"], price=payload["price"])
+    ```
+
+    ## Use instead
+    ```python
+    from decimal import Decimal
+
+    from pydantic import BaseModel
+
+
+    class ItemCreate(BaseModel):
+        name: str
+        price: Decimal
+
+
+    @router.post("/items", status_code=201)
+    async def create_item(payload: ItemCreate) -> ItemOut:
+        return await items.create(name=payload.name, price=payload.price)
+    ```
+    """
+
+    id = "FAPI203"
+    name = "untyped-request-body"
+    severity = Severity.WARNING
+    fix = "Declare the body as a Pydantic model parameter (`payload: ItemCreate`)."
+    VALID = (
+        "@app.post('/items')\nasync def create(item: ItemCreate) -> ItemOut:\n    return item",
+        "@app.put('/stock')\nasync def stock(levels: dict[str, int]) -> None:\n    save(levels)",
+        "from typing import Any\n@app.get('/search')\n"
+        "async def search(q: Any = None) -> list[Item]:\n"
+        "    return find(q)",
+        "from fastapi import Depends\n@app.get('/me')\n"
+        "async def me(claims: dict = Depends(get_claims)):\n"
+        "    return claims",
+        "from typing import Any\nfrom fastapi import Body\n@app.post('/webhooks/stripe')\n"
+        "async def stripe_hook(event: dict[str, Any] = Body(...)) -> None:\n    handle(event)",
+        "import hmac, json\nfrom fastapi import Request\n@app.post('/events')\n"
+        "async def events(request: Request) -> None:\n    raw = await request.body()\n"
+        "    check(hmac.new(KEY, raw, 'sha256'))\n    handle(json.loads(raw))",
+        "from fastapi import Request\n@app.post('/upload')\n"
+        "async def upload(request: Request) -> None:\n"
+        "    store(await request.body())",
+        "from fastapi import Request\nasync def log_body(request: Request):\n"
+        "    return await request.json()",
+    )
+    INVALID = (
+        Invalid(
+            "from typing import Any\n@app.post('/items')\n"
+            "async def create(payload: dict[str, Any]) -> ItemOut:\n    return save(payload)",
+            line=3,
+        ),
+        Invalid(
+            "from typing import Dict\n@app.patch('/items/{item_id}')\n"
+            "def patch(item_id: int,\n          changes: Dict) -> ItemOut:\n"
+            "    return update(item_id, changes)",
+            line=4,
+        ),
+        Invalid(
+            "from fastapi import Request\n@app.post('/orders')\n"
+            "async def order(request: Request) -> OrderOut:\n    data = await request.json()\n"
+            "    return place(data['sku'])",
+            line=4,
+        ),
+        Invalid(
+            "import json\nfrom fastapi import Request\n@app.post('/orders')\n"
+            "async def order(request: Request) -> OrderOut:\n    raw = await request.body()\n"
+            "    return place(json.loads(raw))",
+            line=5,
+        ),
+        Invalid(
+            "from typing import Annotated, Any\nfrom fastapi import Body\n@app.post('/notes')\n"
+            "def note(data: Annotated[Any, Body()]) -> None:\n    save(data)",
+            line=4,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        for route in app_routes(module):
+            handler = route.handler
+            if "webhook" in _route_words(module, route) or _verifies_signature(module, handler):
+                continue
+            for param in body_params(route):
+                if _untyped_body(param):
+                    yield self.finding(
+                        module,
+                        param.span,
+                        f"`{route_label(module, route)}` takes its body `{param.name}` "
+                        "without a model",
+                    )
+            reads = [
+                call.expr
+                for call in module.calls_in(handler)
+                if call.qualname in ("fastapi.Request.json", "fastapi.Request.body")
+            ]
+            for read in reads:
+                if read.qualname == "fastapi.Request.json":
+                    yield self.finding(
+                        module,
+                        read,
+                        f"`{route_label(module, route)}` parses the body with `.json()`",
+                    )
+            bodies = [read for read in reads if read.qualname == "fastapi.Request.body"]
+            for body in dict.fromkeys(_json_parsed_bodies(module, handler, bodies)):
+                yield self.finding(
+                    module,
+                    body,
+                    f"`{route_label(module, route)}` parses the raw body as JSON without a model",
+                )
+
+
+# -- FAPI204 ---------------------------------------------------------------------------------
+
+INPUT_NAME = re.compile(r"Create|Update|Patch|Input|Payload|Request$")
+NOT_INPUT_IN = ("CheckIn", "SignIn", "LogIn", "OptIn", "PlugIn", "BuiltIn", "WalkIn")
+ECHO_ROUTE = re.compile(r"validat|preview|echo|dry[-_]?run")
+UPDATE_WORDS = re.compile(r"Update|Patch")
+
+
+def _is_input_name(name: str) -> bool:
+    if INPUT_NAME.search(name):
+        return True
+    return name.endswith("In") and not name.endswith(NOT_INPUT_IN)
+
+
+def _body_models(project: Project, module: Module, route: Route) -> Iterator[tuple[Param, Model]]:
+    for param in body_params(route):
+        for model in models_of(project, module, param.annotation):
+            if model.kind in SCHEMA_KINDS:
+                yield param, model
+
+
+def _field_names(project: Project, model: Model) -> dict[str, Field]:
+    return {field.name: field for _, field in model_fields(project, model)}
+
+
+def _resends_everything(project: Project, model: Model) -> list[str]:
+    """The fields of an update model, when all are required and they repeat (or extend) the
+    fields of a sibling create/base schema of the same resource; else empty."""
+    if not UPDATE_WORDS.search(model.cls.name):
+        return []
+    fields = _field_names(project, model)
+    if len(fields) < 2 or not all(is_required(field) for field in fields.values()):
+        return []
+    stem = re.sub(r"Update|Patch|In$|Request$|Schema$|Payload$", "", model.cls.name)
+    if not stem:
+        return []
+    for sibling in model.module.classes:
+        if (
+            sibling.name == model.cls.name
+            or not sibling.name.startswith(stem)
+            or UPDATE_WORDS.search(sibling.name)
+        ):
+            continue
+        other = Model(model.module, sibling, project.class_kind(sibling, model.module))
+        if other.kind not in SCHEMA_KINDS:
+            continue
+        names = set(_field_names(project, other))
+        shared = names & set(fields)
+        if len(shared) >= 2 and (names <= set(fields) or set(fields) <= names):
+            return sorted(fields)
+    return []
+
+
+class SharedCreateResponseModel(Rule):
+    """
+    ## What it does
+    Flags a route whose request body and response model are the same input schema (a class named
+    like `*Create`, `*Update`, `*Patch`, `*Input`, `*Payload`, `*Request` or `*In`), and a
+    `PATCH` route whose body is an update schema (`*Update`/`*Patch`) in which every field is
+    required although a sibling create/base schema of the same resource has the same fields.
+
+    Echo endpoints (`validate`, `preview`, `echo`, `dry-run` in the path or handler name) return
+    their input by design and are left alone; `PUT` bodies replace the whole resource, so their
+    fields may all be required. The finding is on the response model for the first case and on
+    the body parameter for the second.
+
+    ## Why is this bad?
+    An input schema returned as output echoes write-only fields (passwords) and lacks the
+    server-side ones (`id`, timestamps), so clients cannot use the answer. An update schema with
+    required fields turns `PATCH` into a full replacement: clients must resend every field, and a
+    forgotten one is a 422 or an overwritten value.
+
+    ## Example
+    ```python
+    from pydantic import BaseModel
+
+
+    class UserCreate(BaseModel):
+        email: str
+        password: str
+
+
+    @router.post("/users", status_code=201)
+    async def create_user(user: UserCreate) -> UserCreate:
+        return await users.create(user)
+    ```
+
+    ## Use instead
+    ```python
+    from pydantic import BaseModel
+
+
+    class UserCreate(BaseModel):
+        email: str
+        password: str
+
+
+    class UserOut(BaseModel):
+        id: int
+        email: str
+
+
+    @router.post("/users", status_code=201)
+    async def create_user(user: UserCreate) -> UserOut:
+        return await users.create(user)
+    ```
+    """
+
+    id = "FAPI204"
+    name = "shared-create-response-model"
+    severity = Severity.WARNING
+    fix = "Use separate schemas: `XCreate` in, `XOut` out, and `XUpdate` with optional fields."
+    VALID = (
+        "from pydantic import BaseModel\nclass Item(BaseModel):\n    name: str\n"
+        "@app.put('/items/{i}')\ndef put(i: int, item: Item) -> Item:\n    return item",
+        "from pydantic import BaseModel\nclass OrderCreate(BaseModel):\n    sku: str\n"
+        "@app.post('/orders/validate')\ndef validate(order: OrderCreate) -> OrderCreate:\n"
+        "    return order",
+        "from pydantic import BaseModel\nclass UserBase(BaseModel):\n    email: str\n"
+        "    name: str\nclass UserUpdate(BaseModel):\n    email: str | None = None\n"
+        "    name: str | None = None\n@app.patch('/users/{i}')\n"
+        "def patch(i: int, user: UserUpdate) -> UserOut:\n    return save(i, user)",
+        "from pydantic import BaseModel\nclass UserBase(BaseModel):\n    email: str\n"
+        "    name: str\nclass UserUpdate(UserBase):\n    pass\n@app.put('/users/{i}')\n"
+        "def put(i: int, user: UserUpdate) -> UserOut:\n    return save(i, user)",
+        "from pydantic import BaseModel\nclass PriceUpdate(BaseModel):\n    amount: int\n"
+        "    currency: str\n@app.patch('/items/{i}/price')\n"
+        "def price(i: int, p: PriceUpdate) -> ItemOut:\n    return save(i, p)",
+    )
+    INVALID = (
+        Invalid(
+            "from pydantic import BaseModel\nclass UserCreate(BaseModel):\n    email: str\n"
+            "@app.post('/users', response_model=UserCreate)\ndef create(user: UserCreate):\n"
+            "    return save(user)",
+            line=4,
+        ),
+        Invalid(
+            "from pydantic import BaseModel\nclass UserIn(BaseModel):\n    email: str\n"
+            "@app.post('/users')\ndef create(user: UserIn) -> UserIn:\n    return save(user)",
+            line=5,
+        ),
+        Invalid(
+            "from pydantic import BaseModel, Field\nclass UserBase(BaseModel):\n    email: str\n"
+            "    name: str = Field(min_length=1)\nclass UserUpdate(UserBase):\n    pass\n"
+            "@app.patch('/users/{i}')\ndef patch(i: int, user: UserUpdate) -> UserOut:\n"
+            "    return save(i, user)",
+            line=8,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        for route in app_routes(module):
+            bodies = list(_body_models(project, module, route))
+            expr = response_type(route)
+            returned = {model.key for model in models_of(project, module, expr)}
+            echo = ECHO_ROUTE.search(_route_words(module, route)) is not None
+            for param, model in bodies:
+                if (
+                    expr is not None
+                    and model.key in returned
+                    and not echo
+                    and _is_input_name(model.cls.name)
+                ):
+                    yield self.finding(
+                        module,
+                        expr,
+                        f"`{model.cls.name}` is both the request body and the response model",
+                    )
+                if route.method == "PATCH":
+                    required = _resends_everything(project, model)
+                    if required:
+                        yield self.finding(
+                            module,
+                            param.span,
+                            f"PATCH body `{model.cls.name}` requires every field "
+                            f"({', '.join(f'`{name}`' for name in required)})",
+                        )
+
+
+# -- FAPI205 ---------------------------------------------------------------------------------
+
+
+class OrmModelAsResponse(Rule):
+    """
+    ## What it does
+    Flags a SQLAlchemy declarative class or a SQLModel `table=True` class (also inside
+    `list[...]`, `Sequence[...]` or `Optional[...]`) used as a route's `response_model`, or as
+    the return annotation of a route that has no `response_model=`. Classes defined in other
+    modules are resolved when the repository is available.
+
+    Returning ORM objects is fine when a schema is declared: `response_model=UserOut` with
+    `-> User` is the recommended pattern.
+
+    ## Why is this bad?
+    The response then mirrors the table: every column (password hashes, internal flags, foreign
+    keys) is serialized, any migration changes the public API, and relationships are loaded lazily
+    during serialization (extra queries, or errors outside the session).
+
+    ## Example
+    ```python
+    from app.db import Base  # class Base(DeclarativeBase)
+
+
+    class User(Base):
+        __tablename__ = "users"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        hashed_password: Mapped[str]
+
+
+    @router.get("/users", response_model=list[User])
+    async def list_users(db: AsyncSession = Depends(get_db)):
+        return (await db.scalars(select(User))).all()
+    ```
+
+    ## Use instead
+    ```python
+    class UserOut(BaseModel):
+        model_config = ConfigDict(from_attributes=True)
+        id: int
+
+
+    @router.get("/users", response_model=list[UserOut])
+    async def list_users(db: AsyncSession = Depends(get_db)) -> Sequence[User]:
+        return (await db.scalars(select(User))).all()
+    ```
+    """
+
+    id = "FAPI205"
+    name = "orm-model-as-response"
+    severity = Severity.WARNING
+    fix = "Return a Pydantic schema (`response_model=UserOut`, with `from_attributes=True`)."
+    VALID = (
+        "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase):\n    pass\n"
+        "class User(Base):\n    __tablename__ = 'users'\n"
+        "@app.get('/u', response_model=UserOut)\ndef u() -> User:\n    return load()",
+        "from sqlmodel import SQLModel\nclass HeroPublic(SQLModel):\n    name: str\n"
+        "@app.get('/heroes')\ndef heroes() -> list[HeroPublic]:\n    return load()",
+        "from sqlmodel import SQLModel\nclass Hero(SQLModel, table=True):\n    name: str\n"
+        "@app.get('/heroes', response_model=None)\ndef heroes() -> list[Hero]:\n    return load()",
+        "from sqlmodel import SQLModel\nclass Hero(SQLModel, table=True):\n    name: str\n"
+        "def load() -> list[Hero]:\n    return []",
+    )
+    INVALID = (
+        Invalid(
+            "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase):\n    pass\n"
+            "class User(Base):\n    __tablename__ = 'users'\n"
+            "@app.get('/users', response_model=list[User])\ndef users():\n    return load()",
+            line=6,
+        ),
+        Invalid(
+            "from sqlmodel import SQLModel\nclass Hero(SQLModel, table=True):\n    name: str\n"
+            "@app.get('/heroes/{i}')\ndef hero(i: int) -> Hero | None:\n    return load(i)",
+            line=5,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        for route in app_routes(module):
+            expr = response_type(route)
+            orm = [model for model in models_of(project, module, expr) if model.kind in ORM_KINDS]
+            if expr is not None and orm:
+                names = ", ".join(f"`{model.cls.name}`" for model in orm)
+                via = (
+                    "response model"
+                    if route.option("response_model") is not None
+                    else "return annotation"
+                )
+                yield self.finding(
+                    module,
+                    expr,
+                    f"`{route_label(module, route)}` uses the ORM class {names} as its {via}",
+                )
+
+
+# -- FAPI206 ---------------------------------------------------------------------------------
+
+V1_METHODS = {
+    "dict": "model_dump()",
+    "json": "model_dump_json()",
+    "parse_obj": "model_validate()",
+    "from_orm": "model_validate(..., from_attributes=True)",
+}
+V1_VALIDATORS = {"validator": "field_validator", "root_validator": "model_validator"}
+V1_VALIDATOR_MODULES = frozenset(
+    {"pydantic", "pydantic.class_validators", "pydantic.deprecated.class_validators"}
+)
+
+
+def _v1_validator(decorator: Expr) -> str | None:
+    module, _, name = (decorator.qualname or "").rpartition(".")
+    return V1_VALIDATORS.get(name) if module in V1_VALIDATOR_MODULES else None
+
+
+class PydanticV1Api(Rule):
+    """
+    ## What it does
+    In a repository that shows Pydantic v2 (a `pydantic>=2` requirement, or `model_config`,
+    `ConfigDict`, `field_validator`, `model_validator` or `model_dump` in use), flags the v1
+    idioms: `orm_mode` in a model's `class Config`, `@validator`/`@root_validator` imported from
+    `pydantic`, and `.dict()`/`.json()`/`.parse_obj()`/`.from_orm()` called on a model class of
+    the repository or on a value annotated with (or built from) one.
+
+    Code written against the `pydantic.v1` compatibility namespace is left alone.
+
+    ## Why is this bad?
+    The v1 names still work in v2 but emit deprecation warnings on every call, are slower, and
+    will be removed; mixing both styles makes models behave differently (`orm_mode` is silently
+    ignored next to `model_config`).
+
+    ## Example
+    ```python
+    from pydantic import BaseModel, ConfigDict, validator
+
+
+    class UserOut(BaseModel):
+        model_config = ConfigDict(str_strip_whitespace=True)
+        email: str
+
+        @validator("email")
+        def lower(cls, value: str) -> str:
+            return value.lower()
+
+
+    def export(user: UserOut) -> dict:
+        return user.dict()
+    ```
+
+    ## Use instead
+    ```python
+    from pydantic import BaseModel, ConfigDict, field_validator
+
+
+    class UserOut(BaseModel):
+        model_config = ConfigDict(str_strip_whitespace=True)
+        email: str
+
+        @field_validator("email")
+        @classmethod
+        def lower(cls, value: str) -> str:
+            return value.lower()
+
+
+    def export(user: UserOut) -> dict:
+        return user.model_dump()
+    ```
+    """
+
+    id = "FAPI206"
+    name = "pydantic-v1-api"
+    severity = Severity.INFO
+    fix = (
+        "Use the v2 API: `model_dump()`, `model_validate()`, `field_validator`, `from_attributes`."
+    )
+    VALID = (
+        "from pydantic import BaseModel\nclass User(BaseModel):\n    name: str\n"
+        "def f(u: User):\n    return u.dict()",
+        "from pydantic import BaseModel, ConfigDict\nclass User(BaseModel):\n"
+        "    model_config = ConfigDict(from_attributes=True)\ndef f(u: User):\n"
+        "    return u.model_dump()",
+        "from pydantic import ConfigDict\nfrom pydantic.v1 import BaseModel, validator\n"
+        "class Legacy(BaseModel):\n    x: int\n    @validator('x')\n    def v(cls, x):\n"
+        "        return x\ndef f(m: Legacy):\n    return m.dict()",
+        "from pydantic import ConfigDict\nimport httpx\ndef f(r: httpx.Response):\n"
+        "    return r.json()",
+        "from pydantic import BaseModel, ConfigDict\nclass Payload(BaseModel):\n"
+        "    model_config = ConfigDict(extra='forbid')\ndef f(data: dict):\n"
+        "    return data.copy()",
+    )
+    INVALID = (
+        Invalid(
+            "from pydantic import BaseModel, ConfigDict\nclass User(BaseModel):\n    name: str\n"
+            "def f(u: User):\n    return u.dict()",
+            line=5,
+        ),
+        Invalid(
+            "from pydantic import BaseModel, field_validator\nclass User(BaseModel):\n"
+            "    name: str\n    class Config:\n        orm_mode = True",
+            line=5,
+        ),
+        Invalid(
+            "from pydantic import BaseModel, ConfigDict, validator\nclass User(BaseModel):\n"
+            "    name: str\n    @validator('name')\n    def strip(cls, v):\n        return v",
+            line=4,
+        ),
+        Invalid(
+            "from pydantic import BaseModel, ConfigDict\nclass User(BaseModel):\n    name: str\n"
+            "def f(row):\n    return User.from_orm(row)",
+            line=5,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        if not project.uses_pydantic_v2:
+            return
+        for cls in module.classes:
+            if project.class_kind(cls, module) not in SCHEMA_KINDS:
+                continue
+            for key, value in cls.config:
+                if key == "orm_mode":
+                    yield self.finding(
+                        module, value, "`orm_mode` is Pydantic v1: use `from_attributes=True`"
+                    )
+        for function in module.functions:
+            for decorator in function.decorators:
+                replacement = _v1_validator(decorator)
+                if replacement is not None:
+                    yield self.finding(
+                        module,
+                        decorator,
+                        f"`@{decorator.last_name}` is Pydantic v1: use `@{replacement}`",
+                    )
+        yield from self._method_calls(module, project)
+
+    def _method_calls(self, module: Module, project: Project) -> Iterator[Finding]:
+        for call in module.calls:
+            func = call.expr.func
+            if func is None or func.kind != "attribute" or func.op not in V1_METHODS:
+                continue
+            receiver = func.items[0]
+            kind = project.model_kind(receiver.type or receiver.qualname)
+            if kind in SCHEMA_KINDS:
+                yield self.finding(
+                    module,
+                    call,
+                    f"`.{func.op}()` is Pydantic v1: use `.{V1_METHODS[func.op]}`",
+                )

@@ -1,0 +1,1720 @@
+"""FAPI8xx: security.
+
+Every rule here skips test modules: fixtures hash, log, hard-code and decode tokens on purpose.
+Names are judged by their words (``SECRET_KEY`` -> ``secret``, ``key``) and mostly by the last
+one, the head noun: ``access_token`` is a token, ``token_type`` and ``token_url`` are not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from reviewer.extract.model import Assign, Call, Expr, Function, Module, Span
+from reviewer.extract.project import Project
+from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
+from reviewer.rules.helpers import enclosing_scopes
+
+# -- names ------------------------------------------------------------------------------------
+
+PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pw", "passphrase"})
+HASH_WORDS = frozenset({"hash", "hashed", "hashes", "digest", "encrypted", "crypted", "bcrypt"})
+NOISE_SUFFIXES = frozenset(
+    {"bytes", "str", "string", "value", "val", "raw", "plain", "input", "b64", "hex", "encoded"}
+)
+SECRET_HEADS = frozenset(
+    {"password", "passwd", "passphrase", "secret", "token", "apikey", "secretkey"}
+)
+KEY_QUALIFIERS = frozenset(
+    {
+        "api",
+        "secret",
+        "private",
+        "signing",
+        "encryption",
+        "access",
+        "client",
+        "master",
+        "hmac",
+        "jwt",
+        "auth",
+        "app",
+    }
+)
+PUBLIC_TOKENS = frozenset(
+    {
+        "page",
+        "next",
+        "continuation",
+        "pagination",
+        "cursor",
+        "csrf",
+        "xsrf",
+        "cancellation",
+        "sync",
+        # language-model vocabulary
+        "eos",
+        "bos",
+        "pad",
+        "sep",
+        "cls",
+        "mask",
+        "unk",
+        "special",
+    }
+)
+AUTH_COOKIE_WORDS = frozenset(
+    {
+        "session",
+        "sessionid",
+        "sessid",
+        "sid",
+        "token",
+        "auth",
+        "jwt",
+        "access",
+        "refresh",
+        "accesstoken",
+        "refreshtoken",
+        "authtoken",
+        "login",
+        "remember",
+        "bearer",
+    }
+)
+
+
+def _words(identifier: str) -> tuple[str, ...]:
+    """``refreshToken`` -> ``("refresh", "token")``; ``X-API-Key`` -> ``("x", "api", "key")``."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", identifier)
+    return tuple(word for word in re.split(r"[^a-z0-9]+", spaced.lower()) if word)
+
+
+def _head(words: tuple[str, ...]) -> tuple[str, str]:
+    """The head noun of a name and the word before it, ignoring suffixes like ``_bytes``."""
+    kept = list(words)
+    while len(kept) > 1 and kept[-1] in NOISE_SUFFIXES:
+        kept.pop()
+    return (kept[-1] if kept else "", kept[-2] if len(kept) > 1 else "")
+
+
+def _is_password(identifier: str) -> bool:
+    """``password``, ``new_password``, ``plain_pwd``, ``password_bytes``: a password."""
+    return _head(_words(identifier))[0] in PASSWORD_WORDS
+
+
+def _is_plain_password(identifier: str) -> bool:
+    """A password that does not say it is hashed (``password``, not ``hashed_password``)."""
+    words = _words(identifier)
+    return _head(words)[0] in PASSWORD_WORDS and not HASH_WORDS.intersection(words)
+
+
+def _is_secret_name(identifier: str) -> bool:
+    """``secret_key``, ``JWT_SECRET``, ``api_key``, ``access_token``, ``db_password``; not
+    ``token_type``, ``token_url``, ``password_field``, ``cache_key``, ``next_page_token`` or
+    ``hashed_password``."""
+    words = _words(identifier)
+    if HASH_WORDS.intersection(words):
+        return False
+    head, previous = _head(words)
+    if head == "token":
+        return previous not in PUBLIC_TOKENS
+    if head == "key":
+        return previous in KEY_QUALIFIERS
+    return head in SECRET_HEADS
+
+
+def _is_auth_cookie(name: str) -> bool:
+    """A cookie that authenticates: ``session``, ``access_token``, ``connect.sid``, ``jwt``...
+    CSRF cookies are excluded: the double-submit pattern needs them readable by scripts."""
+    words = set(_words(name))
+    return bool(words & AUTH_COOKIE_WORDS) and not words & {"csrf", "xsrf"}
+
+
+def _identifier(expr: Expr) -> str | None:
+    """The name an expression reads: ``x``, ``obj.x`` and ``obj["x"]`` all read ``x``."""
+    if expr.kind in ("name", "attribute"):
+        return expr.op
+    if expr.kind == "subscript" and len(expr.items) == 2:
+        return expr.items[1].string
+    return None
+
+
+def _receiver(expr: Expr) -> Expr | None:
+    """``obj`` in ``obj.x`` or ``obj["x"]``."""
+    if expr.kind in ("attribute", "subscript") and expr.items:
+        return expr.items[0]
+    return None
+
+
+def _root(expr: Expr) -> str | None:
+    """The leftmost name of a dotted expression: ``jwt`` in ``jwt.api_jwt.decode``."""
+    while expr.kind == "attribute" and expr.items:
+        expr = expr.items[0]
+    return expr.op if expr.kind == "name" else None
+
+
+def _operands(expr: Expr, imported: frozenset[str]) -> Iterator[Expr]:
+    """The names an expression reads its data from, skipping called functions and imported
+    names: ``(salt + password).encode()`` reads ``salt`` and ``password``; ``f(user)`` reads
+    ``user``; ``os.urandom(16)`` reads nothing."""
+    if expr.kind == "name" and expr.op in imported:
+        return
+    if _identifier(expr) is not None:
+        yield expr
+        return
+    if expr.kind == "call":
+        func = expr.func
+        if func is not None and func.kind == "attribute":
+            yield from _operands(func.items[0], imported)
+        for arg in [*expr.args, *(value for _, value in expr.kwargs)]:
+            yield from _operands(arg, imported)
+        return
+    for item in expr.items:
+        yield from _operands(item, imported)
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (
+        inner.end_line,
+        inner.end_column,
+    ) <= (outer.end_line, outer.end_column)
+
+
+def _is_false(expr: Expr | None) -> bool:
+    return expr is not None and expr.kind == "bool" and expr.value is False
+
+
+def _has_spread(call: Expr) -> bool:
+    return any(name == "**" for name, _ in call.kwargs)
+
+
+def _func_text(call: Expr) -> str:
+    return call.func.text if call.func is not None else call.qualname or "call"
+
+
+def _production_calls(module: Module) -> Iterator[Call]:
+    if not module.is_test:
+        yield from module.calls
+
+
+def _is_orm_model(project: Project, qualname: str | None) -> bool:
+    return project.model_kind(qualname) in ("orm", "sqlmodel_table")
+
+
+# -- FAPI801 ----------------------------------------------------------------------------------
+
+FAST_HASHES = frozenset(
+    {
+        "md5",
+        "sha1",
+        "sha224",
+        "sha256",
+        "sha384",
+        "sha512",
+        "sha3_224",
+        "sha3_256",
+        "sha3_384",
+        "sha3_512",
+        "blake2b",
+        "blake2s",
+    }
+)
+HASH_VERBS = frozenset(
+    {"hash", "hashed", "hashing", "digest", "encrypt", "encode", "verify", "check", "make", "set"}
+)
+NOT_PASSWORD_CONTEXT = frozenset({"token", "reset", "code", "otp", "link", "url", "policy"})
+RANDOM_INPUT = frozenset({"token", "nonce", "otp", "code", "key", "secret", "random", "uuid"})
+USER_RECORD_WORDS = frozenset({"user", "account", "member", "customer"})
+COMPARE_DIGEST = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
+
+
+def _hashed_data(call: Call) -> Expr | None:
+    """The data a fast ``hashlib`` hash is computed over, or None for another call."""
+    name = call.qualname
+    if name == "hashlib.new":
+        algorithm = call.expr.arg(0, "name")
+        if algorithm is not None and (algorithm.string or "").lower() in FAST_HASHES:
+            return call.expr.arg(1, "data")
+        return None
+    package, _, attr = name.rpartition(".")
+    if package == "hashlib" and attr in FAST_HASHES:
+        return call.expr.arg(0, "string") or call.expr.kwarg("data")
+    hashed_with = package.removeprefix("hashlib.")
+    if attr == "update" and hashed_with != package and hashed_with in FAST_HASHES:
+        return call.expr.arg(0)
+    return None
+
+
+def _mentions_password(identifier: str) -> bool:
+    words = set(_words(identifier))
+    return bool(words & PASSWORD_WORDS) and not words & NOT_PASSWORD_CONTEXT
+
+
+def _password_context(call: Call, module: Module) -> bool:
+    """The hash call sits in a password function (``hash_password``, ``verify_password``) or is
+    bound to a password name (``password_hash = ...``, ``User(hashed_password=...)``)."""
+    function = module.function(call.function)
+    if function is not None:
+        words = set(_words(function.name))
+        if _mentions_password(function.name) and words & HASH_VERBS:
+            return True
+    for assign in module.assignments:
+        if (
+            assign.function == call.function
+            and assign.value is not None
+            and _within(call.span, assign.value.span)
+            and any(_mentions_password(_identifier(target) or "") for target in assign.targets)
+        ):
+            return True
+    for outer in module.calls:
+        if outer.function == call.function and any(
+            _within(call.span, value.span) and _mentions_password(name)
+            for name, value in outer.expr.kwargs
+        ):
+            return True
+    return False
+
+
+def _unwrap_encoding(expr: Expr) -> Expr:
+    """``x.encode("utf-8")`` -> ``x``."""
+    func = expr.func
+    while func is not None and func.kind == "attribute" and func.op in ("encode", "decode"):
+        expr = func.items[0]
+        func = expr.func
+    return expr
+
+
+def _is_user_record(expr: Expr | None, project: Project) -> bool:
+    """An ORM instance, or a name that says it holds a user (``user``, ``db_user``, ``account``)."""
+    if expr is None:
+        return False
+    if _is_orm_model(project, expr.type):
+        return True
+    identifier = _identifier(expr)
+    return identifier is not None and bool(USER_RECORD_WORDS.intersection(_words(identifier)))
+
+
+def _is_plain_password_value(expr: Expr) -> bool:
+    identifier = _identifier(expr)
+    return identifier is not None and _is_plain_password(identifier)
+
+
+def _stored_plain_password(expr: Expr, project: Project) -> bool:
+    """``user.password`` or ``db_user["password"]``: a plain password field of a user record."""
+    return _is_plain_password_value(expr) and _is_user_record(_receiver(expr), project)
+
+
+def _plain_comparison(operands: Iterable[Expr], project: Project) -> Expr | None:
+    """The stored plain password (``user.password``) compared with another plain password value,
+    or None."""
+    sides = [_unwrap_encoding(operand) for operand in operands]
+    if len(sides) != 2 or not all(_is_plain_password_value(side) for side in sides):
+        return None
+    receivers = {receiver.text for side in sides if (receiver := _receiver(side)) is not None}
+    if len(receivers) == 1 and all(_receiver(side) is not None for side in sides):
+        return None
+    return next((side for side in sides if _stored_plain_password(side, project)), None)
+
+
+class WeakPasswordHash(Rule):
+    """
+    ## What it does
+    Flags passwords hashed with a fast `hashlib` hash (`md5`, `sha1`, `sha256`, `sha512`,
+    `blake2b`...), and passwords stored in or compared with a user record in plain text.
+
+    A hash is about a password when the hashed data reads a password name (`password`,
+    `form.password`, `plain_pwd`), or, failing that, when the call sits in a password function
+    (`hash_password`, `verify_password`) or is bound to a password name (`password_hash = ...`)
+    and hashes named data that is not a token, nonce or key. Plain-text storage is a password value
+    passed as `password=` to an ORM model, or assigned to `user.password`; a plain-text comparison
+    is `==`/`!=`/`compare_digest` between `user.password` and another password value.
+
+    ## Why is this bad?
+    Fast hashes are built for throughput: a leaked table of SHA-256 password hashes is cracked
+    with a GPU at billions of guesses per second, salted or not. A plain-text password column
+    hands every password to whoever reads the database or a backup.
+
+    ## Example
+    ```python
+    import hashlib
+
+
+    def hash_password(password: str) -> str:
+        return hashlib.sha256(password.encode()).hexdigest()
+    ```
+
+    ## Use instead
+    ```python
+    from pwdlib import PasswordHash
+
+    password_hash = PasswordHash.recommended()  # argon2
+
+
+    def hash_password(password: str) -> str:
+        return password_hash.hash(password)
+    ```
+    `bcrypt`, `argon2-cffi` or a passlib `CryptContext(schemes=["argon2", "bcrypt"])` work too.
+
+    ## Known problems
+    `hashlib` used for checksums, ETags, cache keys or token digests is not reported, and neither
+    is `hashlib.pbkdf2_hmac`/`hashlib.scrypt` (key derivation functions made for passwords).
+    A column named `password` that really holds a hash is only reported when the stored value is
+    itself a password name.
+    """
+
+    id = "FAPI801"
+    name = "weak-password-hash"
+    severity = Severity.ERROR
+    fix = "Hash passwords with argon2 or bcrypt (`pwdlib`, `argon2-cffi`, passlib `CryptContext`)."
+    VALID = (
+        "import hashlib\ndef etag(body: bytes) -> str:\n    return hashlib.md5(body).hexdigest()",
+        "import hashlib\nimport os\ndef hash_password(password: str) -> bytes:\n"
+        "    salt = hashlib.sha256(os.urandom(60)).hexdigest().encode()\n"
+        "    return hashlib.pbkdf2_hmac('sha512', password.encode(), salt, 100_000)",
+        "import hashlib\ndef create_password_reset_token(user):\n"
+        "    token = secrets.token_urlsafe(32)\n"
+        "    digest = hashlib.sha256(token.encode()).hexdigest()\n    return token, digest",
+        "def signup(form):\n    if form.password != form.password_confirm:\n        raise ValueError",
+        "import secrets\ndef check(credentials):\n"
+        "    return secrets.compare_digest(credentials.password.encode(), b'swordfish')",
+        "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase): ...\n"
+        "class User(Base):\n    __tablename__ = 'users'\n"
+        "def create(payload):\n    return User(password=hash_password(payload.password))",
+        Valid(
+            "import hashlib\ndef make_user(password):\n"
+            "    return hashlib.md5(password.encode()).hexdigest()",
+            path="tests/factories.py",
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "import hashlib\ndef hash_password(password: str) -> str:\n"
+            "    return hashlib.sha256(password.encode()).hexdigest()",
+            line=3,
+        ),
+        Invalid(
+            "from hashlib import md5\ndef register(form):\n"
+            "    digest = md5(form.password.encode()).hexdigest()\n    save(form.email, digest)",
+            line=3,
+        ),
+        Invalid(
+            "import hashlib\ndef get_password_hash(raw: str) -> str:\n"
+            "    return hashlib.sha1(f'{SALT}{raw}'.encode()).hexdigest()",
+            line=3,
+        ),
+        Invalid(
+            "import hashlib\ndef store(user, pw):\n    h = hashlib.sha512()\n"
+            "    h.update(pw.encode())\n    user.password_hash = h.hexdigest()",
+            line=4,
+        ),
+        Invalid(
+            "def login(form, db):\n    user = db.get_user(form.username)\n"
+            "    if user is None or user.password != form.password:\n        raise Denied()",
+            line=3,
+        ),
+        Invalid(
+            "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase): ...\n"
+            "class User(Base):\n    __tablename__ = 'users'\n"
+            "def create(payload):\n    return User(email=payload.email, password=payload.password)",
+            line=6,
+        ),
+        Invalid(
+            "def change_password(current_user, body):\n    current_user.password = body.new_password",
+            line=2,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        if module.is_test:
+            return
+        yield from self._fast_hashes(module)
+        yield from self._plain_storage(module, project)
+        yield from self._plain_comparisons(module, project)
+
+    def _fast_hashes(self, module: Module) -> Iterator[Finding]:
+        for call in module.calls:
+            data = _hashed_data(call)
+            if data is not None and self._hashes_password(call, data, module):
+                yield self.finding(
+                    module, call, f"`{_func_text(call.expr)}()` is a fast hash, not a password hash"
+                )
+
+    def _plain_storage(self, module: Module, project: Project) -> Iterator[Finding]:
+        """``User(password=form.password)`` and ``user.password = form.password``."""
+        for call in module.calls:
+            if not _is_orm_model(project, call.qualname):
+                continue
+            for name, value in call.expr.kwargs:
+                if _is_plain_password(name) and _is_plain_password_value(value):
+                    message = (
+                        f"`{_func_text(call.expr)}({name}=...)` stores the password in plain text"
+                    )
+                    yield self.finding(module, call, message)
+        for assign in module.assignments:
+            if assign.value is None or not _is_plain_password_value(assign.value):
+                continue
+            for target in assign.targets:
+                if target.kind == "attribute" and _stored_plain_password(target, project):
+                    message = f"`{target.text}` stores the password in plain text"
+                    yield self.finding(module, assign.span, message)
+
+    def _plain_comparisons(self, module: Module, project: Project) -> Iterator[Finding]:
+        """``user.password == form.password`` and ``compare_digest(user.password, ...)``."""
+        compared: list[tuple[Span, tuple[Expr, ...]]] = [
+            (call.span, call.expr.args) for call in module.calls if call.qualname in COMPARE_DIGEST
+        ]
+        compared += [
+            (compare.span, compare.operands)
+            for compare in module.compares
+            if set(compare.ops) <= {"==", "!="}
+        ]
+        for span, operands in compared:
+            stored = _plain_comparison(operands, project)
+            if stored is not None:
+                yield self.finding(module, span, f"`{stored.text}` is compared in plain text")
+
+    @staticmethod
+    def _hashes_password(call: Call, data: Expr, module: Module) -> bool:
+        imported = frozenset(local for local, _ in module.imports)
+        names = [_identifier(operand) or "" for operand in _operands(data, imported)]
+        if any(_is_password(name) for name in names):
+            return True
+        if not names or any(RANDOM_INPUT.intersection(_words(name)) for name in names):
+            return False
+        return _password_context(call, module)
+
+
+# -- FAPI802, FAPI803 -------------------------------------------------------------------------
+
+JWT_DECODE = frozenset(
+    {"jwt.decode", "jwt.decode_complete", "jwt.api_jwt.decode", "jose.jwt.decode"}
+)
+JWT_ENCODE = frozenset({"jwt.encode", "jwt.api_jwt.encode", "jose.jwt.encode"})
+
+
+def _jwt_calls(module: Module, names: frozenset[str]) -> Iterator[Call]:
+    """Calls of PyJWT/python-jose functions ``names``, imported in this module (authlib's
+    ``jwt.decode`` resolves to ``authlib.jose.jwt.decode`` and is not one of them)."""
+    imported = {local for local, _ in module.imports}
+    for call in _production_calls(module):
+        func = call.expr.func
+        if call.qualname in names and func is not None and _root(func) in imported:
+            yield call
+
+
+def _jwt_options(call: Expr) -> dict[str, Expr]:
+    """The literal ``options={...}`` of a decode call (the fourth positional argument)."""
+    options = call.arg(3, "options")
+    if options is None or options.kind != "dict":
+        return {}
+    return {
+        key.string: value
+        for key, value in zip(options.keys, options.items, strict=True)
+        if key is not None and key.string is not None
+    }
+
+
+def _signature_off(call: Expr) -> bool:
+    """``options={"verify_signature": False}``, or PyJWT 1's ``verify=False``."""
+    return _is_false(_jwt_options(call).get("verify_signature")) or _is_false(call.kwarg("verify"))
+
+
+class JwtSignatureUnverified(Rule):
+    """
+    ## What it does
+    Flags `jwt.decode(...)` (PyJWT, python-jose) that does not pin the signing algorithms, allows
+    the `none` algorithm, or turns signature or expiry verification off.
+
+    Pinning means an `algorithms=` keyword or a third positional argument. Verification is off
+    with `options={"verify_signature": False}`, `options={"verify_exp": False}` or PyJWT 1's
+    `verify=False`. Test modules are not checked.
+
+    ## Why is this bad?
+    Without an algorithm list the token's own header chooses how it is checked: an attacker signs
+    with `none`, or with HS256 using the server's public RSA key as the HMAC secret. With the
+    signature off, anyone can mint any claims; with expiry off, a stolen token works forever.
+
+    ## Example
+    ```python
+    import jwt
+
+
+    def decode_token(token: str) -> dict[str, object]:
+        return jwt.decode(token, settings.secret_key)
+    ```
+
+    ## Use instead
+    ```python
+    import jwt
+
+
+    def decode_token(token: str) -> dict[str, object]:
+        return jwt.decode(token, settings.secret_key, algorithms=["HS256"])
+    ```
+
+    ## Known problems
+    Options or algorithms held in a variable are taken as given. authlib is not checked: its
+    algorithms are fixed where the `JsonWebToken` instance is built, and claims are verified by
+    `claims.validate()`, not by `decode`. `jwt.get_unverified_header()` and python-jose's
+    `get_unverified_claims()` say what they do and are not reported.
+    """
+
+    id = "FAPI802"
+    name = "jwt-signature-unverified"
+    severity = Severity.ERROR
+    fix = 'Pass `algorithms=["HS256"]` (the algorithms you issue) and keep every verification on.'
+    VALID = (
+        "import jwt\ndef f(t, key):\n    return jwt.decode(t, key, algorithms=['HS256'])",
+        "from jose import jwt\ndef f(t, key):\n    return jwt.decode(t, key, settings.ALGORITHM)",
+        "from authlib.jose import jwt\ndef f(t, key):\n    return jwt.decode(t, key)",
+        "def f(jwt, t):\n    return jwt.decode(t)",
+        "import jwt\ndef f(t, key, **opts):\n    return jwt.decode(t, key, **opts)",
+        Valid(
+            "import jwt\ndef test_token(client):\n"
+            "    claims = jwt.decode(issue(), options={'verify_signature': False})",
+            path="tests/test_auth.py",
+        ),
+    )
+    INVALID = (
+        Invalid("import jwt\ndef f(t, key):\n    return jwt.decode(t, key)", line=3),
+        Invalid(
+            "from jose import jwt\ndef f(t, key):\n"
+            "    return jwt.decode(t, key, algorithms=['HS256', 'none'])",
+            line=3,
+        ),
+        Invalid(
+            "import jwt\ndef f(t):\n    return jwt.decode(t, options={'verify_signature': False})",
+            line=3,
+        ),
+        Invalid(
+            "import jose.jwt\ndef f(t, k):\n"
+            "    return jose.jwt.decode(t, k, algorithms=['RS256'], options={'verify_exp': False})",
+            line=3,
+        ),
+        Invalid(
+            "import jwt as pyjwt\ndef f(t, k):\n    return pyjwt.decode(t, k, verify=False)", line=3
+        ),
+        Invalid(
+            "from jwt import decode\ndef f(t, k):\n    return decode(t, k, algorithms=None)", line=3
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        for call in _jwt_calls(module, JWT_DECODE):
+            problems = self._problems(call.expr)
+            if problems:
+                yield self.finding(
+                    module, call, f"`{_func_text(call.expr)}()` {' and '.join(problems)}"
+                )
+
+    @staticmethod
+    def _problems(call: Expr) -> list[str]:
+        problems: list[str] = []
+        algorithms = call.arg(2, "algorithms")
+        if _signature_off(call):
+            problems.append("does not verify the signature")
+        elif (algorithms is None or algorithms.kind == "none") and not _has_spread(call):
+            problems.append("accepts any signing algorithm (no `algorithms=` list)")
+        if algorithms is not None:
+            names = [algorithms, *algorithms.items] if algorithms.kind != "str" else [algorithms]
+            if any((name.string or "").lower() == "none" for name in names):
+                problems.append("allows the `none` algorithm")
+        if _is_false(_jwt_options(call).get("verify_exp")):
+            problems.append("does not check expiry")
+        return problems
+
+
+class JwtClaimsUnchecked(Rule):
+    """
+    ## What it does
+    Flags `jwt.decode(...)` (PyJWT, python-jose) that checks neither the audience (`audience=`)
+    nor the issuer (`issuer=`) of the token. Test modules are not checked.
+
+    ## Why is this bad?
+    A token signed with the same key for another service, environment or purpose (an e-mail
+    confirmation token, a staging token) is accepted as a login here. Pinning `aud`/`iss` binds
+    the token to this API.
+
+    ## Example
+    ```python
+    import jwt
+
+
+    def decode_token(token: str) -> dict[str, object]:
+        return jwt.decode(token, settings.secret_key, algorithms=["HS256"])
+    ```
+
+    ## Use instead
+    ```python
+    import jwt
+
+
+    def decode_token(token: str) -> dict[str, object]:
+        return jwt.decode(
+            token,
+            settings.secret_key,
+            algorithms=["HS256"],
+            audience="orders-api",
+            issuer="https://auth.example.com",
+        )
+    ```
+
+    ## Known problems
+    A decode that turns `verify_aud` or `verify_iss` off in literal options made that choice in
+    plain sight and is not reported; one that does not verify the signature at all is FAPI802's.
+    Calls passing `**kwargs` or more than four positional arguments are not reported.
+    """
+
+    id = "FAPI803"
+    name = "jwt-claims-unchecked"
+    severity = Severity.INFO
+    fix = "Pass `audience=` and/or `issuer=` to `jwt.decode` and set them when issuing tokens."
+    VALID = (
+        "import jwt\ndef f(t, k):\n    return jwt.decode(t, k, algorithms=['HS256'], audience='api')",
+        "from jose import jwt\ndef f(t, k):\n"
+        "    return jwt.decode(t, k, algorithms=['RS256'], issuer=settings.ISSUER)",
+        "from jose import jwt\ndef f(t, k):\n"
+        "    return jwt.decode(t, k, algorithms=['HS256'], options={'verify_aud': False})",
+        "import jwt\ndef f(t):\n    return jwt.decode(t, options={'verify_signature': False})",
+        "import jwt\ndef f(t, k, **kw):\n    return jwt.decode(t, k, algorithms=['HS256'], **kw)",
+    )
+    INVALID = (
+        Invalid(
+            "import jwt\ndef f(t, k):\n    return jwt.decode(t, k, algorithms=['HS256'])", line=3
+        ),
+        Invalid(
+            "from jose import jwt\nasync def current_user(token: str):\n"
+            "    payload = jwt.decode(token, SECRET, algorithms=[ALGORITHM])\n    return payload",
+            line=3,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        for call in _jwt_calls(module, JWT_DECODE):
+            expr = call.expr
+            if expr.kwarg("audience") or expr.kwarg("issuer") or _has_spread(expr):
+                continue
+            if len(expr.args) > 4 or _signature_off(expr):
+                continue
+            options = _jwt_options(expr)
+            if _is_false(options.get("verify_aud")) or _is_false(options.get("verify_iss")):
+                continue
+            yield self.finding(
+                module, call, f"`{_func_text(expr)}()` checks neither the audience nor the issuer"
+            )
+
+
+# -- FAPI804 ----------------------------------------------------------------------------------
+
+SQL_TEXT = frozenset(
+    {"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "sqlmodel.text"}
+)
+SQL_FETCH = frozenset(
+    {"raw", "fetch", "fetchall", "fetchone", "fetchrow", "fetchval", "fetch_all", "fetch_one"}
+)
+SQL_LOOK = re.compile(
+    r"\b(select\b.*\bfrom|insert\s+into|update\b.*\bset|delete\s+from|where|order\s+by"
+    r"|group\s+by|(create|drop|alter)\s+(table|index|view|schema)|truncate|pragma|vacuum)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+SAFE_TYPES = frozenset(
+    {"int", "float", "bool", "uuid.UUID", "decimal.Decimal", "datetime.datetime", "datetime.date"}
+)
+SAFE_CALLS = frozenset({"int", "float", "len", "bool"})
+SQL_STRUCTURE = frozenset(
+    {
+        "table",
+        "tables",
+        "tbl",
+        "tablename",
+        "schema",
+        "column",
+        "columns",
+        "col",
+        "cols",
+        "index",
+        "view",
+        "placeholder",
+        "placeholders",
+    }
+)
+CONSTANT = re.compile(r"_*[A-Z][A-Z0-9_]*")
+MAX_DEPTH = 4
+
+
+def _sql_sink(call: Call) -> tuple[str, bool] | None:
+    """``(label, is_sql)`` for a call that runs its first argument as SQL; ``is_sql`` is False
+    for method names that other libraries share (``execute``, ``fetch``...), whose string must
+    then look like SQL."""
+    if call.qualname in SQL_TEXT:
+        return "text", True
+    func = call.expr.func
+    if func is None or func.kind != "attribute":
+        return None
+    if func.op == "exec_driver_sql":
+        return func.op, True
+    if func.op.startswith("execute") or func.op in SQL_FETCH:
+        return func.op, False
+    return None
+
+
+def _sql_argument(call: Expr) -> Expr | None:
+    if call.args:
+        return call.args[0]
+    for name in ("query", "sql", "statement", "text"):
+        value = call.kwarg(name)
+        if value is not None:
+            return value
+    return None
+
+
+def _pieces(expr: Expr) -> tuple[list[str], list[Expr]]:
+    """The literal text of a built string and the values spliced into it."""
+    literals: list[str] = []
+    values: list[Expr] = []
+    if expr.kind == "str":
+        literals.append(expr.string or "")
+    elif expr.kind == "fstring":
+        literals.append(str(expr.value or ""))
+        values.extend(expr.items)
+    elif expr.kind == "binop" and expr.op == "+":
+        for item in expr.items:
+            if item.kind in ("str", "fstring", "binop") or item.is_built_string:
+                more, spliced = _pieces(item)
+                literals += more
+                values += spliced
+            else:
+                values.append(item)
+    elif expr.kind == "binop" and expr.op == "%":
+        literals, values = _pieces(expr.items[0])
+        right = expr.items[1]
+        values += right.items if right.kind in ("tuple", "dict") else [right]
+    elif expr.is_built_string and expr.func is not None:
+        literals += _pieces(expr.func.items[0])[0]
+        values += [*expr.args, *(value for _, value in expr.kwargs)]
+    else:
+        values.append(expr)
+    return literals, values
+
+
+def _how(expr: Expr) -> str:
+    if expr.kind == "fstring":
+        return "an f-string"
+    if expr.kind == "binop":
+        return f"`{expr.op}`"
+    return "`.format()`"
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a spliced value is read: its module and function, and the function's parameters
+    (``from_client``: the function is a route handler, so they come from the request)."""
+
+    module: Module
+    function: str | None
+    params: frozenset[str]
+    from_client: bool
+
+    def assignments(self, name: str) -> list[Assign]:
+        """The assignments to local ``name`` in the innermost scope that has any."""
+        for scope in enclosing_scopes(self.function):
+            found = [
+                assign
+                for assign in self.module.assignments
+                if assign.function == scope
+                and any(target.kind == "name" and target.op == name for target in assign.targets)
+            ]
+            if found:
+                return found
+        return []
+
+    def appended(self, name: str) -> Iterator[Expr]:
+        """Values added to local list ``name`` with ``append``/``extend``/``insert``."""
+        for call in self.module.calls:
+            func = call.expr.func
+            if (
+                call.function == self.function
+                and func is not None
+                and func.kind == "attribute"
+                and func.op in ("append", "extend", "insert")
+                and func.items[0].kind == "name"
+                and func.items[0].op == name
+            ):
+                yield from call.expr.args[-1:]
+
+    def unsafe(self, expr: Expr, depth: int = 0) -> bool:
+        """``expr`` may carry outside data: not a literal, a constant, a number-typed value, or a
+        local built only from those."""
+        if depth > MAX_DEPTH:
+            return True
+        if expr.kind in ("str", "bytes", "number", "bool", "none"):
+            return False
+        if expr.kind in ("name", "attribute") and (
+            CONSTANT.fullmatch(expr.op) or expr.op == "__tablename__" or expr.type in SAFE_TYPES
+        ):
+            return False
+        if (
+            expr.kind in ("name", "attribute")
+            and SQL_STRUCTURE.intersection(_words(expr.op))
+            and not (self.from_client and expr.op in self.params)
+        ):
+            return False
+        if expr.kind in ("fstring", "binop") or expr.is_built_string:
+            return any(self.unsafe(value, depth + 1) for value in _pieces(expr)[1])
+        if expr.kind in ("list", "tuple", "set"):
+            return any(self.unsafe(item, depth + 1) for item in expr.items)
+        if expr.kind == "call":
+            func = expr.func
+            if expr.qualname in SAFE_CALLS:
+                return False
+            if func is not None and func.kind == "attribute" and func.op == "join":
+                return func.items[0].kind != "str" or any(
+                    self.unsafe(arg, depth + 1) for arg in expr.args
+                )
+            return True
+        if expr.kind != "name" or expr.op in self.params:
+            return True
+        assigned = self.assignments(expr.op)
+        values = [assign.value for assign in assigned if assign.value is not None]
+        return (
+            not values
+            or len(values) < len(assigned)
+            or any(self.unsafe(value, depth + 1) for value in [*values, *self.appended(expr.op)])
+        )
+
+
+class SqlStringBuilding(Rule):
+    """
+    ## What it does
+    Flags SQL built with an f-string, `.format()`, `%` or `+` and passed to `execute()`, `text()`
+    or another call that runs it.
+
+    The calls are `execute*`, `exec_driver_sql`, `text`, `raw`, `fetch`, `fetchall`, `fetchone`,
+    `fetchrow`, `fetchval`, `fetch_all` and `fetch_one`, with the string as first argument,
+    directly or through a local variable of the same function (the finding is then on the line
+    that builds the string). Test modules are not checked.
+
+    Only strings that splice in a value that may come from outside are reported: literals,
+    `UPPER_CASE` constants, `Model.__tablename__`, values typed `int`/`float`/`bool`/`UUID`/
+    `datetime`, and locals built only from those are safe. So are names that say they hold SQL
+    structure built by the code (`table_name`, `self.schema`, `columns`, `placeholders`), unless
+    they are parameters of the route handler itself. For the method names other libraries
+    share (`execute`, `fetch`, `raw`...) the string must also read like SQL (`SELECT ... FROM`,
+    `INSERT INTO`, `WHERE`, `ORDER BY`...); whatever goes to `text()` and `exec_driver_sql()` is
+    SQL.
+
+    ## Why is this bad?
+    A value spliced into SQL text is SQL: `name = "x' OR '1'='1"` reads every row, and worse.
+    Bound parameters send the values separately, so the database never parses them as SQL.
+
+    ## Example
+    ```python
+    from sqlalchemy import text
+
+
+    @router.get("/users")
+    async def find_users(name: str, db: AsyncSession = Depends(get_db)) -> list[UserOut]:
+        result = await db.execute(text(f"SELECT * FROM users WHERE name = '{name}'"))
+        return result.all()
+    ```
+
+    ## Use instead
+    ```python
+    from sqlalchemy import text
+
+
+    @router.get("/users")
+    async def find_users(name: str, db: AsyncSession = Depends(get_db)) -> list[UserOut]:
+        result = await db.execute(text("SELECT * FROM users WHERE name = :name"), {"name": name})
+        return result.all()
+    ```
+    Or build the query with SQLAlchemy Core/ORM expressions (`select(User).where(...)`).
+
+    ## Known problems
+    A helper that splices a `table` or `column` parameter is trusted: its callers are not
+    followed. A placeholder list stored under another name than `placeholders` is reported; an
+    expanding `bindparam` (SQLAlchemy) or `= ANY($1)` (asyncpg) avoids building it.
+    """
+
+    id = "FAPI804"
+    name = "sql-string-building"
+    severity = Severity.ERROR
+    fix = (
+        "Use bound parameters (`text('... = :name')` with a params dict, or `?`/`$1` placeholders)."
+    )
+    VALID = (
+        "def f(db, name):\n    db.execute(text('SELECT * FROM users WHERE name = :n'), {'n': name})",
+        "def f(cur, name):\n    cur.execute('SELECT * FROM users WHERE name = ?', (name,))",
+        "TABLE = 'users'\ndef f(cur, uid):\n    cur.execute(f'SELECT * FROM {TABLE} WHERE id = ?', (uid,))",
+        "def f(cur, limit: int):\n    cur.execute(f'SELECT * FROM users LIMIT {limit}')",
+        "def f(redis, key):\n    return redis.execute_command(f'GET {key}')",
+        "async def has_column(conn, table_name):\n"
+        "    return await conn.execute(f'PRAGMA table_info({table_name})')",
+        "def f(cur, ids):\n    placeholders = ', '.join('?' * len(ids))\n"
+        "    cur.execute(f'SELECT * FROM t WHERE id IN ({placeholders})', ids)",
+        "def f(db, name):\n    conditions = ['active']\n    if name:\n"
+        "        conditions.append('name = :name')\n"
+        "    sql = 'SELECT * FROM users WHERE ' + ' AND '.join(conditions)\n"
+        "    return db.execute(text(sql), {'name': name})",
+        Valid(
+            "def test_f(cur, name):\n    cur.execute(f'SELECT * FROM users WHERE name = {name!r}')",
+            path="tests/test_users.py",
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "from sqlalchemy import text\nasync def f(db, name):\n"
+            "    return await db.execute(text(f\"SELECT * FROM users WHERE name = '{name}'\"))",
+            line=3,
+        ),
+        Invalid(
+            "def f(cur, email):\n    query = \"SELECT id FROM users WHERE email = '%s'\" % email\n"
+            "    cur.execute(query)",
+            line=2,
+        ),
+        Invalid(
+            "async def f(conn, order):\n"
+            "    return await conn.fetch('SELECT * FROM items ORDER BY {}'.format(order))",
+            line=2,
+        ),
+        Invalid(
+            "def f(cur, name):\n    sql = 'SELECT * FROM users WHERE 1 = 1'\n"
+            '    sql += " AND name = \'" + name + "\'"\n    cur.execute(sql)',
+            line=3,
+        ),
+        Invalid(
+            "@router.get('/export')\ndef export(conn, table: str):\n"
+            "    conn.exec_driver_sql(f'VACUUM {table}')",
+            line=3,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        reported: set[Span] = set()
+        for call in _production_calls(module):
+            sink = _sql_sink(call)
+            argument = _sql_argument(call.expr) if sink else None
+            if sink is None or argument is None:
+                continue
+            label, is_sql = sink
+            function = module.function(call.function)
+            handler = any(route.handler.qualname == call.function for route in module.routes)
+            where = _Where(module, call.function, self._params(function), handler)
+            if argument.is_built_string:
+                literals, _ = _pieces(argument)
+                if where.unsafe(argument) and (is_sql or SQL_LOOK.search(" ".join(literals))):
+                    yield self.finding(
+                        module,
+                        argument,
+                        f"SQL built with {_how(argument)} is passed to `{label}()`",
+                    )
+                continue
+            if argument.kind != "name":
+                continue
+            assigned = where.assignments(argument.op)
+            literals = [
+                text
+                for assign in assigned
+                if assign.value is not None
+                for text in _pieces(assign.value)[0]
+            ]
+            if not (is_sql or SQL_LOOK.search(" ".join(literals))):
+                continue
+            for assign in assigned:
+                value = assign.value
+                if value is None or not value.is_built_string or assign.span in reported:
+                    continue
+                if where.unsafe(value):
+                    reported.add(assign.span)
+                    yield self.finding(
+                        module,
+                        assign.span,
+                        f"SQL in `{argument.op}` is built with {_how(value)} and passed to "
+                        f"`{label}()` on line {call.span.line}",
+                    )
+
+    @staticmethod
+    def _params(function: Function | None) -> frozenset[str]:
+        return frozenset(param.name for param in function.params) if function else frozenset()
+
+
+# -- FAPI805 ----------------------------------------------------------------------------------
+
+LOG_METHODS = frozenset(
+    {
+        "debug",
+        "info",
+        "warning",
+        "warn",
+        "error",
+        "exception",
+        "critical",
+        "fatal",
+        "log",
+        "msg",
+        "trace",
+        "success",
+    }
+)
+LOG_PACKAGES = ("logging.", "loguru.", "structlog.")
+LOGGED_HEADS = frozenset({"authorization", "cookie", "cookies", "credentials"})
+LOG_OPTIONS = frozenset({"exc_info", "stack_info", "stacklevel", "sep", "end", "file", "flush"})
+TRANSPARENT = frozenset({"str", "repr", "dict", "list", "dumps", "format"})
+SECRET_TYPES = frozenset(
+    {"OAuth2PasswordRequestForm", "OAuth2PasswordRequestFormStrict", "HTTPBasicCredentials"}
+)
+TOKENIZERS = frozenset(
+    {"transformers", "tokenizers", "tiktoken", "sentencepiece", "nltk", "spacy", "vllm"}
+)
+
+
+def _is_logged_secret_name(identifier: str) -> bool:
+    """A secret name, or a header/cookie/credentials name that carries one."""
+    if _is_secret_name(identifier):
+        return True
+    head, previous = _head(_words(identifier))
+    return head in LOGGED_HEADS or (head in ("header", "headers") and previous.startswith("auth"))
+
+
+def _is_log_call(call: Call) -> bool:
+    func = call.expr.func
+    if func is None:
+        return False
+    if func.kind == "name":
+        return call.qualname == "print" and not call.in_main_guard
+    if func.kind != "attribute" or func.op not in LOG_METHODS:
+        return False
+    receiver = func.items[0]
+    owner = (receiver.type or receiver.qualname or "") + "."
+    name = (_identifier(receiver) or "").lower()
+    return owner.startswith(LOG_PACKAGES) or name.endswith("logger") or name in ("log", "_log")
+
+
+def _logged_values(expr: Expr) -> Iterator[Expr]:
+    """The values that end up in the log line: through f-strings, ``%``/``+``/``.format``,
+    containers and ``str()``/``repr()``/``dict()``/``json.dumps()``."""
+    if expr.kind in ("str", "bytes", "number", "bool", "none"):
+        return
+    if expr.kind in ("fstring", "binop", "dict", "list", "tuple", "set"):
+        for item in expr.items:
+            yield from _logged_values(item)
+        return
+    if expr.kind == "call" and (expr.last_name in TRANSPARENT or expr.is_built_string):
+        for value in [*expr.args, *(value for _, value in expr.kwargs)]:
+            yield from _logged_values(value)
+        return
+    yield expr
+
+
+def _is_request(expr: Expr | None) -> bool:
+    if expr is None:
+        return False
+    if expr.type is not None and expr.type.rsplit(".", 1)[-1] in ("Request", "WebSocket"):
+        return True
+    return _identifier(expr) in ("request", "req", "websocket")
+
+
+def _looked_up_secret(container: Expr, key: str) -> bool:
+    """``headers["Authorization"]``, ``request.cookies.get("session")``, ``data["password"]``."""
+    if _is_logged_secret_name(key):
+        return True
+    return _identifier(container) == "cookies" and _is_auth_cookie(key)
+
+
+class SecretLogged(Rule):
+    """
+    ## What it does
+    Flags a logging call or `print` that writes a password, token, secret, API key,
+    `Authorization` header, cookie, or the whole `request.headers`.
+
+    Loggers are `logging`, loguru and structlog ones and any `*logger`/`log` object. Also
+    reported: `request.cookies` as a whole, an `OAuth2PasswordRequestForm` or
+    `HTTPBasicCredentials`, and a Pydantic model whose repr shows a plain password field.
+
+    Values are followed through f-strings, `%`-style arguments, `.format()`, `extra={...}`,
+    containers and `str()`/`repr()`/`dict()`/`json.dumps()`; any other call (`mask(token)`,
+    `len(password)`) is taken as a redaction. `token_type`, `token_count` or `password_changed`
+    are not secrets, and neither is a bare `token` in a module that imports a tokenizer
+    (`transformers`, `tiktoken`...). A `print` under `if __name__ == "__main__":` is a script's
+    output, not a log.
+
+    ## Why is this bad?
+    Logs are copied to aggregators, shared in tickets and kept for months, with far weaker access
+    control than the credential store: a logged bearer token or session cookie is a live login.
+
+    ## Example
+    ```python
+    @router.post("/token")
+    async def login(form: OAuth2PasswordRequestForm = Depends()) -> Token:
+        logger.info("login attempt %s with %s", form.username, form.password)
+        return await authenticate(form)
+    ```
+
+    ## Use instead
+    ```python
+    @router.post("/token")
+    async def login(form: OAuth2PasswordRequestForm = Depends()) -> Token:
+        logger.info("login attempt %s", form.username)
+        return await authenticate(form)
+    ```
+    """
+
+    id = "FAPI805"
+    name = "secret-logged"
+    severity = Severity.ERROR
+    fix = "Log an identifier (user id, token id, header names) instead of the secret value."
+    VALID = (
+        "import logging\nlogger = logging.getLogger(__name__)\n"
+        "def f(user, token_type):\n    logger.info('login %s %s', user.id, token_type)",
+        "import logging\ndef f(request):\n"
+        "    logging.info('ua=%s', request.headers.get('user-agent'))",
+        "def f(usage):\n    print(f'{usage.total_tokens} tokens used')",
+        "import logging\nlogger = logging.getLogger(__name__)\n"
+        "def f(token):\n    logger.debug('token %s', mask(token))",
+        "def f(form):\n    raise ValueError(f'bad password {form.password}')",
+        "import logging\nfrom transformers import AutoTokenizer\n"
+        "def f(tokenizer, ids):\n    for token in tokenizer.convert_ids_to_tokens(ids):\n"
+        "        logging.info('token %s', token)",
+        Valid(
+            "import logging\ndef test_login(token):\n    logging.info('using %s', token)",
+            path="tests/test_auth.py",
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "import logging\nlogger = logging.getLogger(__name__)\n"
+            "def f(form):\n    logger.info(f'login {form.username} {form.password}')",
+            line=4,
+        ),
+        Invalid(
+            "from fastapi import Request\nimport logging\nlog = logging.getLogger('app')\n"
+            "async def mw(request: Request, call_next):\n"
+            "    log.debug('headers: %s', dict(request.headers))\n    return await call_next(request)",
+            line=5,
+        ),
+        Invalid(
+            "def f(request):\n    print('auth', request.headers['Authorization'])",
+            line=2,
+        ),
+        Invalid(
+            "from loguru import logger\ndef f(access_token):\n"
+            "    logger.info('issued', extra={'token': access_token})",
+            line=3,
+        ),
+        Invalid(
+            "from fastapi.security import HTTPBasicCredentials\nimport logging\n"
+            "def f(credentials: HTTPBasicCredentials):\n    logging.warning('denied %r', credentials)",
+            line=4,
+        ),
+        Invalid(
+            "import logging\ndef f(request):\n"
+            "    logging.info('sid=%s', request.cookies.get('session_id'))",
+            line=3,
+        ),
+        Invalid(
+            "import logging\nfrom pydantic import BaseModel\n"
+            "class UserCreate(BaseModel):\n    email: str\n    password: str\n"
+            "def f(user_in: UserCreate):\n    logging.info('signup %s', user_in)",
+            line=7,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        nlp = any(target.split(".")[0] in TOKENIZERS for _, target in module.imports)
+        for call in _production_calls(module):
+            if not _is_log_call(call):
+                continue
+            arguments = [*call.expr.args]
+            arguments += [value for name, value in call.expr.kwargs if name not in LOG_OPTIONS]
+            for argument in arguments:
+                secret = next(
+                    (
+                        found
+                        for v in _logged_values(argument)
+                        if (found := self._secret(v, project, nlp))
+                    ),
+                    None,
+                )
+                if secret is not None:
+                    yield self.finding(module, call, f"`{_func_text(call.expr)}()` logs {secret}")
+                    break
+
+    @staticmethod
+    def _secret(value: Expr, project: Project, nlp: bool) -> str | None:
+        """How the log line would show a secret, or None. In a module that uses a tokenizer
+        (``nlp``), a bare ``token`` is a piece of text."""
+        func = value.func
+        if func is not None and func.kind == "attribute" and func.op == "get":
+            key = value.arg(0)
+            name = key.string if key is not None else None
+            secret = name is not None and _looked_up_secret(func.items[0], name)
+        elif value.kind == "subscript":
+            index = value.items[1].string
+            secret = index is not None and _looked_up_secret(value.items[0], index)
+        elif value.kind == "attribute" and value.op in ("headers", "cookies"):
+            secret = _is_request(value.items[0])
+        elif value.kind in ("name", "attribute"):
+            secret = _is_logged_secret_name(value.op) and not (nlp and value.op == "token")
+            if not secret and value.type and SecretLogged._shows_password(value.type, project):
+                return f"`{value.text}`, whose repr shows the password"
+        else:
+            secret = False
+        return f"`{value.text}`" if secret else None
+
+    @staticmethod
+    def _shows_password(type_name: str, project: Project) -> bool:
+        """Instances of ``type_name`` print a password: a credentials form, or a Pydantic model
+        with a plain ``password`` field that is not a ``SecretStr`` nor ``repr=False``."""
+        if type_name.startswith("fastapi.security.") and type_name.rsplit(".", 1)[-1] in (
+            SECRET_TYPES
+        ):
+            return True
+        found = project.cls(type_name)
+        if found is None:
+            return False
+        module, class_def = found
+        if project.class_kind(class_def, module) not in ("pydantic", "sqlmodel", "sqlmodel_table"):
+            return False
+        for model_field in class_def.fields:
+            annotation = model_field.annotation.text if model_field.annotation else ""
+            default = model_field.default
+            hidden = default is not None and _is_false(default.kwarg("repr"))
+            if _is_plain_password(model_field.name) and "Secret" not in annotation and not hidden:
+                return True
+        return False
+
+
+# -- FAPI806 ----------------------------------------------------------------------------------
+
+EXAMPLE_KEYS = frozenset(
+    {
+        "example",
+        "examples",
+        "json_schema_extra",
+        "schema_extra",
+        "openapi_examples",
+        "openapi_extra",
+    }
+)
+ENV_LOOKUPS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
+DEFAULT_WRAPPERS = frozenset({"Field", "SecretStr", "SecretBytes"})
+PLACEHOLDER = re.compile(
+    r"change|your|example|placeholder|replace|dummy|fake|sample|xxx|redacted|todo|here"
+    r"|not[-_]?a?[-_]?(real|secret)|<[^>]*>|\$\{|\{\{|\*\*\*|\.\.\.",
+    re.IGNORECASE,
+)
+NAME_VOCABULARY = PASSWORD_WORDS | {
+    "secret",
+    "token",
+    "key",
+    "api",
+    "apikey",
+    "access",
+    "refresh",
+    "x",
+    "auth",
+    "authorization",
+    "bearer",
+    "id",
+    "client",
+    "private",
+    "jwt",
+}
+FILE_SUFFIXES = (".pem", ".key", ".json", ".crt", ".txt", ".env")
+
+
+def _is_hardcoded_secret(value: str) -> bool:
+    """An 8+ character literal that is not empty-ish, a placeholder, an environment variable
+    name, a header/field name (``x-api-key``, ``access_token``), a sentence, a path or a URL."""
+    return not (
+        len(value) < 8
+        or any(char.isspace() for char in value)
+        or PLACEHOLDER.search(value)
+        or ("_" in value and CONSTANT.fullmatch(value))
+        or set(_words(value)) <= NAME_VOCABULARY
+        or value.startswith(("/", "./", "../", "~/"))
+        or "://" in value
+        or value.lower().endswith(FILE_SUFFIXES)
+    )
+
+
+def _default_literal(value: Expr) -> Expr | None:
+    """The string literal a value falls back to: ``"x"``, ``Field("x")``,
+    ``Field(default="x")``, ``SecretStr("x")``, ``os.getenv("X", "x")``."""
+    if value.kind == "str":
+        return value
+    if value.kind != "call":
+        return None
+    if value.last_name in DEFAULT_WRAPPERS:
+        found = value.arg(0, "default")
+    elif value.qualname in ENV_LOOKUPS:
+        found = value.arg(1, "default")
+    else:
+        return None
+    return found if found is not None and found.kind == "str" else None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    name: str
+    literal: Expr
+
+
+def _dict_entries(expr: Expr) -> Iterator[tuple[str, Expr]]:
+    """``(key, value)`` of every dict with string keys inside ``expr``."""
+    for node in expr.walk():
+        if node.kind == "dict":
+            for key, value in zip(node.keys, node.items, strict=True):
+                if key is not None and key.string is not None:
+                    yield key.string, value
+
+
+def _roots(module: Module) -> Iterator[Expr]:
+    """Every top-level expression that can hold a literal: values, calls, returns, defaults."""
+    for assign in module.assignments:
+        if assign.value is not None:
+            yield assign.value
+    for call in module.calls:
+        yield call.expr
+    for function in module.functions:
+        yield from (ret.value for ret in function.returns if ret.value is not None)
+        yield from (param.default for param in function.params if param.default is not None)
+
+
+def _named_values(module: Module) -> Iterator[tuple[str, Expr]]:
+    """Every ``(name, value)`` a literal can be bound to: assignment targets, keyword
+    arguments, dict keys, parameter defaults, environment variable names."""
+    for assign in module.assignments:
+        if assign.value is not None:
+            for target in assign.targets:
+                identifier = _identifier(target)
+                if identifier is not None:
+                    yield identifier, assign.value
+    for call in module.calls:
+        yield from call.expr.kwargs
+        name = call.expr.arg(0, "key")
+        if call.qualname in ENV_LOOKUPS and name is not None and name.string is not None:
+            yield name.string, call.expr
+    for root in _roots(module):
+        yield from _dict_entries(root)
+    for function in module.functions:
+        for param in function.params:
+            if param.default is not None:
+                yield param.name, param.default
+
+
+class HardcodedSecret(Rule):
+    """
+    ## What it does
+    Flags a string literal of 8 or more characters bound to a secret name (`secret_key`,
+    `JWT_SECRET`, `password`, `access_token`, `api_key`, `private_key`...) outside test modules.
+
+    Bound means an assignment, a class field default (also `Field("...")`), a keyword argument,
+    a dict value or a parameter default, the literal fallback of
+    `os.getenv("SECRET_KEY", "...")`, or the key argument of `jwt.encode`/`jwt.decode`.
+
+    The name's head noun decides: `token_type`, `token_url`, `password_field`, `secret_name`,
+    `cache_key`, `next_page_token` and `hashed_password` are not secrets. Placeholders
+    (`changeme`, `your-secret-here`, `<token>`, `xxx`, `${SECRET}`), environment variable names,
+    header and field names (`x-api-key`, `access_token`), sentences, paths and URLs are not
+    reported, nor are OpenAPI examples (`examples=`, `json_schema_extra`).
+
+    ## Why is this bad?
+    The secret ships with every clone, fork, image layer and CI log of the repository, and
+    cannot be rotated without a release. A default for the development box ends up in
+    production the day the environment variable is missing.
+
+    ## Example
+    ```python
+    from pydantic_settings import BaseSettings
+
+
+    class Settings(BaseSettings):
+        secret_key: str = "9f1c2d7e4b8a6f3e"
+    ```
+
+    ## Use instead
+    ```python
+    from pydantic import SecretStr
+    from pydantic_settings import BaseSettings
+
+
+    class Settings(BaseSettings):
+        secret_key: SecretStr  # required: read from SECRET_KEY
+    ```
+    """
+
+    id = "FAPI806"
+    name = "hardcoded-secret"
+    severity = Severity.ERROR
+    fix = "Read the secret from the environment or a secret store, with no literal default."
+    VALID = (
+        "import os\nSECRET_KEY = os.getenv('SECRET_KEY')",
+        "TOKEN_TYPE = 'bearer'\nTOKEN_URL = '/api/v1/token'\nPASSWORD_FIELD = 'password'",
+        "SECRET_KEY = 'changeme-in-production'",
+        "API_KEY_HEADER = APIKeyHeader(name='X-API-Key')\nACCESS_TOKEN_COOKIE = 'access_token'",
+        "from pydantic import BaseModel, Field\nclass Login(BaseModel):\n"
+        "    password: str = Field(examples=['correct-horse-battery'])\n"
+        "    model_config = {'json_schema_extra': {'example': {'password': 'hunter2hunter2'}}}",
+        "fake_users = {'alice': {'hashed_password': '$2b$12$EixZaYVK1fsbw1ZfbX3OXe'}}",
+        Valid("SECRET_KEY = 'test-secret-key-123'", path="tests/conftest.py"),
+    )
+    INVALID = (
+        Invalid(
+            "SECRET_KEY = '09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7'",
+            line=1,
+        ),
+        Invalid(
+            "import os\n\nJWT_SECRET = os.getenv('JWT_SECRET', 'super-secret-jwt-key')", line=3
+        ),
+        Invalid(
+            "from pydantic_settings import BaseSettings\nclass Settings(BaseSettings):\n"
+            "    database_password: str = 'p4ssw0rd!2024'",
+            line=3,
+        ),
+        Invalid(
+            "app.add_middleware(SessionMiddleware, secret_key='s3ss10n-k3y-v4lu3')",
+            line=1,
+        ),
+        Invalid("client = Client(config={'api_key': 'sk_live_51HxYz'})", line=1),
+        Invalid(
+            "import jwt\ndef issue(claims):\n    return jwt.encode(claims, 'mysecretkey', 'HS256')",
+            line=3,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        if module.is_test:
+            return
+        examples = [
+            value.span for name, value in _named_values(module) if name.lower() in EXAMPLE_KEYS
+        ]
+        reported: set[Span] = set()
+        for candidate in self._candidates(module):
+            span = candidate.literal.span
+            if span in reported or any(_within(span, example) for example in examples):
+                continue
+            if _is_hardcoded_secret(candidate.literal.string or ""):
+                reported.add(span)
+                yield self.finding(module, span, f"hardcoded secret in `{candidate.name}`")
+
+    @staticmethod
+    def _candidates(module: Module) -> Iterator[_Candidate]:
+        for name, value in _named_values(module):
+            literal = _default_literal(value)
+            if literal is not None and _is_secret_name(name):
+                yield _Candidate(name, literal)
+        for call in _jwt_calls(module, JWT_DECODE | JWT_ENCODE):
+            key = call.expr.arg(1, "key")
+            if key is not None and key.kind == "str":
+                yield _Candidate(f"{_func_text(call.expr)}(key=...)", key)
+
+
+# -- FAPI807, FAPI808 (LLM) -------------------------------------------------------------------
+
+
+class WriteEndpointWithoutAuth(Rule):
+    """
+    ## What it does
+    Flags a POST/PUT/PATCH/DELETE route that changes data with no authentication or
+    authorization dependency; public sign-up and login are excepted.
+
+    Authentication is a `Depends(get_current_user)`-style or `Security(...)` parameter, or
+    `dependencies=[...]` on the route, its router, its `include_router` or the app, or a
+    middleware that authenticates. Report only when the change shows there is none: a router or
+    app configured outside the diff may carry the dependency. Sign-up, login, token,
+    password-reset and webhook endpoints (which verify a signature instead) are excepted.
+
+    ## Why is this bad?
+    Anyone who finds the URL can change or delete data. Authentication forgotten on one route of
+    an otherwise protected router is a classic broken-access-control bug, and OpenAPI publishes
+    the route to whoever looks.
+
+    ## Example
+    ```python
+    @router.delete("/projects/{project_id}", status_code=204)
+    async def delete_project(project_id: int, db: AsyncSession = Depends(get_db)) -> None:
+        await crud.delete_project(db, project_id)
+    ```
+
+    ## Use instead
+    ```python
+    @router.delete("/projects/{project_id}", status_code=204)
+    async def delete_project(
+        project_id: int,
+        user: User = Depends(get_current_user),
+        db: AsyncSession = Depends(get_db),
+    ) -> None:
+        await crud.delete_project(db, project_id, owner=user)
+    ```
+    """
+
+    id = "FAPI807"
+    name = "write-endpoint-without-auth"
+    severity = Severity.WARNING
+    engine = "llm"
+    fix = "Require the current user (or an API key/scope) with a dependency on the route or router."
+
+
+class AuthEndpointWithoutRateLimit(Rule):
+    """
+    ## What it does
+    Flags login, token, password-reset and write-heavy endpoints with no rate limiting.
+
+    The endpoints are login, token, password-reset, sign-up and OTP/verification-code routes,
+    and routes that are expensive to call (bulk imports, e-mail or SMS sending). Rate limiting
+    is a limiter dependency or decorator (`slowapi`'s `@limiter.limit`, `fastapi-limiter`'s
+    `RateLimiter`), a limiting middleware, or lockout logic in the handler.
+
+    ## Why is this bad?
+    An unthrottled login endpoint invites credential stuffing and password guessing; an
+    unthrottled reset or OTP endpoint lets anyone brute-force codes or spam users' inboxes and
+    phones at your expense.
+
+    ## Example
+    ```python
+    @router.post("/auth/token")
+    async def login(form: OAuth2PasswordRequestForm = Depends()) -> Token:
+        return await authenticate(form.username, form.password)
+    ```
+
+    ## Use instead
+    ```python
+    from fastapi_limiter.depends import RateLimiter
+
+
+    @router.post("/auth/token", dependencies=[Depends(RateLimiter(times=5, seconds=60))])
+    async def login(form: OAuth2PasswordRequestForm = Depends()) -> Token:
+        return await authenticate(form.username, form.password)
+    ```
+    A limit at the gateway or reverse proxy works too; say so in a comment next to the route.
+    """
+
+    id = "FAPI808"
+    name = "auth-endpoint-without-rate-limit"
+    severity = Severity.INFO
+    engine = "llm"
+    fix = (
+        "Rate-limit the endpoint per client and account (slowapi, fastapi-limiter or the gateway)."
+    )
+
+
+# -- FAPI809 ----------------------------------------------------------------------------------
+
+
+def _auth_cookie_key(key: Expr | None, module: Module) -> str | None:
+    """The name of an authentication cookie, from a literal, a module constant or a name that
+    says what it holds (``SESSION_COOKIE_NAME``, ``settings.refresh_cookie``)."""
+    if key is None:
+        return None
+    if key.string is not None:
+        return key.string if _is_auth_cookie(key.string) else None
+    identifier = _identifier(key)
+    if identifier is None:
+        return None
+    if key.kind == "name":
+        for assign in module.assignments:
+            targets = [target.op for target in assign.targets if target.kind == "name"]
+            if assign.function is None and identifier in targets and assign.value is not None:
+                value = assign.value.string
+                if value is not None:
+                    return value if _is_auth_cookie(value) else None
+    return key.text if _is_auth_cookie(identifier) else None
+
+
+class InsecureCookie(Rule):
+    """
+    ## What it does
+    Flags `set_cookie(...)` for a session or auth cookie without `httponly=True`, without
+    `secure=True`, or with `samesite=None`.
+
+    Auth cookies have a name like `session`, `sid`, `access_token`, `refresh_token`, `auth` or
+    `jwt`. One finding per call names what is missing. Test modules are not checked.
+
+    A flag given as an expression (`secure=settings.cookie_secure`) counts as set. Leaving out
+    `samesite` is fine: Starlette sends `SameSite=Lax` by default, and an explicit `"none"` is a
+    deliberate cross-site setup. CSRF cookies are not reported: the double-submit pattern needs
+    them readable by scripts.
+
+    ## Why is this bad?
+    Without `HttpOnly` any injected script reads the session; without `Secure` it travels over
+    plain HTTP to anyone on the network; without `SameSite` other sites' requests carry it
+    (CSRF).
+
+    ## Example
+    ```python
+    @router.post("/login")
+    async def login(response: Response, form: OAuth2PasswordRequestForm = Depends()) -> None:
+        token = await authenticate(form)
+        response.set_cookie("access_token", token)
+    ```
+
+    ## Use instead
+    ```python
+    @router.post("/login")
+    async def login(response: Response, form: OAuth2PasswordRequestForm = Depends()) -> None:
+        token = await authenticate(form)
+        response.set_cookie("access_token", token, httponly=True, secure=True, samesite="lax")
+    ```
+    """
+
+    id = "FAPI809"
+    name = "insecure-cookie"
+    severity = Severity.WARNING
+    fix = 'Set `httponly=True, secure=True, samesite="lax"` (or "strict") on auth cookies.'
+    VALID = (
+        "def f(response, token):\n"
+        "    response.set_cookie('session', token, httponly=True, secure=True, samesite='strict')",
+        "def f(response):\n    response.set_cookie('theme', 'dark')",
+        "def f(response, value):\n    response.set_cookie('csrftoken', value, secure=True)",
+        "def f(response, token):\n"
+        "    response.set_cookie(key='access_token', value=token, httponly=True,"
+        " secure=settings.secure_cookies)",
+        "def f(response, token):\n    response.set_cookie(**cookie_options(token))",
+        Valid(
+            "def test_login(response, token):\n    response.set_cookie('session', token)",
+            path="tests/test_login.py",
+        ),
+    )
+    INVALID = (
+        Invalid("def f(response, token):\n    response.set_cookie('access_token', token)", line=2),
+        Invalid(
+            "SESSION_COOKIE = 'sid'\ndef f(response, sid):\n"
+            "    response.set_cookie(SESSION_COOKIE, sid, httponly=True, secure=False)",
+            line=3,
+        ),
+        Invalid(
+            "def f(resp, token):\n    resp.set_cookie(\n        key='refreshToken',\n"
+            "        value=token,\n        httponly=True,\n        secure=True,\n"
+            "        samesite=None,\n    )",
+            line=2,
+        ),
+    )
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        for call in _production_calls(module):
+            expr = call.expr
+            func = expr.func
+            if func is None or func.kind != "attribute" or func.op != "set_cookie":
+                continue
+            cookie = _auth_cookie_key(expr.arg(0, "key"), module)
+            if cookie is None or _has_spread(expr):
+                continue
+            missing = [
+                f"`{flag}=True`"
+                for index, flag in ((7, "httponly"), (6, "secure"))
+                if (value := expr.arg(index, flag)) is None
+                or value.kind == "none"
+                or _is_false(value)
+            ]
+            samesite = expr.arg(8, "samesite")
+            if samesite is not None and samesite.kind == "none":
+                missing.append("a `samesite` value")
+            if missing:
+                yield self.finding(
+                    module,
+                    call,
+                    f"auth cookie `{cookie}` is set without {' and '.join(missing)}",
+                )
