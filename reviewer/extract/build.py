@@ -569,6 +569,11 @@ class _Builder:
 
     def visit(self, node: ast.expr, usage: str, target: str | None = None) -> None:
         """Record every call in ``node``; ``usage`` says how the value of ``node`` is used."""
+        if isinstance(node, (ast.Name, ast.Constant)):
+            return
+        if isinstance(node, ast.Attribute):
+            self.visit(node.value, "other")
+            return
         if isinstance(node, ast.Call):
             self.call(node, usage, target)
             return

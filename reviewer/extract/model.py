@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """A source range: 1-based lines, 0-based column."""
 
@@ -21,7 +21,7 @@ class Span:
     end_column: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """The lines of a module, shared by its expressions so that their text is computed lazily."""
 
@@ -46,7 +46,7 @@ def _chars(line: str, start: int, end: int | None) -> str:
     return line.encode()[start:end].decode(errors="replace")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Expr:
     """An expression, reduced to what rules compare.
 
@@ -140,7 +140,7 @@ class Expr:
         return False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call:
     """A call expression with its context."""
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
+from typing import Any, TypeVar
 
 from reviewer.extract import Skipped, module_name, parse_module
 from reviewer.extract.model import Assign, ClassDef, Function, Module
 from reviewer.source import Sources
 
 PYDANTIC_V2_REQUIREMENT = re.compile(r"pydantic\s*(\[[^\]]*\])?\s*(>=|==|~=)\s*2", re.IGNORECASE)
+T = TypeVar("T")
+
 PYDANTIC_V2_NAMES = frozenset(
     {"pydantic.ConfigDict", "pydantic.field_validator", "pydantic.model_validator"}
 )
@@ -23,6 +26,15 @@ class Project:
         self.changed = {module.name: module for module in modules}
         self.sources = sources
         self._parsed: dict[str, Module | None] = {}
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """A project-wide fact, computed once per review (rules run once per module, so a fact
+        about the whole project must not be recomputed for each of them)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        value: T = self._memo[key]
+        return value
 
     @property
     def complete(self) -> bool:

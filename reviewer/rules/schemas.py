@@ -406,6 +406,10 @@ def _is_credential_route(module: Module, route: Route) -> bool:
 
 def response_roots(project: Project) -> list[Root]:
     """Models returned by some route, and schema classes named like responses, sorted by name."""
+    return project.memo("FAPI202.response_roots", lambda: _response_roots(project))
+
+
+def _response_roots(project: Project) -> list[Root]:
     usages: dict[tuple[str, str], tuple[Model, list[bool]]] = {}
     named: dict[tuple[str, str], Model] = {}
     for module in project.all_modules():
@@ -544,26 +548,33 @@ class SensitiveFieldInResponse(Rule):
         yield from self._field_findings(module, project)
         yield from self._route_findings(module, project)
 
-    def _field_findings(self, module: Module, project: Project) -> Iterator[Finding]:
-        """Sensitive fields defined in ``module`` that some response carries."""
-        reported: set[tuple[str, str]] = set()
+    @staticmethod
+    def _leaks(project: Project) -> dict[str, list[tuple[Reached, Root]]]:
+        """Per module path: each sensitive field some response carries, with the first root
+        (by name) that carries it. Computed once per review."""
+        leaks: dict[str, list[tuple[Reached, Root]]] = {}
+        reported: set[tuple[str, str, str]] = set()
         for root in response_roots(project):
             for reached in response_fields(project, root.model):
-                where = (reached.model.cls.qualname, reached.field.name)
-                if (
-                    reached.model.module.path != module.path
-                    or where in reported
-                    or not _sensitive(reached.field, root.issues_credentials)
-                ):
+                path = reached.model.module.path
+                where = (path, reached.model.cls.qualname, reached.field.name)
+                if where in reported or not _sensitive(reached.field, root.issues_credentials):
                     continue
                 reported.add(where)
-                owner = reached.model.cls.name
-                via = "" if owner == root.model.cls.name else f" via `{root.model.cls.name}`"
-                yield self.finding(
-                    module,
-                    reached.field.span,
-                    f"`{owner}.{reached.field.name}` is sent to clients in responses{via}",
-                )
+                leaks.setdefault(path, []).append((reached, root))
+        return leaks
+
+    def _field_findings(self, module: Module, project: Project) -> Iterator[Finding]:
+        """Sensitive fields defined in ``module`` that some response carries."""
+        leaks = project.memo("FAPI202.leaks", lambda: self._leaks(project))
+        for reached, root in leaks.get(module.path, ()):
+            owner = reached.model.cls.name
+            via = "" if owner == root.model.cls.name else f" via `{root.model.cls.name}`"
+            yield self.finding(
+                module,
+                reached.field.span,
+                f"`{owner}.{reached.field.name}` is sent to clients in responses{via}",
+            )
 
     def _route_findings(self, module: Module, project: Project) -> Iterator[Finding]:
         """Routes of ``module`` returning a model whose sensitive field is defined elsewhere."""

@@ -1488,11 +1488,10 @@ class HardcodedSecret(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         if module.is_test:
             return
-        examples = [
-            value.span for name, value in _named_values(module) if name.lower() in EXAMPLE_KEYS
-        ]
+        named = list(_named_values(module))
+        examples = [value.span for name, value in named if name.lower() in EXAMPLE_KEYS]
         reported: set[Span] = set()
-        for candidate in self._candidates(module):
+        for candidate in self._candidates(module, named):
             span = candidate.literal.span
             if span in reported or any(_within(span, example) for example in examples):
                 continue
@@ -1501,8 +1500,8 @@ class HardcodedSecret(Rule):
                 yield self.finding(module, span, f"hardcoded secret in `{candidate.name}`")
 
     @staticmethod
-    def _candidates(module: Module) -> Iterator[_Candidate]:
-        for name, value in _named_values(module):
+    def _candidates(module: Module, named: list[tuple[str, Expr]]) -> Iterator[_Candidate]:
+        for name, value in named:
             literal = _default_literal(value)
             if literal is not None and _is_secret_name(name):
                 yield _Candidate(name, literal)
