@@ -1,7 +1,8 @@
 """The command line: parse options, call the engine, render, choose the exit status.
 
 The only module that exits: 0 no finding at or above ``--fail-on``, 1 there is one, 2 usage or
-input error (one line on stderr, never a traceback).
+input error (one line on stderr, never a traceback), 3 the report was printed and written but
+publishing it on the pull request failed (``--post``).
 """
 
 from __future__ import annotations
@@ -15,15 +16,24 @@ import click
 
 from reviewer import __version__
 from reviewer.config import Config, load_config
-from reviewer.engine import Report, review
+from reviewer.engine import Report, analyze, review_change, review_llm
 from reviewer.errors import ReviewError
-from reviewer.report.registry import FORMATS, renderer
+from reviewer.github.client import GitHubClient
+from reviewer.github.publish import publish
+from reviewer.github.pull import PullRef, PullRequest, fetch_pull, parse_pull_ref, workflow_pull_ref
+from reviewer.llm.provider import configured as llm_configured
+from reviewer.llm.review import dry_run as llm_dry_run
+from reviewer.report.outputs import pair_outputs, write_outputs
+from reviewer.report.registry import FORMATS
 from reviewer.rules.base import Severity
 from reviewer.rules.registry import RULES, get_rule
 from reviewer.source import DirectorySources, NoSources, Sources, decode, git_diff, work_tree_root
 
 PROG = "fastapi-review"
 WORKTREE = "\0worktree"
+FROM_WORKFLOW = "\0workflow"
+PUBLISH_FAILED = 3
+OUTPUT_ORDER = "fastapi-review.output-order"
 
 
 class DefaultGroup(click.Group):
@@ -33,6 +43,19 @@ class DefaultGroup(click.Group):
         group_option = bool(args) and args[0] in ("--help", "-h", "--version")
         if not group_option and (not args or args[0] not in self.commands):
             args = ["review", *args]
+        return super().parse_args(ctx, args)
+
+
+class ReviewCommand(click.Command):
+    """Remembers the order of ``--format`` and ``--output`` on the command line, to pair them."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        _, _, order = self.make_parser(ctx).parse_args(args=list(args))
+        ctx.meta[OUTPUT_ORDER] = [
+            "format" if param.name == "output_format" else "output"
+            for param in order
+            if param.name in ("output_format", "output_paths")
+        ]
         return super().parse_args(ctx, args)
 
 
@@ -66,6 +89,22 @@ def _sources(repo: Path | None) -> tuple[Sources, Path | None]:
     return NoSources(), None
 
 
+def _pull_ref(value: str) -> PullRef:
+    if value == FROM_WORKFLOW:
+        return workflow_pull_ref(os.environ)
+    return parse_pull_ref(value)
+
+
+def _llm_messages(report: Report, text_on_stdout: bool) -> None:
+    """Warnings of the LLM pass on stderr, and its usage line unless the text report shows it."""
+    if report.llm is None:
+        return
+    for warning in report.llm.warnings:
+        click.echo(f"{PROG}: warning: {warning}", err=True)
+    if not text_on_stdout:
+        click.echo(f"{PROG}: {report.llm.describe()}", err=True)
+
+
 def _exit_status(report: Report, fail_on: str) -> int:
     if fail_on == "never":
         return 0
@@ -81,12 +120,14 @@ def cli() -> None:
     \b
     fastapi-review PATCH            review a patch file (- reads stdin)
     fastapi-review --git [RANGE]    review a git range (default: working tree against HEAD)
+    fastapi-review --github-pr OWNER/REPO#N [--post]
+                                    review a pull request (and publish the review on it)
     fastapi-review rules            list the rules
     fastapi-review explain FAPI101  print a rule's documentation
     """
 
 
-@cli.command("review")
+@cli.command("review", cls=ReviewCommand)
 @click.argument("patch", required=False)
 @click.option(
     "--git",
@@ -104,7 +145,39 @@ def cli() -> None:
     help="The repository after the change, read for context (default: the git work tree of the current directory).",
 )
 @click.option(
-    "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True
+    "--github-pr",
+    is_flag=False,
+    flag_value=FROM_WORKFLOW,
+    default=None,
+    metavar="[OWNER/REPO#N]",
+    help="Review a GitHub pull request through the REST API (GITHUB_TOKEN, GITHUB_API_URL). "
+    "Without a value: the pull request of the running pull_request workflow.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    multiple=True,
+    help="Output format [default: text]. Repeatable, each with its own --output.",
+)
+@click.option(
+    "--output",
+    "output_paths",
+    type=click.Path(path_type=Path, dir_okay=False),
+    multiple=True,
+    metavar="FILE",
+    help="Write the --format given just before it to FILE (default: standard output).",
+)
+@click.option(
+    "--post",
+    is_flag=True,
+    help="With --github-pr: publish the findings as one pull-request review.",
+)
+@click.option(
+    "--request-changes",
+    is_flag=True,
+    help="With --post: request changes when a finding is at or above --fail-on "
+    "(default: comment only).",
 )
 @click.option(
     "--fail-on",
@@ -135,25 +208,60 @@ def cli() -> None:
     "--all-lines", is_flag=True, help="Report findings on every line of the changed files."
 )
 @click.option("--no-llm", is_flag=True, help="Run the deterministic engine only.")
+@click.option(
+    "--model",
+    default=None,
+    help="The Claude model of the LLM pass [default: claude-sonnet-5-5, or `model` in the config].",
+)
+@click.option(
+    "--dry-run-llm",
+    is_flag=True,
+    help="Print the LLM requests that would be sent (as JSON) instead of the report; send nothing.",
+)
 def review_command(
     patch: str | None,
     git_range: str | None,
     repo: Path | None,
-    output_format: str,
+    github_pr: str | None,
+    output_format: tuple[str, ...],
+    output_paths: tuple[Path, ...],
+    post: bool,
+    request_changes: bool,
     fail_on: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     config_path: Path | None,
     all_lines: bool,
     no_llm: bool,
+    model: str | None,
+    dry_run_llm: bool,
 ) -> None:
     """Review a change."""
-    if (patch is None) == (git_range is None):
-        raise click.UsageError("give one of PATCH, - (stdin) or --git [RANGE]")
-    if git_range is not None:
+    if [patch, git_range, github_pr].count(None) != 2:
+        raise click.UsageError(
+            "give one of PATCH, - (stdin), --git [RANGE] or --github-pr [OWNER/REPO#N]"
+        )
+    if post and github_pr is None:
+        raise click.UsageError("--post needs --github-pr")
+    if request_changes and not post:
+        raise click.UsageError("--request-changes needs --post")
+    ctx = click.get_current_context()
+    outputs = pair_outputs(ctx.meta[OUTPUT_ORDER], output_format, output_paths)
+    pull: PullRequest | None = None
+    sources: Sources
+    root: Path | None
+    if github_pr is not None:
+        client = GitHubClient.from_environment(os.environ)
+        ctx.call_on_close(client.close)
+        pull = fetch_pull(client, _pull_ref(github_pr))
+        text = pull.diff
+        sources, root = (
+            (pull.sources, work_tree_root(Path.cwd())) if repo is None else _sources(repo)
+        )
+    elif git_range is not None:
         start = repo if repo is not None else Path.cwd()
         text, sources = git_diff(start, None if git_range == WORKTREE else git_range)
-        root: Path | None = work_tree_root(start)
+        root = work_tree_root(start)
     else:
         assert patch is not None
         text = _read_patch(patch)
@@ -162,16 +270,40 @@ def review_command(
         raise ReviewError(f"--config: {config_path}: no such file")
     pyproject = config_path or ((root or Path.cwd()) / "pyproject.toml")
     overrides: dict[str, Any] = {
+        "model": model,
         "fail-on": fail_on,
         "select": _split(select),
         "ignore": _split(ignore),
     }
     config: Config = load_config(pyproject, overrides)
-    report = review(text, sources, config, all_lines=all_lines)
-    color = output_format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    sys.stdout.write(renderer(output_format, color=color).render(report))
-    sys.stdout.flush()
-    sys.exit(_exit_status(report, config.fail_on))
+    if dry_run_llm and no_llm:
+        raise click.UsageError("--dry-run-llm and --no-llm exclude each other")
+    change = analyze(text, sources, config)
+    report = review_change(change, config, all_lines)
+    if dry_run_llm:
+        click.echo(llm_dry_run(change, report.findings, config, os.environ), nl=False)
+        sys.exit(0)
+    if not no_llm and llm_configured(config, os.environ):
+        report = review_llm(
+            change, report, config, os.environ, all_lines, progress=sys.stderr.isatty()
+        )
+        on_stdout = any(output.format == "text" and output.path is None for output in outputs)
+        _llm_messages(report, text_on_stdout=on_stdout)
+    write_outputs(report, outputs, sys.stdout, sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    status = _exit_status(report, config.fail_on)
+    if pull is not None and post:
+        outcome = publish(
+            client,
+            pull,
+            report,
+            fail_on=config.fail_on,
+            request_changes=request_changes,
+            env=os.environ,
+            annotations=sys.stderr,
+        )
+        click.echo(f"{PROG}: {outcome.message}", err=True)
+        status = PUBLISH_FAILED if outcome.failed else status
+    sys.exit(status)
 
 
 @cli.command("rules")

@@ -20,6 +20,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 FailOn = Literal["error", "warning", "info", "never"]
+Provider = Literal["anthropic", "bedrock", "vertex"]
+DEFAULT_MODEL = "claude-sonnet-5-5"
 
 
 class Config(BaseModel):
@@ -39,6 +41,19 @@ class Config(BaseModel):
     """Globs of files never reviewed."""
     fail_on: FailOn = Field(default="error", alias="fail-on")
     """Exit with 1 when a finding is at or above this severity."""
+    model: str = Field(default=DEFAULT_MODEL, min_length=1)
+    """The Claude model of the LLM pass (on Bedrock or Vertex: that provider's model id)."""
+    provider: Provider | None = None
+    """Where the LLM pass sends requests (default: ``CLAUDE_CODE_USE_BEDROCK``/``_VERTEX``, else
+    ``anthropic``)."""
+    min_confidence: float = Field(default=0.8, ge=0.0, le=1.0, alias="min-confidence")
+    """LLM findings less confident than this are dropped."""
+    max_concurrency: int = Field(default=4, ge=1, le=32, alias="max-concurrency")
+    """LLM requests in flight at once."""
+    token_budget: int = Field(default=16_000, ge=4_000, le=150_000, alias="token-budget")
+    """Estimated input tokens of one LLM request: larger changes are split into chunks."""
+    max_retries: int = Field(default=3, ge=0, le=10, alias="max-retries")
+    """Retries of one LLM request on rate limits (429), overloads (529) and server errors."""
 
     @field_validator("select", "ignore")
     @classmethod

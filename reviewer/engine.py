@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from reviewer import __version__
 from reviewer.config import Config
@@ -14,9 +14,13 @@ from reviewer.diff import Diff, FileChange, parse_diff
 from reviewer.extract import Skipped, parse_hunks, parse_module
 from reviewer.extract.model import Module
 from reviewer.extract.project import Project
+from reviewer.llm.usage import PassSummary
 from reviewer.rules.base import Finding, Rule
 from reviewer.rules.registry import STATIC_RULES, expand
 from reviewer.source import MemorySources, Sources
+
+if TYPE_CHECKING:
+    from reviewer.llm.client import ReviewClient
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,10 @@ class Report:
     """Python files reviewed (whole or partially)."""
     lines: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
     """Post-change lines of the reviewed files, for showing code next to findings."""
+    change: Change | None = field(default=None, compare=False, repr=False)
+    """The analysed change (diff, modules, project), for renderers that describe its constructs."""
+    llm: PassSummary | None = None
+    """The LLM pass, when one ran: usage, cost estimate and warnings."""
     version: str = __version__
 
 
@@ -149,12 +157,28 @@ def review_change(change: Change, config: Config, all_lines: bool = False) -> Re
         for rule in STATIC_RULES
         if (selected is None or rule.id in selected) and rule.id not in ignored
     ]
-    by_path = {module.path: module for module in modules}
+    kept = _keep(run_rules(modules, project, rules), change, config, all_lines)
+    return Report(
+        findings=tuple(kept),
+        skipped=change.skipped,
+        partial=tuple(module.path for module in modules if module.partial),
+        files=len(diff.files),
+        python_files=len(modules),
+        lines={module.path: module.lines for module in modules},
+        change=change,
+    )
+
+
+def _keep(
+    findings: Iterable[Finding], change: Change, config: Config, all_lines: bool
+) -> list[Finding]:
+    """The findings that belong to the change and the configuration, sorted, without duplicates."""
+    by_path = {module.path: module for module in change.modules}
     kept: list[Finding] = []
-    for finding in run_rules(modules, project, rules):
-        module = by_path[finding.path]
-        changed = diff.file(finding.path)
-        if changed is None or _suppressed(finding, module):
+    for finding in findings:
+        module = by_path.get(finding.path)
+        changed = change.diff.file(finding.path)
+        if module is None or changed is None or _suppressed(finding, module):
             continue
         if not all_lines and not _on_changed_lines(finding, changed):
             continue
@@ -163,15 +187,32 @@ def review_change(change: Change, config: Config, all_lines: bool = False) -> Re
         if finding.rule_id in config.severity:
             finding = replace(finding, severity=config.severity[finding.rule_id])
         kept.append(finding)
-    kept = sorted(set(kept), key=lambda f: f.sort_key)
-    return Report(
-        findings=tuple(kept),
-        skipped=change.skipped,
-        partial=tuple(module.path for module in modules if module.partial),
-        files=len(diff.files),
-        python_files=len(modules),
-        lines={module.path: module.lines for module in modules},
-    )
+    return sorted(set(kept), key=lambda f: f.sort_key)
+
+
+def review_llm(
+    change: Change,
+    report: Report,
+    config: Config,
+    environ: Mapping[str, str],
+    all_lines: bool = False,
+    progress: bool = False,
+    client: ReviewClient | None = None,
+) -> Report:
+    """Add the LLM pass to the static ``report`` of ``change``: its findings (filtered like static
+    ones, never duplicating one) and its summary. A failed pass leaves the static findings as they
+    are, with warnings in the summary."""
+    from reviewer.llm.review import run_pass  # the SDK is imported only when a pass runs
+
+    found, summary = run_pass(change, report.findings, config, environ, all_lines, progress, client)
+    seen = {(f.rule_id, f.path, f.line) for f in report.findings}
+    added = [
+        f
+        for f in _keep(found, change, config, all_lines)
+        if (f.rule_id, f.path, f.line) not in seen
+    ]
+    merged = sorted({*report.findings, *added}, key=lambda f: f.sort_key)
+    return replace(report, findings=tuple(merged), llm=summary)
 
 
 def review_source(

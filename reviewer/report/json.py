@@ -28,7 +28,7 @@ def report_dict(report: Report) -> dict[str, Any]:
     counts = {"error": 0, "warning": 0, "info": 0}
     for finding in report.findings:
         counts[finding.severity.value] += 1
-    return {
+    data: dict[str, Any] = {
         "version": report.version,
         "findings": [finding_dict(finding) for finding in report.findings],
         "stats": {
@@ -40,6 +40,9 @@ def report_dict(report: Report) -> dict[str, Any]:
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
         "partial": list(report.partial),
     }
+    if report.llm is not None:
+        data["llm"] = report.llm.as_dict()
+    return data
 
 
 class JsonRenderer:

@@ -1,0 +1,63 @@
+"""The head of a pull request as review context, read through the REST API."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from collections.abc import Iterator
+from functools import cached_property
+
+from reviewer.github.client import GitHubClient, GitHubError
+from reviewer.source import SKIP_DIRS, decode
+
+MAX_FILE_BYTES = 1 << 20
+"""Larger files are left out of the context (a changed one is then reviewed from its hunks)."""
+
+
+class ApiSources:
+    """The files of ``repo`` at commit ``sha``, from one archive download made on first use.
+
+    One request whatever the size of the repository, where reading file by file would spend the
+    token's rate limit on the cross-module lookups that read every module.
+    """
+
+    complete = True
+
+    def __init__(self, client: GitHubClient, repo: str, sha: str) -> None:
+        self.client = client
+        self.repo = repo
+        self.sha = sha
+
+    @property
+    def label(self) -> str:
+        return f"{self.repo}@{self.sha[:12]} (GitHub API)"
+
+    @cached_property
+    def _files(self) -> dict[str, bytes]:
+        data = self.client.tarball(self.repo, self.sha)
+        files: dict[str, bytes] = {}
+        try:
+            with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
+                for member in archive:
+                    # GitHub's archives hold one top folder, "<owner>-<repo>-<sha>/".
+                    _, _, path = member.name.partition("/")
+                    folders = path.split("/")[:-1]
+                    if not member.isfile() or member.size > MAX_FILE_BYTES or not path:
+                        continue
+                    if any(folder in SKIP_DIRS for folder in folders):
+                        continue
+                    content = archive.extractfile(member)
+                    if content is not None:
+                        files[path] = content.read()
+        except tarfile.TarError as exc:
+            raise GitHubError(
+                f"the archive of {self.repo}@{self.sha} is unreadable: {exc}"
+            ) from None
+        return files
+
+    def read(self, path: str) -> str | None:
+        data = self._files.get(path)
+        return None if data is None else decode(data)
+
+    def python_files(self) -> Iterator[str]:
+        return iter(sorted(path for path in self._files if path.endswith(".py")))

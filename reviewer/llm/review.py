@@ -1,0 +1,331 @@
+"""The LLM pass: plan the requests of a change, send them concurrently, keep the valid findings.
+
+Nothing here raises for a failed request: a chunk that fails (after retries, or after one repair of
+an invalid answer) becomes a warning, and the review goes on with what the other chunks and the
+static rules found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from reviewer.config import Config
+from reviewer.extract.model import Module
+from reviewer.llm.context import Chunk, Estimator, Unit, chunks, units
+from reviewer.llm.prompt import Redactor, render, repair, request, system
+from reviewer.llm.provider import provider
+from reviewer.llm.schema import Answer, LlmFinding, parse
+from reviewer.llm.tokens import request_tokens
+from reviewer.llm.usage import PassSummary, Usage
+from reviewer.rules.base import Finding, Severity
+from reviewer.rules.registry import BY_ID
+
+if TYPE_CHECKING:
+    from reviewer.engine import Change
+    from reviewer.llm.client import ReviewClient
+
+MIN_CHUNK_BUDGET = 1_000
+"""Estimated tokens left for code in a request, whatever ``token-budget`` says."""
+PACKING = 0.85
+"""Chunks are packed to this share of the room left by the fixed part of a request: the headroom
+covers what the packing estimate leaves out (headers, facts, joined gaps)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The requests of a pass, one per chunk, exactly as they will be sent."""
+
+    chunks: list[Chunk]
+    requests: list[dict[str, Any]]
+    redactions: int
+    provider: str
+
+
+def plan(
+    change: Change, static: Sequence[Finding], config: Config, environ: Mapping[str, str]
+) -> Plan:
+    """The requests for ``change``: chunks packed by estimate, and any chunk whose rendered request
+    still exceeds ``token-budget`` split in two until it fits (or holds one construct)."""
+    files: dict[str, Module] = {}
+    found = units(change.diff, change.modules, change.project, config.enabled, files)
+    blocks = system({rule_id for unit in found for rule_id in unit.rule_ids})
+    overhead = request_tokens(request(config.model, blocks, ""))
+    budget = max(int((config.token_budget - overhead) * PACKING), MIN_CHUNK_BUDGET)
+    redactor = Redactor(files)
+    pending = chunks(found, Estimator(files), budget)
+    packed: list[Chunk] = []
+    requests: list[dict[str, Any]] = []
+    while pending:
+        chunk = pending.pop(0)
+        body = request(config.model, blocks, render(chunk, change.diff, static, files, redactor))
+        if request_tokens(body) > config.token_budget and len(chunk.units) > 1:
+            half = len(chunk.units) // 2
+            pending[:0] = [_chunk(chunk.units[:half]), _chunk(chunk.units[half:])]
+            continue
+        packed.append(chunk)
+        requests.append(body)
+    return Plan(packed, requests, redactor.count, provider(config, environ))
+
+
+def _chunk(units: list[Unit]) -> Chunk:
+    chunk = Chunk()
+    for unit in units:
+        chunk.add(unit)
+    return chunk
+
+
+def dry_run(
+    change: Change, static: Sequence[Finding], config: Config, environ: Mapping[str, str]
+) -> str:
+    """What a pass would send, as JSON: the body of every ``POST /v1/messages``."""
+    the_plan = plan(change, static, config, environ)
+    shown = {
+        "provider": the_plan.provider,
+        "endpoint": "POST /v1/messages",
+        "redactions": the_plan.redactions,
+        "estimated_input_tokens": sum(request_tokens(body) for body in the_plan.requests),
+        "requests": the_plan.requests,
+    }
+    return json.dumps(shown, indent=2, ensure_ascii=False) + "\n"
+
+
+@dataclass
+class _Tally:
+    """What the chunks of a pass add up to."""
+
+    findings: list[Finding] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    retries: int = 0
+    repairs: int = 0
+    failed: int = 0
+    dropped: int = 0
+    rejected: int = 0
+    warnings: list[str] = field(default_factory=list)
+    fatal: bool = False
+
+
+def _end_line(finding: LlmFinding, chunk: Chunk) -> int:
+    """The finding's last line, within the constructs under review that hold its first."""
+    ends = [
+        unit.end
+        for unit in chunk.units
+        if unit.path == finding.path and unit.start <= finding.line <= unit.end
+    ]
+    return min(max(finding.line, finding.end_line or finding.line), max(ends, default=finding.line))
+
+
+def _rejection(finding: LlmFinding, chunk: Chunk, added: frozenset[int], all_lines: bool) -> str:
+    """Why ``finding`` cannot be kept, or "" when it can."""
+    if finding.rule_id not in BY_ID:
+        return "unknown rule id"
+    covering = [
+        unit
+        for unit in chunk.units
+        if unit.path == finding.path and unit.start <= finding.line <= unit.end
+    ]
+    if not any(unit.path == finding.path for unit in chunk.units):
+        return "path not under review"
+    if not covering:
+        return "line outside the constructs under review"
+    if not any(finding.rule_id in unit.rule_ids for unit in covering):
+        return "rule not on the checklist of that construct"
+    end = _end_line(finding, chunk)
+    if not all_lines and not any(line in added for line in range(finding.line, end + 1)):
+        return "line not changed by the pull request"
+    return ""
+
+
+def _finding(finding: LlmFinding, end_line: int) -> Finding:
+    rule = BY_ID[finding.rule_id]
+    severity = min(Severity(finding.severity), rule.severity, key=lambda s: s.rank)
+    return Finding(
+        rule_id=rule.id,
+        name=rule.name,
+        severity=severity,
+        path=finding.path,
+        line=finding.line,
+        end_line=end_line,
+        column=1,
+        message=" ".join(finding.message.split()),
+        fix=" ".join(finding.fix.split()) or rule.fix,
+        source="llm",
+    )
+
+
+def _accept(
+    answer: Answer,
+    index: int,
+    chunk: Chunk,
+    change: Change,
+    config: Config,
+    all_lines: bool,
+    tally: _Tally,
+) -> None:
+    for finding in answer.findings:
+        changed = change.diff.file(finding.path)
+        added = changed.added if changed is not None else frozenset()
+        reason = _rejection(finding, chunk, added, all_lines)
+        if reason:
+            tally.rejected += 1
+            tally.warnings.append(
+                f"chunk {index + 1}: rejected {finding.rule_id} at {finding.path}:{finding.line}: "
+                f"{reason}"
+            )
+        elif finding.confidence < config.min_confidence:
+            tally.dropped += 1
+        else:
+            tally.findings.append(_finding(finding, _end_line(finding, chunk)))
+
+
+async def _review_chunk(
+    index: int,
+    the_plan: Plan,
+    change: Change,
+    config: Config,
+    all_lines: bool,
+    client: ReviewClient,
+    tally: _Tally,
+) -> None:
+    from reviewer.llm.client import LlmError
+
+    body = the_plan.requests[index]
+    total = len(the_plan.requests)
+    if tally.fatal:
+        tally.failed += 1
+        return
+    try:
+        reply = await client.send(body)
+        tally.usage += reply.usage
+        tally.retries += reply.retries
+        answer = parse(reply.tool_input)
+        if isinstance(answer, str):
+            tally.repairs += 1
+            reply = await client.send(repair(body, reply.content, reply.tool_use_id, answer))
+            tally.usage += reply.usage
+            tally.retries += reply.retries
+            answer = parse(reply.tool_input)
+        if isinstance(answer, str):
+            tally.failed += 1
+            tally.warnings.append(
+                f"chunk {index + 1} of {total}: invalid answer after one repair: {answer}"
+            )
+            return
+    except LlmError as exc:
+        tally.failed += 1
+        if exc.fatal:
+            if not tally.fatal:
+                tally.warnings.append(f"LLM pass stopped: {exc}")
+            tally.fatal = True
+        else:
+            tally.warnings.append(f"chunk {index + 1} of {total} failed: {exc}")
+        return
+    _accept(answer, index, the_plan.chunks[index], change, config, all_lines, tally)
+
+
+@contextmanager
+def _progress(show: bool, total: int) -> Iterator[Progress | None]:
+    if not show or total < 2:
+        yield None
+        return
+    with Progress(
+        TextColumn("LLM review"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+        yield progress
+
+
+async def _run(
+    the_plan: Plan,
+    change: Change,
+    config: Config,
+    all_lines: bool,
+    client: ReviewClient,
+    progress: bool,
+) -> _Tally:
+    tally = _Tally()
+    limit = asyncio.Semaphore(config.max_concurrency)
+    with _progress(progress, len(the_plan.requests)) as bar:
+        task = bar.add_task("chunks", total=len(the_plan.requests)) if bar is not None else None
+
+        async def one(index: int) -> None:
+            async with limit:
+                await _review_chunk(index, the_plan, change, config, all_lines, client, tally)
+            if bar is not None and task is not None:
+                bar.advance(task)
+
+        await asyncio.gather(*(one(index) for index in range(len(the_plan.requests))))
+    return tally
+
+
+async def _connect_and_run(
+    the_plan: Plan,
+    change: Change,
+    config: Config,
+    all_lines: bool,
+    client: ReviewClient | None,
+    progress: bool,
+) -> _Tally:
+    from reviewer.llm.client import LlmError, connect
+
+    if client is not None:
+        return await _run(the_plan, change, config, all_lines, client, progress)
+    try:
+        own = connect(the_plan.provider, config.max_retries)
+    except LlmError as exc:
+        return _Tally(failed=len(the_plan.requests), warnings=[f"LLM pass stopped: {exc}"])
+    try:
+        return await _run(the_plan, change, config, all_lines, own, progress)
+    finally:
+        await own.aclose()
+
+
+def run_pass(
+    change: Change,
+    static: Sequence[Finding],
+    config: Config,
+    environ: Mapping[str, str],
+    all_lines: bool = False,
+    progress: bool = False,
+    client: ReviewClient | None = None,
+) -> tuple[list[Finding], PassSummary]:
+    """Review ``change`` with Claude: the valid findings (unfiltered by configuration) and the
+    summary of the pass. ``client`` defaults to one for the configured provider."""
+    the_plan = plan(change, static, config, environ)
+    tally = _Tally()
+    if the_plan.requests:
+        tally = asyncio.run(_connect_and_run(the_plan, change, config, all_lines, client, progress))
+    warnings = list(tally.warnings)
+    total = len(the_plan.requests)
+    if total and tally.failed == total:
+        warnings.append("LLM pass failed: the report holds the static findings only")
+    elif tally.failed:
+        warnings.append(
+            f"LLM pass incomplete: {tally.failed} of {total} chunks failed; their constructs "
+            "were reviewed by the static rules only"
+        )
+    summary = PassSummary(
+        model=config.model,
+        provider=the_plan.provider,
+        chunks=total,
+        failed_chunks=tally.failed,
+        usage=tally.usage,
+        retries=tally.retries,
+        repairs=tally.repairs,
+        redactions=the_plan.redactions,
+        dropped=tally.dropped,
+        rejected=tally.rejected,
+        warnings=tuple(warnings),
+    )
+    return tally.findings, summary

@@ -1,0 +1,74 @@
+"""Where each requested format goes: ``--format F [--output FILE]``, several pairs per run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from reviewer.engine import Report
+from reviewer.errors import ReviewError
+from reviewer.report.registry import renderer
+
+
+@dataclass(frozen=True)
+class Output:
+    format: str
+    """A name of :data:`reviewer.report.registry.FORMATS`."""
+    path: Path | None = None
+    """The file to write, or None for standard output."""
+
+
+def pair_outputs(
+    order: Iterable[str], formats: Sequence[str], paths: Sequence[Path]
+) -> list[Output]:
+    """Pair each ``--output`` with the ``--format`` given just before it.
+
+    ``order`` names the options as they appear on the command line (``"format"`` or ``"output"``,
+    once per occurrence); ``formats`` and ``paths`` are their values in that order. Without any
+    ``--format`` the format is ``text``. At most one format goes to standard output.
+    """
+    format_values, path_values = iter(formats), iter(paths)
+    outputs: list[Output] = []
+    for option in order:
+        if option == "format":
+            outputs.append(Output(next(format_values)))
+            continue
+        path = next(path_values)
+        if not outputs and formats:
+            raise ReviewError(f"--output {path}: give --format FORMAT before its --output")
+        if not outputs:
+            outputs.append(Output("text"))
+        if outputs[-1].path is not None:
+            raise ReviewError(f"--output {path}: one --output per --format")
+        outputs[-1] = Output(outputs[-1].format, path)
+    if not outputs:
+        outputs.append(Output("text"))
+    if sum(output.path is None for output in outputs) > 1:
+        raise ReviewError(
+            "several formats would go to standard output: give --output FILE to all but one"
+        )
+    written = [output.path.resolve() for output in outputs if output.path is not None]
+    if len(set(written)) < len(written):
+        raise ReviewError("two --output options name the same file")
+    return outputs
+
+
+def write_outputs(report: Report, outputs: Iterable[Output], stdout: TextIO, color: bool) -> None:
+    """Render ``report`` once per output. ``color`` applies to text on standard output.
+
+    Every output is attempted; a file that cannot be written raises :class:`ReviewError` after.
+    """
+    failures: list[str] = []
+    for output in outputs:
+        if output.path is None:
+            stdout.write(renderer(output.format, color=color).render(report))
+            stdout.flush()
+            continue
+        try:
+            output.path.write_text(renderer(output.format).render(report), encoding="utf-8")
+        except OSError as exc:
+            failures.append(f"--output {output.path}: {exc.strerror or exc}")
+    if failures:
+        raise ReviewError("; ".join(failures))

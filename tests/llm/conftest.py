@@ -1,0 +1,121 @@
+"""Recorded Messages API exchanges, replayed over loopback HTTP to the real ``anthropic`` SDK.
+
+Each fixture file in ``fixtures/`` lists exchanges in the API's wire format (status, headers,
+JSON body). They are hand-written, not captured: these machines have no network. A request takes
+the first unused exchange whose ``match`` text occurs in its body (``repeat`` ones stay).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from reviewer.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+class Replay:
+    """Answers ``POST /v1/messages`` from recorded exchanges and keeps every request body."""
+
+    def __init__(self, server: HTTPServer) -> None:
+        self.exchanges: list[dict[str, Any]] = []
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.delay = 0.0
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self._lock = threading.Lock()
+        server.expect_request("/v1/messages", method="POST").respond_with_handler(self.handle)
+
+    def load(self, name: str) -> None:
+        self.exchanges.extend(json.loads((FIXTURES / name).read_text())["exchanges"])
+
+    def _take(self, text: str) -> dict[str, Any] | None:
+        for index, exchange in enumerate(self.exchanges):
+            if exchange.get("match", "") in text:
+                return exchange if exchange.get("repeat") else self.exchanges.pop(index)
+        return None
+
+    def handle(self, request: Request) -> Response:
+        body = json.loads(request.get_data())
+        with self._lock:
+            self.requests.append(body)
+            self.headers.append(dict(request.headers))
+            exchange = self._take(json.dumps(body))
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        time.sleep(self.delay)
+        with self._lock:
+            self.in_flight -= 1
+        if exchange is None:
+            exchange = {
+                "status": 500,
+                "body": {"type": "error", "error": {"type": "api_error", "message": "no exchange"}},
+            }
+        return Response(
+            json.dumps(exchange["body"]),
+            status=exchange.get("status", 200),
+            headers={"content-type": "application/json", **exchange.get("headers", {})},
+        )
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[HTTPServer]:
+    http = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    http.start()
+    yield http
+    http.clear()
+    http.stop()
+
+
+@pytest.fixture
+def api(server: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Replay]:
+    """The recorded API, with the SDK pointed at it through its usual environment variables."""
+    server.clear()
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key-for-the-loopback-server")
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url_for("/").rstrip("/"))
+    yield Replay(server)
+    server.clear()
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def json(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.out)
+        return data
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Any:
+    """Runs ``fastapi-review`` on a patch (a fixture name or the text), in a directory that is
+    not a git work tree, with an optional ``[tool.fastapi-review]`` table."""
+
+    def run(patch: str, *args: str, config: str = "") -> Run:
+        text = (FIXTURES / patch).read_text() if patch.endswith(".patch") else patch
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "pyproject.toml").write_text(f"[tool.fastapi-review]\n{config}")
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+        with pytest.raises(SystemExit) as exited:
+            main(["-", *args])
+        captured = capsys.readouterr()
+        assert isinstance(exited.value.code, int)
+        return Run(exited.value.code, captured.out, captured.err)
+
+    return run

@@ -1,0 +1,95 @@
+"""SARIF: valid against the 2.1.0 schema, with the rule docs as help and stable fingerprints."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from reviewer.engine import Report
+from reviewer.report.fingerprint import FINGERPRINT_KEY
+from reviewer.report.sarif import SarifRenderer
+from reviewer.rules.registry import BY_ID
+
+SCHEMA_FILE = next(
+    (
+        folder / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+        for folder in Path(__file__).resolve().parents
+        if (folder / "shared" / "schemas" / "sarif-schema-2.1.0.json").is_file()
+    ),
+    None,
+)
+
+
+def sarif(report: Report) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(SarifRenderer().render(report))
+    return data
+
+
+def fingerprints(log: dict[str, Any]) -> list[str]:
+    return [result["partialFingerprints"][FINGERPRINT_KEY] for result in log["runs"][0]["results"]]
+
+
+@pytest.mark.skipif(SCHEMA_FILE is None, reason="shared/schemas is not beside the repository")
+@pytest.mark.parametrize("empty", [False, True])
+def test_validates_against_the_sarif_schema(report: Report, empty: bool) -> None:
+    assert SCHEMA_FILE is not None
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    log = sarif(replace(report, findings=()) if empty else report)
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(log), key=lambda error: list(error.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
+
+
+def test_rules_carry_the_rule_docs(report: Report) -> None:
+    rules = sarif(report)["runs"][0]["tool"]["driver"]["rules"]
+    assert [rule["id"] for rule in rules] == ["FAPI103", "FAPI401", "FAPI402", "FAPI404"]
+    for rule in rules:
+        source = BY_ID[rule["id"]]
+        assert rule["name"] == source.name
+        assert rule["help"]["markdown"] == source.doc()
+        assert "## Why is this bad?" in rule["help"]["text"]
+        assert rule["shortDescription"]["text"] == source.summary()
+
+
+def test_results_point_at_their_rule_with_the_finding_level(report: Report) -> None:
+    run = sarif(report)["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    levels = {"error": "error", "warning": "warning", "info": "note"}
+    for finding, result in zip(report.findings, run["results"], strict=True):
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"] == finding.rule_id
+        assert result["level"] == levels[finding.severity.value]
+        region = result["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] == finding.line
+        assert region.get("endLine", finding.line) == finding.end_line
+
+
+def test_fingerprints_are_unique_and_survive_lines_added_above(report: Report) -> None:
+    before = fingerprints(sarif(report))
+    assert len(set(before)) == len(before)
+    shifted = replace(
+        report,
+        findings=tuple(
+            replace(f, line=f.line + 2, end_line=f.end_line + 2, message=f.message + "!")
+            for f in report.findings
+        ),
+        lines={path: ("# new", "# lines", *lines) for path, lines in report.lines.items()},
+    )
+    assert fingerprints(sarif(shifted)) == before
+
+
+def test_identical_findings_on_identical_lines_differ_by_order(report: Report) -> None:
+    sleep = report.findings[1]
+    twin = replace(sleep, line=20, end_line=20)
+    lines = {
+        **report.lines,
+        "app/orders.py": (*report.lines["app/orders.py"], *[""] * 3, "    time.sleep(0.5)"),
+    }
+    both = replace(report, findings=(sleep, twin), lines=lines)
+    first, second = fingerprints(sarif(both))
+    assert first != second
+    assert first == fingerprints(sarif(replace(report, findings=(sleep,))))[0]
