@@ -55,6 +55,17 @@ def test_example_workflows_match_the_workflow_schema(tmp_path: Path) -> None:
     check_jsonschema("vendor.github-workflows", *files)
 
 
+def test_readme_workflow_is_valid_and_minimal(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL) if "jobs:" in b]
+    workflow = tmp_path / "readme.yml"
+    workflow.write_text(block, encoding="utf-8")
+    check_jsonschema("vendor.github-workflows", workflow)
+    parsed = yaml.safe_load(block)
+    assert parsed["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert set(parsed["jobs"]["review"]["steps"][1]["with"]) <= set(ACTION["inputs"])
+
+
 def test_example_workflows_ask_for_minimal_permissions_and_known_inputs() -> None:
     plain, sarif = (yaml.safe_load(block) for block in WORKFLOWS)
     assert plain["permissions"] == {"contents": "read", "pull-requests": "write"}
