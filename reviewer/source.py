@@ -174,13 +174,14 @@ def git_diff(repo_dir: Path, revision_range: str | None) -> tuple[str, Sources]:
     if repo.working_tree_dir is None:
         raise ReviewError("--git needs a repository with a work tree")
     root = Path(repo.working_tree_dir)
+    if revision_range and revision_range.startswith("-"):
+        raise ReviewError(f"--git: {revision_range!r} is not a revision range")
     try:
-        if revision_range:
-            patch: str = repo.git.diff(revision_range, "--no-color", "--no-ext-diff", "-M")
+        patch: str = repo.git.diff(revision_range or "HEAD", "--no-color", "--no-ext-diff", "-M")
+        if revision_range and ".." in revision_range:
             end = revision_range.split("..")[-1].lstrip(".") or "HEAD"
             sources: Sources = GitRevisionSources(root, end)
-        else:
-            patch = repo.git.diff("HEAD", "--no-color", "--no-ext-diff", "-M")
+        else:  # one revision: the working tree against it
             sources = DirectorySources(root)
     except git.GitCommandError as exc:
         message = (exc.stderr or str(exc)).strip().replace("stderr: ", "").strip("'\n ")

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from reviewer.cli import main
+from reviewer.errors import ReviewError
+from reviewer.source import git_diff
 
 SLEEPY = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
 JOBS = (
@@ -197,6 +199,11 @@ def test_git_range_and_worktree(
     assert ids(result) == [("FAPI402", "app/jobs.py", 5)]
     result = run("--git", "main~1...main", "--format", "json")
     assert ids(result) == [("FAPI402", "app/jobs.py", 5)]
+    # One revision: the working tree against it, with the working tree as context.
+    write(repo / "app" / "jobs.py", JOBS.replace("def job", "async def job") + "x = 2\n")
+    result = run("--git", "HEAD~1", "--format", "json")
+    assert ids(result) == [("FAPI402", "app/jobs.py", 5)]
+    assert result.json["partial"] == []
 
 
 def test_work_tree_is_the_default_context(
@@ -265,6 +272,13 @@ def test_unresolvable_git_range(
     result = run("--git", "nope...HEAD")
     assert (result.code, result.err.count("\n")) == (2, 1)
     assert "git cannot resolve 'nope...HEAD'" in result.err
+
+
+def test_git_range_that_looks_like_an_option_is_refused(repo: Path, tmp_path: Path) -> None:
+    target = tmp_path / "written-by-git"
+    with pytest.raises(ReviewError, match="is not a revision range"):
+        git_diff(repo, f"--output={target}")
+    assert not target.exists()
 
 
 def test_git_outside_a_repository(run: Callable[..., Result], outside: Path) -> None:
