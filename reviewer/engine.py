@@ -15,7 +15,7 @@ from reviewer.extract import Skipped, parse_hunks, parse_module
 from reviewer.extract.model import Module
 from reviewer.extract.project import Project
 from reviewer.llm.usage import PassSummary
-from reviewer.rules.base import Finding, Rule
+from reviewer.rules.base import Finding, Rule, Severity
 from reviewer.rules.registry import STATIC_RULES, expand
 from reviewer.source import MemorySources, Sources
 
@@ -42,6 +42,18 @@ class Report:
     llm: PassSummary | None = None
     """The LLM pass, when one ran: usage, cost estimate and warnings."""
     version: str = __version__
+
+    def counts(self) -> dict[Severity, int]:
+        """Findings per severity, every severity present (highest first)."""
+        result = dict.fromkeys(Severity, 0)
+        for finding in self.findings:
+            result[finding.severity] += 1
+        return result
+
+    def code_line(self, finding: Finding) -> str:
+        """The post-change text of the finding's first line, stripped ("" if unknown)."""
+        lines = self.lines.get(finding.path, ())
+        return lines[finding.line - 1].strip() if 0 < finding.line <= len(lines) else ""
 
 
 P = ParamSpec("P")

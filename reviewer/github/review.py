@@ -18,7 +18,7 @@ from typing import Any
 from reviewer.diff import Diff
 from reviewer.engine import Report
 from reviewer.report.fingerprint import fingerprints
-from reviewer.report.markdown import counts, finding_section, location, not_reviewed
+from reviewer.report.markdown import finding_section, location, not_reviewed
 from reviewer.report.text import summary
 from reviewer.rules.base import Finding, Severity
 
@@ -122,9 +122,7 @@ def comment_body(report: Report, finding: Finding, fingerprint: str) -> str:
 def summary_body(report: Report, head_sha: str, inline: int, elsewhere: Sequence[Finding]) -> str:
     """The body of the summary review."""
     table = ["| Severity | Findings |", "| --- | ---: |"]
-    table.extend(
-        f"| {severity.value} | {count} |" for severity, count in counts(report.findings).items()
-    )
+    table.extend(f"| {severity.value} | {count} |" for severity, count in report.counts().items())
     parts = [
         f"{REVIEW_MARKER}\n{SUMMARY_MARKER}\n## fastapi-review",
         f"{summary(report)}, at {head_sha[:12]}.",

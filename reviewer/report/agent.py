@@ -168,9 +168,9 @@ def _finding(report: Report, finding: Finding) -> str:
     origin = "" if finding.source == "static" else f" ({finding.source})"
     message = " ".join(finding.message.split())
     text = f"- {finding.rule_id} {finding.severity.value}{origin} `{where}` {message}"
-    lines = report.lines.get(finding.path, ())
-    if 0 < finding.line <= len(lines) and lines[finding.line - 1].strip():
-        text += f"\n  code: {_code(lines[finding.line - 1].strip())}"
+    code = report.code_line(finding)
+    if code:
+        text += f"\n  code: {_code(code)}"
     if finding.fix:
         text += f"\n  fix: {finding.fix}"
     return text

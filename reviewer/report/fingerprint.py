@@ -20,10 +20,7 @@ FINGERPRINT_KEY = "fastapiReview/v1"
 
 def line_text(report: Report, finding: Finding) -> str:
     """The post-change text of the finding's first line, whitespace collapsed ("" if unknown)."""
-    lines = report.lines.get(finding.path, ())
-    if 0 < finding.line <= len(lines):
-        return " ".join(lines[finding.line - 1].split())
-    return ""
+    return " ".join(report.code_line(finding).split())
 
 
 def fingerprints(report: Report) -> tuple[str, ...]:

@@ -25,9 +25,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 
 
 def report_dict(report: Report) -> dict[str, Any]:
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for finding in report.findings:
-        counts[finding.severity.value] += 1
+    counts = {severity.value: count for severity, count in report.counts().items()}
     data: dict[str, Any] = {
         "version": report.version,
         "findings": [finding_dict(finding) for finding in report.findings],

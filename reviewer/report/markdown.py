@@ -9,19 +9,11 @@ from typing import ClassVar
 
 from reviewer.engine import Report
 from reviewer.report.text import summary
-from reviewer.rules.base import Finding, Severity
+from reviewer.rules.base import Finding
 from reviewer.rules.registry import BY_ID
 
 SNIPPET_LINES = 12
 """At most this many lines of code are shown under a finding."""
-
-
-def counts(findings: Iterable[Finding]) -> dict[Severity, int]:
-    """Findings per severity, every severity present (highest first)."""
-    result = dict.fromkeys(Severity, 0)
-    for finding in findings:
-        result[finding.severity] += 1
-    return result
 
 
 def cell(text: str) -> str:

@@ -8,7 +8,6 @@ from rich.console import Console
 from rich.markup import escape
 
 from reviewer.engine import Report
-from reviewer.rules.base import Finding
 
 STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -18,10 +17,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary(report: Report) -> str:
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for finding in report.findings:
-        counts[finding.severity.value] += 1
-    parts = [f"{_plural(counts[s], s)}" for s in ("error", "warning", "info") if counts[s]]
+    parts = [_plural(count, s.value) for s, count in report.counts().items() if count]
     head = _plural(len(report.findings), "finding")
     if parts:
         head += f" ({', '.join(parts)})"
@@ -39,12 +35,6 @@ class TextRenderer:
     def __init__(self, color: bool = False) -> None:
         self.color = color
 
-    def _code(self, report: Report, finding: Finding) -> str | None:
-        lines = report.lines.get(finding.path, ())
-        if 0 < finding.line <= len(lines):
-            return lines[finding.line - 1].strip()
-        return None
-
     def render(self, report: Report) -> str:
         console = Console(
             force_terminal=self.color,
@@ -61,7 +51,7 @@ class TextRenderer:
                     f"[{style}]{finding.rule_id} {finding.severity.value}[/{style}] "
                     f"{escape(finding.message)} [dim]({finding.name})[/dim]"
                 )
-                code = self._code(report, finding)
+                code = report.code_line(finding)
                 if code:
                     console.print(f"  [dim]{finding.line:>5} |[/dim] {escape(code)}")
                 if finding.fix:
