@@ -309,19 +309,28 @@ class _Builder:
         return cached
 
     def _convert(self, node: ast.expr) -> Expr:
-        span = _span(node)
+        line = node.lineno
+        span = Span(line, node.end_lineno or line, node.col_offset, node.end_col_offset or 0)
         source = self.source
         if isinstance(node, ast.Name):
-            return Expr("name", span, source, self.resolve(node), self.type_of(node), op=node.id)
+            name = node.id
+            return Expr(
+                "name", span, source, self.imports.get(name, name), self.type_of(node), op=name
+            )
         if isinstance(node, ast.Attribute):
+            value = self.expr(node.value)
+            # The same name ``resolve`` gives, from the receiver already converted.
+            base = value.items[0].qualname if value.kind == "call" else value.qualname
+            if value.kind not in ("name", "attribute", "call"):
+                base = None
             return Expr(
                 "attribute",
                 span,
                 source,
-                self.resolve(node),
+                None if base is None else canonical(f"{base}.{node.attr}"),
                 self.type_of(node),
                 op=node.attr,
-                items=(self.expr(node.value),),
+                items=(value,),
             )
         if isinstance(node, ast.Call):
             func = self.expr(node.func)
