@@ -318,10 +318,10 @@ class _Builder:
                 "name", span, source, self.imports.get(name, name), self.type_of(node), op=name
             )
         if isinstance(node, ast.Attribute):
-            value = self.expr(node.value)
+            receiver = self.expr(node.value)
             # The same name ``resolve`` gives, from the receiver already converted.
-            base = value.items[0].qualname if value.kind == "call" else value.qualname
-            if value.kind not in ("name", "attribute", "call"):
+            base = receiver.items[0].qualname if receiver.kind == "call" else receiver.qualname
+            if receiver.kind not in ("name", "attribute", "call"):
                 base = None
             return Expr(
                 "attribute",
@@ -330,7 +330,7 @@ class _Builder:
                 None if base is None else canonical(f"{base}.{node.attr}"),
                 self.type_of(node),
                 op=node.attr,
-                items=(value,),
+                items=(receiver,),
             )
         if isinstance(node, ast.Call):
             func = self.expr(node.func)
