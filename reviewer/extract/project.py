@@ -86,18 +86,23 @@ class Project:
                     return module, ".".join(parts[cut:])
         return None
 
-    def function(self, qualname: str | None) -> tuple[Module, Function] | None:
-        """The function a qualified name refers to, following one re-export hop."""
-        found = self._split(qualname) if qualname else None
+    def function(self, qualname: str | None, hops: int = 0) -> tuple[Module, Function] | None:
+        """The function a qualified name refers to, following up to three re-export hops: of the
+        function, or of the class of a method (``pkg.Backend.logout`` when ``pkg/__init__.py``
+        imports ``Backend`` from ``pkg.backend``)."""
+        found = self._split(qualname) if qualname and hops <= 3 else None
         if found is None:
             return None
         module, local = found
         function = module.function(local)
         if function is not None:
             return module, function
-        target = dict(module.imports).get(local)
-        if target and target != qualname and not target.startswith(module.name + "."):
-            return self.function(target)
+        head, dot, rest = local.partition(".")
+        target = dict(module.imports).get(head)
+        if target and dot:
+            target = f"{target}.{rest}"
+        if target and target != qualname:
+            return self.function(target, hops + 1)
         return None
 
     def cls(self, qualname: str | None) -> tuple[Module, ClassDef] | None:

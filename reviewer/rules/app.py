@@ -509,6 +509,29 @@ class AppWithoutFactory(Rule):
 APP_TYPES = frozenset({"fastapi.FastAPI", "fastapi.APIRouter", "starlette.routing.Router"})
 
 
+def _lifespan_app(module: Module, receiver: Expr, function: str | None) -> str | None:
+    """The name of ``receiver`` when it is a ``FastAPI(lifespan=...)`` app bound in the nearest
+    scope of ``function`` that binds it."""
+    if receiver.kind != "name":
+        return None
+    for scope in enclosing_scopes(function):
+        for app in module.apps:
+            if app.name == receiver.op and app.function == scope:
+                lifespan = app.call.kwarg("lifespan")
+                found = app.kind == "app" and lifespan is not None and lifespan.kind != "none"
+                return app.name if found else None
+    return None
+
+
+def _implements_events(module: Module, receiver: Expr, function: str | None, op: str) -> bool:
+    """``self.<op>(...)`` in a method of a class that defines ``<op>`` itself: the event API's
+    own implementation (a router forwarding the handlers of the routers it includes)."""
+    method = module.function(function)
+    if receiver.text != "self" or method is None or not method.is_method:
+        return False
+    return module.function(f"{method.qualname.rpartition('.')[0]}.{op}") is not None
+
+
 class OnEventInsteadOfLifespan(Rule):
     """
     ## What it does
@@ -516,7 +539,11 @@ class OnEventInsteadOfLifespan(Rule):
     on an app or a router.
 
     A receiver whose type is known to be something other than a FastAPI/Starlette app or router
-    (another event library) is not reported.
+    (another event library) is not reported, nor are test modules: a test that registers event
+    handlers exercises the app's (or a library's) support for them, and its apps are never
+    deployed. A class that implements `on_event`/`add_event_handler` itself may call its own
+    method (`self.add_event_handler(...)`). When the app was built with `lifespan=` in the same
+    module, the message says the handler never runs.
 
     ## Why is this bad?
     Startup and shutdown events are deprecated in FastAPI and Starlette in favour of a `lifespan`
@@ -575,6 +602,16 @@ class OnEventInsteadOfLifespan(Rule):
         # A receiver of a known type other than an app or router.
         "from pyee import EventEmitter\nbus = EventEmitter()\n@bus.on_event('startup')\n"
         "def ready():\n    pass",
+        # The event API's own implementation, forwarding an included router's handlers.
+        "class Router:\n    def add_event_handler(self, event_type, func):\n"
+        "        self.handlers[event_type].append(func)\n"
+        "    def include_router(self, router):\n        for handler in router.on_startup:\n"
+        "            self.add_event_handler('startup', handler)",
+        Valid(
+            "from fastapi import FastAPI\ndef test_startup_runs():\n    app = FastAPI()\n"
+            "    @app.on_event('startup')\n    def start():\n        pass",
+            path="tests/test_events.py",
+        ),
     )
     INVALID = (
         Invalid(
@@ -588,9 +625,23 @@ class OnEventInsteadOfLifespan(Rule):
             "@router.on_event(event_type='shutdown')\ndef stop():\n    pass",
             line=4,
         ),
+        # An app subclass registering its own handlers still uses the deprecated API.
+        Invalid(
+            "from fastapi import FastAPI\nclass App(FastAPI):\n    def __init__(self):\n"
+            "        super().__init__()\n        self.add_event_handler('startup', self.connect)",
+            line=5,
+        ),
+        # Beside a lifespan the handler is skipped: it never runs.
+        Invalid(
+            "from fastapi import FastAPI\napp = FastAPI(lifespan=lifespan)\n"
+            "@app.on_event('shutdown')\nasync def close():\n    await db.disconnect()",
+            line=3,
+        ),
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        if module.is_test:
+            return
         for call in module.calls:
             func = call.expr.func
             if func is None or func.kind != "attribute":
@@ -600,13 +651,20 @@ class OnEventInsteadOfLifespan(Rule):
             receiver = func.items[0].type
             if receiver is not None and "." in receiver and receiver not in APP_TYPES:
                 continue
+            if _implements_events(module, func.items[0], call.function, func.op):
+                continue
             event = call.expr.arg(0, "event_type")
-            if event is not None and event.string in self.EVENTS:
-                yield self.finding(
-                    module,
-                    call,
-                    f'`{func.op}("{event.string}")` is deprecated: use a `lifespan` handler',
-                )
+            if event is None or event.string not in self.EVENTS:
+                continue
+            handler = f'`{func.op}("{event.string}")`'
+            owner = _lifespan_app(module, func.items[0], call.function)
+            message = (
+                f"{handler} never runs: `{owner}` has a `lifespan=`, which replaces startup and "
+                "shutdown events; move this code into the lifespan"
+                if owner
+                else f"{handler} is deprecated: use a `lifespan` handler"
+            )
+            yield self.finding(module, call, message)
 
 
 DEBUG_FLAGS = {

@@ -4,14 +4,58 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reviewer.extract.model import Call, Module
+from reviewer.extract.model import Call, Expr, Module
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity
+from reviewer.rules.helpers import HTTP_VERBS
+
+
+def _lifecycle_functions(module: Module) -> frozenset[str]:
+    """Functions that run at application startup and shutdown, before the first request or after
+    the last: a lifespan (``FastAPI(lifespan=...)``, or an ``@asynccontextmanager`` named like
+    one) and startup/shutdown event handlers (``@app.on_event(...)``, ``add_event_handler``)."""
+    referenced: set[str] = set()
+    for call in module.calls:
+        value = call.expr.kwarg("lifespan")
+        if _lifecycle_event(call.expr, "add_event_handler"):
+            value = call.expr.arg(1, "func")
+        if value is not None and value.kind == "name":
+            referenced.update(filter(None, (value.op, value.qualname)))
+    found: set[str] = set()
+    for function in module.functions:
+        if (
+            referenced & {function.qualname, f"{module.name}.{function.qualname}"}
+            or any(_lifecycle_event(decorator, "on_event") for decorator in function.decorators)
+            or (
+                "lifespan" in function.name.lower()
+                and any(
+                    decorator.last_name == "asynccontextmanager"
+                    for decorator in function.decorators
+                )
+            )
+        ):
+            found.add(function.qualname)
+    return frozenset(found)
+
+
+def _lifecycle_event(call: Expr, method: str) -> bool:
+    """``call`` is ``x.<method>("startup" | "shutdown", ...)``."""
+    func = call.func
+    event = call.arg(0, "event_type")
+    return (
+        func is not None
+        and func.op == method
+        and event is not None
+        and event.string in ("startup", "shutdown")
+    )
 
 
 def _async_calls(module: Module) -> Iterator[Call]:
+    """Calls that run inside an ``async def`` while requests are being served (the body of a
+    lifespan or a startup/shutdown handler runs before the first or after the last)."""
+    lifecycle = _lifecycle_functions(module)
     for call in module.calls:
-        if call.in_async_def:
+        if call.in_async_def and call.function not in lifecycle:
             yield call
 
 
@@ -31,6 +75,9 @@ class BlockingHttpInAsync(_InAsyncDef):
     ## What it does
     Flags synchronous HTTP clients (`requests`, `urllib.request.urlopen`, `httpx.get`/`post`/...,
     `httpx.Client`) called inside an `async def` route, dependency or service.
+
+    A lifespan or a startup/shutdown handler is left alone: its body runs before the first
+    request is served or after the last.
 
     ## Why is this bad?
     A synchronous request blocks the event loop for the whole round trip: every other request this
@@ -63,14 +110,15 @@ class BlockingHttpInAsync(_InAsyncDef):
     name = "blocking-http-in-async"
     severity = Severity.ERROR
     fix = "Use `httpx.AsyncClient` with `await`, or make the handler a plain `def`."
-    VERBS = frozenset(
-        {"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"}
-    )
     VALID = (
         "import httpx\nasync def f():\n    async with httpx.AsyncClient() as c:\n        await c.get('u')",
         "import requests\ndef f():\n    return requests.get('u')",
         "import requests\nasync def f():\n    def inner():\n        return requests.get('u')\n    return inner",
         "import requests\nasync def f():\n    s = requests.Session\n    return s",
+        # Before the first request: nothing waits on the event loop yet.
+        "import requests\nfrom fastapi import FastAPI\napp = FastAPI()\n"
+        "async def load_flags():\n    app.state.flags = requests.get(FLAGS_URL, timeout=5).json()\n"
+        "app.add_event_handler('startup', load_flags)",
     )
     INVALID = (
         Invalid("import requests\nasync def f():\n    requests.get('u')", line=3),
@@ -88,10 +136,10 @@ class BlockingHttpInAsync(_InAsyncDef):
             name = call.qualname
             package, _, attr = name.rpartition(".")
             if (
-                (package in ("requests", "requests.api") and attr in self.VERBS)
+                (package in ("requests", "requests.api") and attr in HTTP_VERBS)
                 or name == "requests.Session"
                 or name in ("urllib.request.urlopen", "urllib3.request", "httpx.Client")
-                or (package == "httpx" and attr in self.VERBS)
+                or (package == "httpx" and attr in HTTP_VERBS)
             ):
                 yield self.flag(
                     module,
@@ -104,6 +152,9 @@ class BlockingSleepInAsync(_InAsyncDef):
     """
     ## What it does
     Flags `time.sleep()` inside an `async def`.
+
+    A lifespan or a startup/shutdown handler is left alone: its body runs before the first
+    request is served or after the last.
 
     ## Why is this bad?
     It blocks the event loop, stalling every request this worker is serving for the whole delay.
@@ -138,6 +189,8 @@ class BlockingSleepInAsync(_InAsyncDef):
         "import time\ndef f():\n    time.sleep(1)",
         "import time\nasync def f():\n    def g():\n        time.sleep(1)\n    return g",
         "import time\nasync def f():\n    return time.time()",
+        "import time\nfrom fastapi import FastAPI\napp = FastAPI()\n"
+        "@app.on_event('shutdown')\nasync def drain():\n    time.sleep(1)",
     )
     INVALID = (
         Invalid("import time\nasync def f():\n    time.sleep(1)", line=3),
@@ -163,6 +216,25 @@ SYNC_SESSION_TYPES = frozenset(
     }
 )
 SYNC_CONNECT = frozenset({"sqlite3.connect", "psycopg2.connect", "pymysql.connect"})
+IN_MEMORY_SESSION_METHODS = frozenset(
+    {
+        "add",
+        "add_all",
+        "expunge",
+        "expunge_all",
+        "expire",
+        "expire_all",
+        "is_modified",
+        "in_transaction",
+        "in_nested_transaction",
+        "get_bind",
+        "get_transaction",
+        "get_nested_transaction",
+        "enable_relationship_loading",
+    }
+)
+"""Session methods that only touch the unit of work in memory: the database is reached later, at
+the flush or commit (which is reported)."""
 
 
 class SyncDbInAsync(_InAsyncDef):
@@ -170,6 +242,11 @@ class SyncDbInAsync(_InAsyncDef):
     ## What it does
     Flags a synchronous database handle used inside an `async def`: a SQLAlchemy/SQLModel
     `Session`, or a `sqlite3`/`psycopg2`/`pymysql` connection.
+
+    A lifespan or a startup/shutdown handler is left alone: its body runs before the first
+    request is served or after the last. Session methods that only change the unit of work in
+    memory (`add`, `add_all`, `expunge`, `expire`...) are not reported: the database is reached at
+    the flush or commit.
 
     ## Why is this bad?
     Every query blocks the event loop until the database answers. Under load the whole worker
@@ -207,6 +284,13 @@ class SyncDbInAsync(_InAsyncDef):
         "    return await db.get(U, 1)",
         "from sqlalchemy.orm import Session\nasync def f(db: Session):\n"
         "    return await run_in_threadpool(lambda: db.get(U, 1))",
+        # `add` only records the row: the dependency commits, in the threadpool, after the route.
+        "from sqlalchemy.orm import Session\nasync def f(db: Session):\n    db.add(U(name='x'))",
+        # Startup runs before the first request is served.
+        "from contextlib import asynccontextmanager\nfrom fastapi import FastAPI\n"
+        "from sqlalchemy.orm import Session\n@asynccontextmanager\nasync def lifespan(app):\n"
+        "    db = Session(engine)\n    with db.begin():\n        db.execute(SEED)\n    yield\n"
+        "app = FastAPI(lifespan=lifespan)",
     )
     INVALID = (
         Invalid(
@@ -216,8 +300,8 @@ class SyncDbInAsync(_InAsyncDef):
         ),
         Invalid(
             "from typing import Annotated\nfrom sqlmodel import Session\n"
-            "async def f(db: Annotated[Session, Depends(get_db)]):\n    db.add(x)",
-            line=4,
+            "async def f(db: Annotated[Session, Depends(get_db)]):\n    db.add(x)\n    db.commit()",
+            line=5,
         ),
         Invalid("import sqlite3\nasync def f():\n    conn = sqlite3.connect('x.db')", line=3),
     )
@@ -231,7 +315,7 @@ class SyncDbInAsync(_InAsyncDef):
             if func is None or func.kind != "attribute" or call.usage == "await":
                 continue
             receiver = func.items[0]
-            if receiver.type in SYNC_SESSION_TYPES:
+            if receiver.type in SYNC_SESSION_TYPES and func.op not in IN_MEMORY_SESSION_METHODS:
                 yield self.flag(
                     module,
                     call,
@@ -242,8 +326,12 @@ class SyncDbInAsync(_InAsyncDef):
 class BlockingIoInAsync(_InAsyncDef):
     """
     ## What it does
-    Flags blocking file and process I/O inside an `async def`: `open(...)`, `subprocess.run`,
-    `subprocess.call`, `subprocess.check_call`, `subprocess.check_output` and `os.system`.
+    Flags blocking file and process I/O inside an `async def`: `open(...)`, a `pathlib.Path`'s
+    `open`/`read_text`/`read_bytes`/`write_text`/`write_bytes`, `shutil` copies, moves, archives
+    and `rmtree`, `subprocess.run`/`call`/`check_call`/`check_output`/`Popen`, and `os.system`.
+
+    A lifespan or a startup/shutdown handler is left alone: its body runs before the first
+    request is served or after the last.
 
     ## Why is this bad?
     Disk and child-process waits block the event loop; a slow disk or a long command stalls every
@@ -282,8 +370,23 @@ class BlockingIoInAsync(_InAsyncDef):
             "subprocess.check_call",
             "subprocess.check_output",
             "subprocess.Popen",
+            "subprocess.getoutput",
+            "subprocess.getstatusoutput",
             "os.system",
             "os.popen",
+            "shutil.copy",
+            "shutil.copy2",
+            "shutil.copyfile",
+            "shutil.copytree",
+            "shutil.rmtree",
+            "shutil.move",
+            "shutil.make_archive",
+            "shutil.unpack_archive",
+        }
+        | {
+            f"pathlib.{cls}.{method}"
+            for cls in ("Path", "PosixPath", "WindowsPath")
+            for method in ("open", "read_text", "read_bytes", "write_text", "write_bytes")
         }
     )
     VALID = (
@@ -291,11 +394,19 @@ class BlockingIoInAsync(_InAsyncDef):
         "import anyio\nasync def f():\n    return await anyio.open_file('x')",
         "import aiofiles\nasync def f():\n    async with aiofiles.open('x') as h:\n        return await h.read()",
         "async def f(storage):\n    return storage.open('x')",
+        "import pickle\nfrom contextlib import asynccontextmanager\n@asynccontextmanager\n"
+        "async def lifespan(app):\n    with open('model.pkl', 'rb') as handle:\n"
+        "        app.state.model = pickle.load(handle)\n    yield",
     )
     INVALID = (
         Invalid("async def f():\n    with open('x') as h:\n        return h.read()", line=2),
         Invalid("import subprocess\nasync def f():\n    subprocess.run(['ls'])", line=3),
         Invalid("from os import system\nasync def f():\n    system('ls')", line=3),
+        Invalid(
+            "from pathlib import Path\nasync def f(path: Path):\n    return path.read_text()",
+            line=3,
+        ),
+        Invalid("import shutil\nasync def f(build: str):\n    shutil.rmtree(build)", line=3),
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:

@@ -525,6 +525,29 @@ def _reports_error(value: Expr | None, project: Project) -> bool:
     return kind is None or kind == "class"
 
 
+def _flags(value: Expr | None) -> dict[str, bool]:
+    """The boolean literals of a dict literal with string keys, by key."""
+    if value is None or value.kind != "dict":
+        return {}
+    return {
+        key.string: item.value
+        for key, item in zip(value.keys, value.items, strict=True)
+        if key is not None and key.string is not None and isinstance(item.value, bool)
+    }
+
+
+def _flips_flag(value: Expr | None, handler: ExceptHandler, function: Function) -> bool:
+    """``value`` answers with a flag set to False that the ``try`` answers with set to True
+    (``{"sent": False}`` against ``{"sent": True}``): the body tells the client it failed."""
+    failed = {key for key, flag in _flags(value).items() if not flag}
+    span = handler.try_span
+    return span is not None and any(
+        failed & {key for key, flag in _flags(returned.value).items() if flag}
+        for returned in function.returns
+        if span.line <= returned.span.line <= span.end_line
+    )
+
+
 def _is_reporting(call: Call) -> bool:
     """A logging, printing or error-tracking call."""
     name = call.qualname
@@ -603,7 +626,8 @@ class SwallowedException(Rule):
     Flags, in a route handler or a dependency, an `except Exception:`, `except BaseException:`
     or bare `except:` whose body neither re-raises nor returns an error response (a status of
     400 or more, or an `HTTPException`): it passes, continues, logs and carries on, or returns
-    normal data.
+    normal data. A body that turns a flag of the `try`'s answer from true to false
+    (`{"sent": False}` against `{"sent": True}`) reports the failure and is not flagged.
 
     ## Why is this bad?
     The client is told the request worked. A failed write looks like a success, a webhook
@@ -674,6 +698,10 @@ class SwallowedException(Rule):
         ROUTE + "@router.post('/import')\ndef imports(rows: list[Row]):\n    failed = []\n"
         "    for row in rows:\n        try:\n            save(row)\n        except Exception as exc:\n"
         "            failed.append({'row': row.id, 'reason': str(exc)})\n    return {'failed': failed}",
+        # The flag that says it worked says it did not.
+        ROUTE + "@router.post('/notify')\nasync def notify(channel: str, text: str):\n    try:\n"
+        "        await hub.send(channel, text)\n        return {'sent': True, 'channel': channel}\n"
+        "    except Exception:\n        return {'sent': False, 'channel': channel}",
     )
     INVALID = (
         Invalid(
@@ -719,7 +747,11 @@ class SwallowedException(Rule):
             if module.partial and not (handler.returns and _ends_visibly(module, handler)):
                 continue
             if handler.returns:
-                if any(_reports_error(returned.value, project) for returned in handler.returns):
+                if any(
+                    _reports_error(returned.value, project)
+                    or _flips_flag(returned.value, handler, function)
+                    for returned in handler.returns
+                ):
                     continue
             elif _decided_elsewhere(module, handler, function):
                 continue

@@ -292,8 +292,11 @@ def path_params(path: str | None) -> frozenset[str]:
 
 def response_type(route: Route) -> Expr | None:
     """The type FastAPI builds a route's response model from: ``response_model=`` when given
-    (None for ``response_model=None``), else the handler's return annotation."""
+    (None for ``response_model=None``), else the handler's return annotation; None when the
+    decorator spreads ``**options``, which may hold a ``response_model``."""
     option = route.option("response_model")
     if option is not None:
         return None if option.kind == "none" else option
+    if route.option("**") is not None:
+        return None
     return route.handler.returns_annotation

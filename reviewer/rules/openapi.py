@@ -58,11 +58,21 @@ def _function(
     return project.function(ref.qualname)
 
 
+def _is_get_openapi(call: Expr) -> bool:
+    """A call of FastAPI's ``get_openapi``, which takes keyword arguments only: ``get_openapi(app)``
+    is a function of the project's own."""
+    return call.qualname in GET_OPENAPI and not call.args
+
+
+def _schema_call(call: Expr) -> bool:
+    return _is_get_openapi(call) or call.qualname == "fastapi.FastAPI.openapi"
+
+
 def _schema_expr(expr: Expr) -> bool:
     return (
         expr.kind == "dict"
         or (expr.kind == "attribute" and expr.op == "openapi_schema")
-        or (expr.kind == "call" and expr.qualname in SCHEMA_CALLS)
+        or (expr.kind == "call" and _schema_call(expr))
     )
 
 
@@ -94,10 +104,11 @@ class OpenapiCalledNotAssigned(Rule):
     Flags `app.openapi = custom_openapi()`: the schema a call returns assigned where FastAPI
     expects the function that builds it.
 
-    The call is `get_openapi(...)`, `app.openapi()`, or a function whose every `return` gives a
-    dict, `*.openapi_schema` or one of those calls. When the called function cannot be seen (it
-    lives outside the reviewed code), only a call of `custom_openapi()` with no arguments, the
-    name FastAPI's documentation uses, is reported.
+    The call is FastAPI's `get_openapi(...)` (which takes keyword arguments only, so
+    `get_openapi(app)` is a project's own factory), `app.openapi()`, or a function whose every
+    `return` gives a dict, `*.openapi_schema` or one of those calls. When the called function
+    cannot be seen (it lives outside the reviewed code), only a call of `custom_openapi()` with
+    no arguments, the name FastAPI's documentation uses, is reported.
 
     Factories that return the function (`app.openapi = make_openapi(app)`), `functools.partial(...)`
     and `types.MethodType(...)` are fine and not reported.
@@ -163,6 +174,8 @@ class OpenapiCalledNotAssigned(Rule):
         "spec.openapi = get_openapi(title='x', version='1', routes=[])",
         # An unknown callee that takes arguments may well be a factory.
         "from app.docs import custom_openapi\napp.openapi = custom_openapi(app)",
+        # FastAPI's get_openapi takes keywords only: this one is the project's own factory.
+        "from fastapi import FastAPI\napp = FastAPI()\napp.openapi = get_openapi(app)",
     )
     INVALID = (
         Invalid(
@@ -202,7 +215,7 @@ class OpenapiCalledNotAssigned(Rule):
     @staticmethod
     def _builds_schema(call: Expr, scope: str | None, module: Module, project: Project) -> bool:
         if call.qualname in SCHEMA_CALLS:
-            return True
+            return _schema_call(call)
         func = call.func
         if func is None:
             return False
@@ -214,7 +227,7 @@ class OpenapiCalledNotAssigned(Rule):
 
 def _caches(function: Function, module: Module) -> bool:
     """``function`` returns ``*.openapi_schema``, stores into it, is memoised by a decorator, or
-    returns a module-level name (a cache of its own)."""
+    returns a module-level name or an item of one (a cache of its own)."""
     if any(decorator.last_name in CACHE_DECORATORS for decorator in function.decorators):
         return True
     for ret in function.returns:
@@ -223,7 +236,8 @@ def _caches(function: Function, module: Module) -> bool:
             continue
         if value.kind == "attribute" and value.op == "openapi_schema":
             return True
-        if value.kind == "name" and (value.qualname or "").startswith(module.name + "."):
+        cache = value.items[0] if value.kind == "subscript" else value
+        if cache.kind == "name" and (cache.qualname or "").startswith(module.name + "."):
             return True
     return any(
         assign.function == function.qualname
@@ -251,8 +265,9 @@ class OpenapiSchemaNotCached(Rule):
 
     The function is the one assigned to an app's `openapi` attribute, directly or through
     `functools.partial`/`types.MethodType`. A function memoised with `functools.cache`/
-    `lru_cache`, or that returns a module-level name (its own cache), is not reported; nor is one
-    that only adjusts the schema of the original `app.openapi` (which caches it).
+    `lru_cache`, or that returns a module-level name or an item of one (its own cache, such as
+    `_cache["schema"]`), is not reported; nor is one that only adjusts the schema of the original
+    `app.openapi` (which caches it).
 
     ## Why is this bad?
     FastAPI calls `app.openapi()` on every request to `/openapi.json`, which `/docs` and `/redoc`
@@ -321,6 +336,11 @@ class OpenapiSchemaNotCached(Rule):
         "from fastapi import FastAPI\napp = FastAPI()\noriginal = app.openapi\n"
         "def custom_openapi():\n    schema = original()\n    schema['info']['x-logo'] = {}\n"
         "    return schema\napp.openapi = custom_openapi",
+        # A cache of its own: an item of a module-level dict.
+        "from fastapi import FastAPI\nfrom fastapi.openapi.utils import get_openapi\n"
+        "app = FastAPI()\n_cache = {}\ndef custom_openapi():\n    if 'schema' not in _cache:\n"
+        "        _cache['schema'] = get_openapi(title='x', version='1', routes=app.routes)\n"
+        "    return _cache['schema']\napp.openapi = custom_openapi",
         # Not assigned to `openapi`: a helper, e.g. for exporting the schema to a file.
         "from fastapi import FastAPI\nfrom fastapi.openapi.utils import get_openapi\n"
         "app = FastAPI()\ndef export():\n"
@@ -364,7 +384,7 @@ class OpenapiSchemaNotCached(Rule):
             key = (owner.path, function.qualname)
             if owner.partial or key in reported or _caches(function, owner):
                 continue
-            if not any(call.qualname in GET_OPENAPI for call in owner.calls_in(function)):
+            if not any(_is_get_openapi(call.expr) for call in owner.calls_in(function)):
                 continue
             reported.add(key)
             message = (

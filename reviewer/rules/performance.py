@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from reviewer.extract.model import Expr, Function, Module, Param, Route
+from reviewer.extract.model import Call, Expr, Function, Module, Param, Route
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.helpers import (
     CLIENT_CONSTRUCTORS,
     dependencies,
+    enclosing_scopes,
     path_params,
     response_type,
     string_prefix,
@@ -89,7 +90,7 @@ UPPER_BOUND_MARKERS = frozenset({"Le", "Lt", "Interval"})
 
 def _tokens(name: str) -> set[str]:
     """``pageSize`` / ``page_size`` -> ``{"page", "size", "pagesize"}``."""
-    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower().split("_")
+    words = re.split(r"[^a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower())
     return {word for word in words if word} | {"".join(words)}
 
 
@@ -146,15 +147,36 @@ def _queries_unbounded(
     return False
 
 
-def _dependency(param: Param) -> str | None:
-    """The qualified name of the callable behind a ``Depends``/``Security`` parameter."""
+def _dependency(param: Param, project: Project) -> str | None:
+    """The qualified name of the callable behind a ``Depends``/``Security`` parameter. For a
+    factory called in the marker (``Depends(parse_filters(Model))``) that is the function the
+    factory returns when the repository shows it, else the text of the call (which nothing
+    resolves)."""
     marker = param.marker
     if marker is None or marker.last_name not in ("Depends", "Security"):
         return None
     target = marker.arg(0, "dependency")
-    if target is not None:
-        return target.qualname or target.text
-    return param.type
+    if target is None:
+        return param.type
+    if target.kind == "call":
+        factory = project.function(target.qualname)
+        products = _factory_products(*factory) if factory is not None else []
+        return f"{factory[0].name}.{products[0].qualname}" if factory and products else target.text
+    return target.qualname or target.text
+
+
+def _factory_products(module: Module, function: Function) -> list[Function]:
+    """The functions nested in ``function`` that it returns (a dependency factory's product)."""
+    returned = {
+        value.op
+        for value in (r.value for r in function.returns)
+        if value is not None and value.kind == "name"
+    }
+    return [
+        nested
+        for name in sorted(returned)
+        if (nested := module.function(f"{function.qualname}.{name}")) is not None
+    ]
 
 
 def _paginated(project: Project, function: Function, depth: int = 0) -> bool:
@@ -166,7 +188,7 @@ def _paginated(project: Project, function: Function, depth: int = 0) -> bool:
             return True
         if _query_model_paginates(project, param):
             return True
-        dependency = _dependency(param)
+        dependency = _dependency(param, project)
         if dependency is None:
             continue
         if depth < 3 and _dependency_paginates(project, dependency, depth):
@@ -279,6 +301,21 @@ class ListWithoutPagination(Rule):
         "        self.skip, self.limit = skip, limit\n"
         "@app.get('/items')\ndef items(p: Paging = Depends(), db=Depends(get_db)) -> list[Item]:\n"
         "    return list_items(db, p)",
+        # The dependency is what the factory returns, and it takes `limit`/`offset`.
+        "from fastapi import Depends, FastAPI\napp = FastAPI()\n"
+        "def parse_filters(model: type):\n"
+        "    def dependency(limit: int = Query(50, le=100), offset: int = 0):\n"
+        "        return Filters(model=model, limit=limit, offset=offset)\n"
+        "    return dependency\n"
+        "@app.get('/items')\n"
+        "def items(filters: Filters = Depends(parse_filters(Item)), db=Depends(get_db)) -> list[Item]:\n"
+        "    return db.query(Item).all()",
+        Valid(
+            "from fastapi import FastAPI\napp = FastAPI()\n"
+            "@app.get('/items', response_model=list[ItemOut])\n"
+            "def items(db=Depends(get_db)):\n    return db.query(Item).all()",
+            path="tests/test_items.py",
+        ),
     )
     INVALID = (
         Invalid(
@@ -305,6 +342,8 @@ class ListWithoutPagination(Rule):
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        if module.is_test:
+            return
         for route in module.routes:
             if route.method != "GET" or not _returns_collection(route):
                 continue
@@ -332,7 +371,7 @@ def _query_functions(module: Module, project: Project) -> Iterator[tuple[Functio
     functions = dependencies(module, project)
     classes = set(module.depends_targets()) | (project.depends_targets or frozenset())
     for function in module.functions:  # `commons: CommonQueryParams = Depends()`
-        classes.update(filter(None, (_dependency(param) for param in function.params)))
+        classes.update(filter(None, (_dependency(param, project) for param in function.params)))
     for function in module.functions:
         if function.qualname in seen:
             continue
@@ -444,6 +483,11 @@ class UnboundedPageSize(Rule):
         "from fastapi import FastAPI\napp = FastAPI()\n"
         "@app.get('/items')\ndef items(limit: int = 100):\n"
         "    if limit > 500:\n        raise HTTPException(422)\n    return []",
+        Valid(
+            "from fastapi import FastAPI\napp = FastAPI()\n"
+            "@app.get('/items')\ndef items(skip: int = 0, limit: int = 100):\n    return []",
+            path="tests/test_pagination.py",
+        ),
     )
     INVALID = (
         Invalid(
@@ -476,6 +520,8 @@ class UnboundedPageSize(Rule):
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        if module.is_test:
+            return
         for function, route in _query_functions(module, project):
             placeholders = path_params(route.path if route else None)
             names = [_tokens(param.name) for param in function.params]
@@ -556,9 +602,13 @@ POOL_OPTIONS = frozenset(
 MIGRATION_FOLDERS = frozenset({"alembic", "migrations"})
 
 
+URL_ATTRIBUTE = re.compile(r"ur[li]|dsn", re.IGNORECASE)
+
+
 def _url_value(project: Project, expr: Expr | None, depth: int = 0) -> Expr | None:
     """The expression a database URL comes from: through ``str(...)``, a module-level constant,
-    and a settings object's field default (``settings.DATABASE_URL``)."""
+    a settings object's field default (``settings.DATABASE_URL``), and the URL attribute of an
+    object of a class the repository does not show (``db.url`` after ``db = Database(URL)``)."""
     if expr is None or depth > 4:
         return expr
     if expr.kind == "call" and expr.qualname == "str" and expr.args:
@@ -575,7 +625,56 @@ def _url_value(project: Project, expr: Expr | None, depth: int = 0) -> Expr | No
             for field in found[1].fields if found is not None else ():
                 if field.name == expr.op and field.default is not None:
                     return _url_value(project, field.default, depth + 1)
+            if found is None and URL_ATTRIBUTE.search(expr.op) and value.args:
+                # `db = Database("sqlite:///app.db")`, then `create_engine(str(db.url))`
+                built_from = _url_value(project, value.args[0], depth + 1)
+                prefix = string_prefix(built_from)
+                if prefix is not None and "://" in prefix[0]:
+                    return built_from
     return expr
+
+
+def _urls(module: Module, project: Project, call: Call) -> list[Expr]:
+    """The expressions the URL of an engine call may come from: those assigned to a local
+    variable in the function (each branch's), else the argument followed by ``_url_value``."""
+    url = call.expr.arg(0, "url")
+    if url is None:
+        return []
+    local = [
+        assign.value
+        for assign in module.assignments
+        if url.kind == "name"
+        and call.function is not None
+        and assign.function == call.function
+        and assign.value is not None
+        and [(target.kind, target.op) for target in assign.targets] == [("name", url.op)]
+    ]
+    return [value for value in (_url_value(project, value) for value in local or [url]) if value]
+
+
+def _one_off(module: Module, call: Call) -> bool:
+    """An engine for one job rather than for serving requests: built in a CLI command
+    (``@cli.command()``) or under ``if __name__ == "__main__":``, or disposed by the function
+    that builds it."""
+    if call.in_main_guard:
+        return True
+    for scope in enclosing_scopes(call.function):
+        function = module.function(scope)
+        if function is not None and any(
+            (decorator.func or decorator).last_name == "command"
+            for decorator in function.decorators
+        ):
+            return True
+    function = module.function(call.function)
+    if function is None or call.usage != "assign" or call.target is None:
+        return False
+    return any(
+        other.expr.func is not None
+        and other.expr.func.op == "dispose"
+        and other.expr.func.items[0].kind == "name"
+        and other.expr.func.items[0].op == call.target
+        for other in module.calls_in(function)
+    )
 
 
 def _scheme(url: Expr) -> str | None:
@@ -593,8 +692,13 @@ def _scheme(url: Expr) -> str | None:
 
 
 def _mentions_sqlite(url: Expr) -> bool:
-    """A literal in the URL expression is a SQLite URL (``os.getenv("DB", "sqlite:///...")``)."""
-    return any(expr.string is not None and expr.string.startswith("sqlite") for expr in url.walk())
+    """A literal in the URL expression is a SQLite URL (``os.getenv("DB", "sqlite:///...")``,
+    ``f"sqlite:///{path}"``)."""
+    for expr in url.walk():
+        prefix = string_prefix(expr) if expr.kind in ("str", "fstring") else None
+        if prefix is not None and prefix[0].startswith("sqlite"):
+            return True
+    return False
 
 
 class EnginePoolUnconfigured(Rule):
@@ -606,7 +710,10 @@ class EnginePoolUnconfigured(Rule):
     A server database is a PostgreSQL, MySQL/MariaDB, SQL Server or Oracle URL, or a URL that is
     not written out (`settings.DATABASE_URL`) and shows no SQLite default. Any of `pool_size`,
     `max_overflow`, `pool_pre_ping`, `pool_recycle`, `pool_timeout` or `poolclass` counts as
-    configured. Test modules and Alembic migrations are excepted.
+    configured. A URL held in a local variable is followed to every value the function assigns
+    it. Test modules, Alembic migrations, and one-off engines are excepted: built in a CLI command
+    (`@cli.command()`) or under `if __name__ == "__main__":`, or disposed by the function that
+    builds it.
 
     ## Why is this bad?
     The defaults (5 connections, 10 overflow, no liveness check) are a guess: under load requests
@@ -662,6 +769,23 @@ class EnginePoolUnconfigured(Rule):
         "settings = Settings()\nengine = create_engine(settings.database_url)",
         "from sqlalchemy import create_engine\n"
         "engine = create_engine('postgresql://app@db/app', **settings.engine_options)",
+        # A one-off job: the CLI command runs one migration and exits.
+        "import typer\nfrom sqlalchemy import create_engine\ncli = typer.Typer()\n"
+        "@cli.command('migrate')\ndef migrate():\n    engine = create_engine(settings.url)\n"
+        "    upgrade(engine)",
+        "from sqlalchemy import create_engine\n"
+        "def create_schema(url: str, name: str) -> None:\n    engine = create_engine(url)\n"
+        "    with engine.begin() as conn:\n        conn.execute(CreateSchema(name))\n"
+        "    engine.dispose()",
+        # SQLite unless a server URL is configured.
+        "from sqlalchemy.ext.asyncio import create_async_engine\nclass Database:\n"
+        "    def __init__(self, name: str) -> None:\n"
+        "        if settings.database_url:\n"
+        "            url = settings.database_url.replace('postgres://', 'postgresql+asyncpg://')\n"
+        "        else:\n            url = f'sqlite+aiosqlite:///{name}.sqlite3'\n"
+        "        self.engine = create_async_engine(url)",
+        "import sqlalchemy\nfrom databases import Database\ndb = Database('sqlite:///app.db')\n"
+        "engine = sqlalchemy.create_engine(str(db.url))",
     )
     INVALID = (
         Invalid(
@@ -679,6 +803,12 @@ class EnginePoolUnconfigured(Rule):
             "engine = create_engine(f'mysql+pymysql://{user}:{password}@{host}/shop')",
             line=2,
         ),
+        Invalid(
+            "from sqlalchemy.ext.asyncio import create_async_engine\n"
+            "def make_engine(host: str):\n    url = f'postgresql+asyncpg://app@{host}/app'\n"
+            "    return create_async_engine(url)",
+            line=4,
+        ),
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
@@ -689,12 +819,15 @@ class EnginePoolUnconfigured(Rule):
                 continue
             if any(key in POOL_OPTIONS for key, _ in call.expr.kwargs):
                 continue
-            url = _url_value(project, call.expr.arg(0, "url"))
-            if url is None or _mentions_sqlite(url):
+            if _one_off(module, call):
                 continue
-            scheme = _scheme(url)
-            if scheme is not None and scheme not in SERVER_DATABASES:
+            urls = _urls(module, project, call)
+            if not urls or any(_mentions_sqlite(url) for url in urls):
                 continue
+            schemes = {_scheme(url) for url in urls}
+            if None not in schemes and not schemes & SERVER_DATABASES:
+                continue
+            scheme = schemes.pop() if len(schemes) == 1 else None
             database = f"a `{scheme}`" if scheme else "the configured"
             yield self.finding(
                 module,

@@ -192,20 +192,68 @@ def _route_words(module: Module, route: Route) -> str:
 # -- FAPI201 ---------------------------------------------------------------------------------
 
 
-def _is_response(project: Project, expr: Expr) -> bool:
-    """``expr`` evidently evaluates to a ``Response`` (so FastAPI sends it as it is)."""
+def _is_response(project: Project, expr: Expr, depth: int = 0) -> bool:
+    """``expr`` evidently evaluates to a ``Response`` (so FastAPI sends it as it is): a
+    response class or a call named like one (``templates.TemplateResponse``, ``redirect``,
+    ``sso.get_login_redirect``), a name typed or named so, or a call of (or a name assigned from)
+    a repository function that returns one."""
     if expr.kind == "await" and expr.items:
-        return _is_response(project, expr.items[0])
+        return _is_response(project, expr.items[0], depth)
     if expr.kind == "call":
         name = expr.qualname or ""
-        if name.startswith("fastapi.responses.") or "response" in expr.last_name.lower():
+        callee = expr.last_name.lower()
+        if "response" in callee or callee.endswith("redirect"):
             return True
-        found = project.function(name)
-        annotation = found[1].returns_annotation if found is not None else None
-        return annotation is not None and annotation.last_name.endswith("Response")
+        return _returns_response(project, name, depth)
     if expr.kind in ("name", "attribute"):
-        return (expr.type or "").endswith("Response") or "response" in expr.last_name.lower()
+        kind = expr.type or ""
+        return (
+            kind.endswith("Response")
+            or "response" in expr.last_name.lower()
+            or _returns_response(project, kind, depth)
+        )
     return False
+
+
+def _returns_response(project: Project, qualname: str, depth: int) -> bool:
+    """The repository function ``qualname`` returns a ``Response``: it is annotated so, or,
+    unannotated, every value it returns is one."""
+    found = project.function(qualname) if qualname and depth < 3 else None
+    if found is None:
+        return False
+    function = found[1]
+    if function.returns_annotation is not None:
+        refs = list(type_refs(function.returns_annotation))
+        return bool(refs) and all(ref.last_name.endswith("Response") for ref in refs)
+    values = [ret.value for ret in function.returns if ret.value is not None]
+    return bool(values) and all(_is_response(project, value, depth + 1) for value in values)
+
+
+def _returns_none(project: Project, expr: Expr) -> bool:
+    """``expr`` is ``None``, or a call of a repository function annotated ``-> None``."""
+    if expr.kind == "await" and expr.items:
+        expr = expr.items[0]
+    if expr.kind == "none":
+        return True
+    found = project.function(expr.qualname) if expr.kind == "call" else None
+    annotation = found[1].returns_annotation if found is not None else None
+    return annotation is not None and annotation.kind == "none"
+
+
+def _default_response_classes(module: Module, route: Route) -> Iterator[Expr]:
+    """The ``default_response_class=`` given, in this module, to the app or router the route is
+    registered on, or to the ``include_router(...)`` call that includes that router."""
+    calls = {call.span: call.expr for call in module.calls}
+    wiring = [app.call for app in module.apps if app.name == route.owner]
+    wiring.extend(
+        calls[include.span]
+        for include in module.includes
+        if include.router.text == route.owner and include.span in calls
+    )
+    for call in wiring:
+        default = call.kwarg("default_response_class")
+        if default is not None:
+            yield default
 
 
 class MissingResponseModel(Rule):
@@ -213,8 +261,17 @@ class MissingResponseModel(Rule):
     ## What it does
     Flags a route that returns data but declares neither `response_model=` nor a return
     annotation. Routes with `response_model=None`, `response_class=`, `status_code=204` or
-    `include_in_schema=False` are left alone, and so are returns that evidently build a
-    `Response` (`JSONResponse(...)`, `templates.TemplateResponse(...)`, a `response` variable).
+    `include_in_schema=False` are left alone, and so are routes whose decorator spreads
+    `**options` (which may hold any of these), and routes of an app or router given a non-JSON
+    `default_response_class=` in the same module (`FastAPI(default_response_class=HTMLResponse)`,
+    `app.include_router(pages, default_response_class=HTMLResponse)`).
+
+    Returns that evidently build a `Response` are not data: `JSONResponse(...)`,
+    `templates.TemplateResponse(...)`, `RedirectResponse(...)`, a call named like a redirect
+    (`redirect(...)`, `sso.get_login_redirect()`), a `response` variable, and a call of a
+    repository function (or method) annotated to return a `Response`, or whose every return
+    builds one. Returning the result of a repository function annotated `-> None` returns no
+    data, and handlers that stream with `yield` have no `return` of data: neither is reported.
 
     ## Why is this bad?
     Without a declared type FastAPI neither validates nor filters the output: whatever the handler
@@ -262,6 +319,31 @@ class MissingResponseModel(Rule):
         "    response = StreamingResponse(rows())\n    return response",
         "@app.post('/jobs', status_code=202)\nasync def enqueue(job: Job):\n    queue.put(job)",
         "def helper():\n    return {'a': 1}",
+        # The app's default response class is HTML: the route answers a page, not data.
+        "from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse\n"
+        "app = FastAPI(default_response_class=HTMLResponse)\n@app.get('/')\ndef home():\n"
+        "    return '<h1>Home</h1>'",
+        # Helpers that build a redirect: by name, or by what a repository function returns.
+        "@app.get('/auth/{provider}')\nasync def login(provider: str):\n"
+        "    return await sso.get_login_redirect(state=provider)",
+        "from fastapi.responses import RedirectResponse\ndef to_list(request):\n"
+        "    return RedirectResponse(request.url_for('list_view'), status_code=303)\n"
+        "@app.post('/items/{i}/update')\nasync def update(i: int, request: Request):\n"
+        "    return to_list(request)",
+        "from fastapi import Response\nclass Backend:\n"
+        "    async def logout(self, token: str) -> Response:\n        return Response(status_code=204)\n"
+        "@app.post('/logout')\nasync def logout(token: str, backend: Backend = Depends(get_backend)):\n"
+        "    return await backend.logout(token)",
+        "from fastapi.responses import HTMLResponse\npages = APIRouter()\n@pages.get('/')\n"
+        "def home():\n    return '<h1>Home</h1>'\n"
+        "app.include_router(pages, default_response_class=HTMLResponse)",
+        "async def remove(item_id: int) -> None:\n    await db.delete(item_id)\n"
+        "@app.delete('/items/{item_id}')\nasync def delete_item(item_id: int):\n"
+        "    return await remove(item_id)",
+        # Options spread from a dict may declare the response model.
+        "@router.get('/names', **LIST_OPTIONS)\ndef names():\n    return ['a']",
+        # A generator handler streams its items; it returns no data.
+        "@app.get('/items/stream')\nasync def stream():\n    for item in items:\n        yield item",
     )
     INVALID = (
         Invalid("@app.get('/items')\nasync def items():\n    return await load()", line=1),
@@ -276,17 +358,24 @@ class MissingResponseModel(Rule):
             "    return db[i]",
             line=2,
         ),
+        # ORJSONResponse still sends the handler's data undeclared.
+        Invalid(
+            "from fastapi import FastAPI\nfrom fastapi.responses import ORJSONResponse\n"
+            "app = FastAPI(default_response_class=ORJSONResponse)\n@app.get('/items')\n"
+            "def items():\n    return load_items()",
+            line=4,
+        ),
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         for route in app_routes(module):
-            if self._declared(route):
+            if self._declared(module, route):
                 continue
             data = [
                 ret
                 for ret in route.handler.returns
                 if ret.value is not None
-                and ret.value.kind != "none"
+                and not _returns_none(project, ret.value)
                 and not _is_response(project, ret.value)
             ]
             if data:
@@ -298,10 +387,15 @@ class MissingResponseModel(Rule):
                 )
 
     @staticmethod
-    def _declared(route: Route) -> bool:
+    def _declared(module: Module, route: Route) -> bool:
         if route.handler.returns_annotation is not None:
             return True
-        if route.option("response_model") is not None or route.option("response_class") is not None:
+        options = {key for key, _ in route.decorator.kwargs}
+        if options & {"response_model", "response_class", "**"}:
+            return True
+        if any(
+            "JSON" not in default.last_name for default in _default_response_classes(module, route)
+        ):
             return True
         include = route.option("include_in_schema")
         if include is not None and include.kind == "bool" and include.value is False:
@@ -397,11 +491,34 @@ class Root:
     model: Model
     issues_credentials: bool
     """Token fields are expected: every route returning it issues credentials, or (no route seen)
-    its name says so (``Token``, ``LoginResponse``, ``ApiKeyOut``)."""
+    its name or its ``token_type`` field says so (``Token``, ``LoginResponse``, ``ApiKeyOut``)."""
 
 
 def _is_credential_route(module: Module, route: Route) -> bool:
     return CREDENTIAL_ROUTE.search(_route_words(module, route)) is not None
+
+
+def _token_response(project: Project, model: Model) -> bool:
+    """The shape of an OAuth2 token response (RFC 6749): the model declares ``token_type``."""
+    return any(field.name == "token_type" for _, field in model_fields(project, model))
+
+
+def _credential_name(model: Model) -> bool:
+    """Named for a credential: ``Token``, ``LoginResponse``, ``WebhookSecret``."""
+    return CREDENTIAL_MODEL.search(model.cls.name.lower()) is not None
+
+
+def _credential_model(project: Project, model: Model) -> bool:
+    return _credential_name(model) or _token_response(project, model)
+
+
+def _issues_credentials(project: Project, module: Module, route: Route, model: Model) -> bool:
+    """``route`` hands out the credentials ``model`` carries: a login, token, refresh or API-key
+    route, any route answering a token response, or a ``POST`` creating a model named for a
+    credential (a webhook's secret is shown once, when it is created)."""
+    if _is_credential_route(module, route) or _token_response(project, model):
+        return True
+    return route.method == "POST" and _credential_name(model)
 
 
 def response_roots(project: Project) -> list[Root]:
@@ -416,8 +533,8 @@ def _response_roots(project: Project) -> list[Root]:
         if module.is_test:
             continue
         for route in module.routes:
-            credential = _is_credential_route(module, route)
             for model in response_models(project, module, route):
+                credential = _issues_credentials(project, module, route, model)
                 usages.setdefault(model.key, (model, []))[1].append(credential)
         for cls in module.classes:
             if RESPONSE_NAME.search(cls.name):
@@ -427,7 +544,7 @@ def _response_roots(project: Project) -> list[Root]:
                     named[model.key] = model
     roots = [Root(model, all(flags)) for model, flags in usages.values()]
     roots.extend(
-        Root(model, CREDENTIAL_MODEL.search(model.cls.name.lower()) is not None)
+        Root(model, _credential_model(project, model))
         for key, model in named.items()
         if key not in usages
     )
@@ -444,7 +561,9 @@ class SensitiveFieldInResponse(Rule):
     class named `*Response`/`*Out`/`*Read`/`*Public`, and the models these inherit from or nest.
 
     Models returned only by credential-issuing routes (login, `/token`, refresh, API-key or
-    secret creation) may carry the credential they issue; a `SecretStr` field or one with
+    secret creation, or a `POST` creating a model named for a credential, such as
+    `WebhookSecret`) may carry the credential they issue, and so may a model shaped like an OAuth2
+    token response (it declares `token_type`); a `SecretStr` field or one with
     `Field(exclude=True)` never reaches the client and is not reported.
 
     Where it is reported: on the field when the field is defined in the module under review
@@ -514,6 +633,15 @@ class SensitiveFieldInResponse(Rule):
         "    save(body)",
         "from pydantic import BaseModel\nclass UserOut(BaseModel):\n    token_type: str\n"
         "    has_password: bool",
+        # The OAuth2 token response shape, whatever its name.
+        "from pydantic import BaseModel\nclass BearerResponse(BaseModel):\n"
+        "    access_token: str\n    token_type: str",
+        # The secret is shown once, by the POST that creates it; reads return `Webhook`.
+        "from pydantic import BaseModel\nclass Webhook(BaseModel):\n    url: str\n"
+        "class WebhookSecret(Webhook):\n    secret: str\n"
+        "@app.post('/webhooks', response_model=WebhookSecret, status_code=201)\n"
+        "def create(body: WebhookCreate):\n    return save(body)\n"
+        "@app.get('/webhooks/{i}', response_model=Webhook)\ndef read(i: int):\n    return load(i)",
     )
     INVALID = (
         Invalid(
@@ -539,6 +667,15 @@ class SensitiveFieldInResponse(Rule):
             "@app.get('/sessions/current', response_model=Session)\ndef current():\n"
             "    return load()",
             line=3,
+        ),
+        # A read returns the secret a POST created: it leaks on every GET.
+        Invalid(
+            "from pydantic import BaseModel\nclass WebhookSecret(BaseModel):\n    url: str\n"
+            "    secret: str\n@app.post('/webhooks', response_model=WebhookSecret)\n"
+            "def create(body: WebhookCreate):\n    return save(body)\n"
+            "@app.get('/webhooks/{i}', response_model=WebhookSecret)\ndef read(i: int):\n"
+            "    return load(i)",
+            line=4,
         ),
     )
 
@@ -582,9 +719,9 @@ class SensitiveFieldInResponse(Rule):
             expr = response_type(route)
             if expr is None:
                 continue
-            credential = _is_credential_route(module, route)
             leaked: list[str] = []
             for model in response_models(project, module, route):
+                credential = _issues_credentials(project, module, route, model)
                 for reached in response_fields(project, model):
                     if reached.model.module.path != module.path and _sensitive(
                         reached.field, credential
@@ -810,7 +947,15 @@ ECHO_ROUTE = re.compile(r"validat|preview|echo|dry[-_]?run")
 UPDATE_WORDS = re.compile(r"Update|Patch")
 
 
+OUTPUT_WORDS = frozenset({"Out", "Output", "Response", "Read", "Public", "Result", "Reply"})
+CAMEL_WORD = re.compile(r"[A-Z][a-z0-9]*|[a-z0-9]+")
+
+
 def _is_input_name(name: str) -> bool:
+    """Named for a request body only: ``UserCreate``, ``ItemIn``, but not a model named for both
+    directions (``DataInputOutput``, ``UserCreateResponse``)."""
+    if OUTPUT_WORDS.intersection(CAMEL_WORD.findall(name)):
+        return False
     if INPUT_NAME.search(name):
         return True
     return name.endswith("In") and not name.endswith(NOT_INPUT_IN)
@@ -859,7 +1004,8 @@ class SharedCreateResponseModel(Rule):
     """
     ## What it does
     Flags a route whose request body and response model are the same input schema (a class named
-    like `*Create`, `*Update`, `*Patch`, `*Input`, `*Payload`, `*Request` or `*In`), and a
+    like `*Create`, `*Update`, `*Patch`, `*Input`, `*Payload`, `*Request` or `*In`, and not also
+    for output, as `DataInputOutput` or `UserCreateResponse` are), and a
     `PATCH` route whose body is an update schema (`*Update`/`*Patch`) in which every field is
     required although a sibling create/base schema of the same resource has the same fields.
 
@@ -930,6 +1076,10 @@ class SharedCreateResponseModel(Rule):
         "from pydantic import BaseModel\nclass PriceUpdate(BaseModel):\n    amount: int\n"
         "    currency: str\n@app.patch('/items/{i}/price')\n"
         "def price(i: int, p: PriceUpdate) -> ItemOut:\n    return save(i, p)",
+        # Named for both directions: the shared shape is the design.
+        "from pydantic import BaseModel\nclass DataInputOutput(BaseModel):\n    data: bytes\n"
+        "@app.post('/data')\ndef data(body: DataInputOutput) -> DataInputOutput:\n"
+        "    return body",
     )
     INVALID = (
         Invalid(
@@ -989,8 +1139,9 @@ class OrmModelAsResponse(Rule):
     ## What it does
     Flags a SQLAlchemy declarative class or a SQLModel `table=True` class (also inside
     `list[...]`, `Sequence[...]` or `Optional[...]`) used as a route's `response_model`, or as
-    the return annotation of a route that has no `response_model=`. Classes defined in other
-    modules are resolved when the repository is available.
+    the return annotation of a route that has no `response_model=` (nor `**options` spread into
+    its decorator, which may hold one). Classes defined in other modules are resolved when the
+    repository is available.
 
     Returning ORM objects is fine when a schema is declared: `response_model=UserOut` with
     `-> User` is the recommended pattern.
@@ -1043,6 +1194,9 @@ class OrmModelAsResponse(Rule):
         "@app.get('/heroes', response_model=None)\ndef heroes() -> list[Hero]:\n    return load()",
         "from sqlmodel import SQLModel\nclass Hero(SQLModel, table=True):\n    name: str\n"
         "def load() -> list[Hero]:\n    return []",
+        # The spread options may hold `response_model=HeroPublic`.
+        "from sqlmodel import SQLModel\nclass Hero(SQLModel, table=True):\n    name: str\n"
+        "@app.get('/heroes', **PUBLIC_OPTIONS)\ndef heroes() -> list[Hero]:\n    return load()",
     )
     INVALID = (
         Invalid(
@@ -1084,6 +1238,8 @@ V1_METHODS = {
     "parse_obj": "model_validate()",
     "from_orm": "model_validate(..., from_attributes=True)",
 }
+V2_METHODS = frozenset({"model_dump", "model_dump_json", "model_validate", "model_validate_json"})
+"""A scope that calls these as well as a v1 method is code supporting both major versions."""
 V1_VALIDATORS = {"validator": "field_validator", "root_validator": "model_validator"}
 V1_VALIDATOR_MODULES = frozenset(
     {"pydantic", "pydantic.class_validators", "pydantic.deprecated.class_validators"}
@@ -1104,7 +1260,9 @@ class PydanticV1Api(Rule):
     `pydantic`, and `.dict()`/`.json()`/`.parse_obj()`/`.from_orm()` called on a model class of
     the repository or on a value annotated with (or built from) one.
 
-    Code written against the `pydantic.v1` compatibility namespace is left alone.
+    Code written against the `pydantic.v1` compatibility namespace is left alone, and so is a
+    v1 method called in a function that also calls the v2 ones (`model_dump()`,
+    `model_validate()`...): that is a fallback for code supporting both major versions.
 
     ## Why is this bad?
     The v1 names still work in v2 but emit deprecation warnings on every call, are slower, and
@@ -1169,6 +1327,10 @@ class PydanticV1Api(Rule):
         "from pydantic import BaseModel, ConfigDict\nclass Payload(BaseModel):\n"
         "    model_config = ConfigDict(extra='forbid')\ndef f(data: dict):\n"
         "    return data.copy()",
+        # A fallback for Pydantic v1, beside the v2 call.
+        "from pydantic import BaseModel, ConfigDict\nclass User(BaseModel):\n    name: str\n"
+        "def dump(u: User):\n    if hasattr(u, 'model_dump'):\n        return u.model_dump()\n"
+        "    return u.dict()",
     )
     INVALID = (
         Invalid(
@@ -1216,9 +1378,16 @@ class PydanticV1Api(Rule):
         yield from self._method_calls(module, project)
 
     def _method_calls(self, module: Module, project: Project) -> Iterator[Finding]:
+        v2_scopes = {
+            call.function
+            for call in module.calls
+            if call.expr.func is not None and call.expr.func.op in V2_METHODS
+        }
         for call in module.calls:
             func = call.expr.func
             if func is None or func.kind != "attribute" or func.op not in V1_METHODS:
+                continue
+            if call.function in v2_scopes:
                 continue
             receiver = func.items[0]
             kind = project.model_kind(receiver.type or receiver.qualname)

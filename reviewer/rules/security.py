@@ -20,6 +20,11 @@ from reviewer.rules.helpers import enclosing_scopes
 
 PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pw", "passphrase"})
 HASH_WORDS = frozenset({"hash", "hashed", "hashes", "digest", "encrypted", "crypted", "bcrypt"})
+STATE_WORDS = frozenset(
+    {"invalid", "expired", "bad", "wrong", "incorrect", "missing", "revoked", "malformed", "weak"}
+)
+"""Words that say a name holds no live credential (``INVALID_TOKEN``, ``wrong_password``), or a
+value is an error code (``"token_expired"``)."""
 NOISE_SUFFIXES = frozenset(
     {"bytes", "str", "string", "value", "val", "raw", "plain", "input", "b64", "hex", "encoded"}
 )
@@ -85,6 +90,10 @@ AUTH_COOKIE_WORDS = frozenset(
 )
 
 
+AUTH_COOKIE_SUFFIXES = ("session", "token")
+"""Run-together cookie names: ``fakesession``, ``authtoken``, ``usersession``."""
+
+
 def _words(identifier: str) -> tuple[str, ...]:
     """``refreshToken`` -> ``("refresh", "token")``; ``X-API-Key`` -> ``("x", "api", "key")``."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", identifier)
@@ -115,7 +124,7 @@ def _is_secret_name(identifier: str) -> bool:
     ``token_type``, ``token_url``, ``password_field``, ``cache_key``, ``next_page_token`` or
     ``hashed_password``."""
     words = _words(identifier)
-    if HASH_WORDS.intersection(words):
+    if HASH_WORDS.intersection(words) or STATE_WORDS.intersection(words):
         return False
     head, previous = _head(words)
     if head == "token":
@@ -126,10 +135,16 @@ def _is_secret_name(identifier: str) -> bool:
 
 
 def _is_auth_cookie(name: str) -> bool:
-    """A cookie that authenticates: ``session``, ``access_token``, ``connect.sid``, ``jwt``...
-    CSRF cookies are excluded: the double-submit pattern needs them readable by scripts."""
+    """A cookie that authenticates: ``session``, ``access_token``, ``connect.sid``, ``jwt``,
+    ``fakesession``, ``authtoken``... CSRF cookies are excluded: the double-submit pattern needs
+    them readable by scripts."""
+    lowered = name.lower()
+    if "csrf" in lowered or "xsrf" in lowered:
+        return False
     words = set(_words(name))
-    return bool(words & AUTH_COOKIE_WORDS) and not words & {"csrf", "xsrf"}
+    return bool(words & AUTH_COOKIE_WORDS) or any(
+        word.endswith(AUTH_COOKIE_SUFFIXES) for word in words
+    )
 
 
 def _identifier(expr: Expr) -> str | None:
@@ -227,7 +242,11 @@ HASH_VERBS = frozenset(
 NOT_PASSWORD_CONTEXT = frozenset({"token", "reset", "code", "otp", "link", "url", "policy"})
 RANDOM_INPUT = frozenset({"token", "nonce", "otp", "code", "key", "secret", "random", "uuid"})
 USER_RECORD_WORDS = frozenset({"user", "account", "member", "customer"})
+BREACH_WORDS = frozenset({"pwned", "hibp", "breach", "breached", "leaked", "compromised"})
+"""Have I Been Pwned's range API takes the SHA-1 of a password: a lookup, not storage."""
 COMPARE_DIGEST = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
+SLOW_HASH_PACKAGES = frozenset({"bcrypt", "argon2", "passlib", "pwdlib", "scrypt"})
+KDFS = frozenset({"hashlib.pbkdf2_hmac", "hashlib.scrypt"})
 
 
 def _hashed_data(call: Call) -> Expr | None:
@@ -245,6 +264,26 @@ def _hashed_data(call: Call) -> Expr | None:
     if attr == "update" and hashed_with != package and hashed_with in FAST_HASHES:
         return call.expr.arg(0)
     return None
+
+
+def _slow_hash_follows(call: Call, module: Module) -> bool:
+    """The function of ``call`` also runs a password hasher (``bcrypt.hashpw``,
+    ``pwd_context.hash``, ``PasswordHasher().hash``...): the fast hash pre-hashes or peppers the
+    password before it, as for bcrypt's 72-byte limit."""
+    for other in module.calls:
+        if other.function != call.function or other is call:
+            continue
+        func = other.expr.func
+        if other.qualname.split(".", 1)[0] in SLOW_HASH_PACKAGES or other.qualname in KDFS:
+            return True
+        if (
+            func is not None
+            and func.kind == "attribute"
+            and func.op in ("hash", "hashpw")
+            and _root(func) not in ("hashlib", None)
+        ):
+            return True
+    return False
 
 
 def _mentions_password(identifier: str) -> bool:
@@ -359,7 +398,11 @@ class WeakPasswordHash(Rule):
 
     ## Known problems
     `hashlib` used for checksums, ETags, cache keys or token digests is not reported, and neither
-    is `hashlib.pbkdf2_hmac`/`hashlib.scrypt` (key derivation functions made for passwords).
+    is `hashlib.pbkdf2_hmac`/`hashlib.scrypt` (key derivation functions made for passwords), nor
+    a fast hash that pre-hashes the password for a password hasher in the same function
+    (`bcrypt.hashpw(b64encode(sha256(password).digest()), salt)`), nor the SHA-1 a
+    breached-password lookup sends to Have I Been Pwned (in a function named like `is_pwned`,
+    `check_breached_password`).
     A column named `password` that really holds a hash is only reported when the stored value is
     itself a password name.
     """
@@ -377,6 +420,12 @@ class WeakPasswordHash(Rule):
         "    token = secrets.token_urlsafe(32)\n"
         "    digest = hashlib.sha256(token.encode()).hexdigest()\n    return token, digest",
         "def signup(form):\n    if form.password != form.password_confirm:\n        raise ValueError",
+        "import base64\nimport hashlib\nimport bcrypt\ndef hash_password(password: str) -> bytes:\n"
+        "    digest = base64.b64encode(hashlib.sha256(password.encode()).digest())\n"
+        "    return bcrypt.hashpw(digest, bcrypt.gensalt())",
+        "import hashlib\ndef is_pwned(password: str) -> bool:\n"
+        "    digest = hashlib.sha1(password.encode()).hexdigest().upper()\n"
+        "    return digest[5:] in fetch_range(digest[:5])",
         "import secrets\ndef check(credentials):\n"
         "    return secrets.compare_digest(credentials.password.encode(), b'swordfish')",
         "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase): ...\n"
@@ -436,7 +485,11 @@ class WeakPasswordHash(Rule):
     def _fast_hashes(self, module: Module) -> Iterator[Finding]:
         for call in module.calls:
             data = _hashed_data(call)
-            if data is not None and self._hashes_password(call, data, module):
+            if (
+                data is not None
+                and self._hashes_password(call, data, module)
+                and not _slow_hash_follows(call, module)
+            ):
                 yield self.finding(
                     module, call, f"`{_func_text(call.expr)}()` is a fast hash, not a password hash"
                 )
@@ -477,6 +530,11 @@ class WeakPasswordHash(Rule):
 
     @staticmethod
     def _hashes_password(call: Call, data: Expr, module: Module) -> bool:
+        if any(
+            BREACH_WORDS.intersection(_words(scope or ""))
+            for scope in enclosing_scopes(call.function)
+        ):
+            return False
         imported = frozenset(local for local, _ in module.imports)
         names = [_identifier(operand) or "" for operand in _operands(data, imported)]
         if any(_is_password(name) for name in names):
@@ -521,13 +579,75 @@ def _signature_off(call: Expr) -> bool:
     return _is_false(_jwt_options(call).get("verify_signature")) or _is_false(call.kwarg("verify"))
 
 
+UNVERIFIED_HEADER = frozenset({"get_unverified_header", "get_unverified_headers"})
+
+
+def _locals(module: Module, function: str | None, name: str) -> list[Expr]:
+    """The values local ``name`` is assigned in ``function`` (or the scope it is read from)."""
+    assigned = _Where(module, function, frozenset(), False).assignments(name)
+    return [assign.value for assign in assigned if assign.value is not None]
+
+
+def _is_unverified_header(expr: Expr, module: Module, function: str | None) -> bool:
+    """``jwt.get_unverified_header(token)``, or a local bound to it."""
+    if expr.kind == "call":
+        return expr.last_name in UNVERIFIED_HEADER
+    return expr.kind == "name" and any(
+        value.kind == "call" and value.last_name in UNVERIFIED_HEADER
+        for value in _locals(module, function, expr.op)
+    )
+
+
+def _from_unverified_header(
+    expr: Expr, module: Module, function: str | None, depth: int = 0
+) -> bool:
+    """``expr`` reads the ``alg`` of the token's unverified header, directly or through locals of
+    ``function`` (``header = jwt.get_unverified_header(token)``, ``alg = header["alg"]``)."""
+    for node in expr.walk():
+        func = node.func
+        if node.kind == "subscript" and node.items[1].string == "alg":
+            header: Expr | None = node.items[0]
+        elif func is not None and func.kind == "attribute" and func.op == "get":
+            key = node.arg(0)
+            header = func.items[0] if key is not None and key.string == "alg" else None
+        else:
+            header = None
+        if header is not None and _is_unverified_header(header, module, function):
+            return True
+        if node.kind == "name" and depth < 2:
+            for value in _locals(module, function, node.op):
+                if _from_unverified_header(value, module, function, depth + 1):
+                    return True
+    return False
+
+
+def _checks_algorithm(module: Module, function: str | None) -> bool:
+    """``function`` compares an algorithm (``if header["alg"] not in ALLOWED: raise``): the
+    header's choice is checked against a list before it is used."""
+    for compare in module.compares:
+        if compare.function != function:
+            continue
+        for operand in compare.operands:
+            for node in operand.walk():
+                index = node.items[1].string if node.kind == "subscript" else None
+                name = node.op if node.kind in ("name", "attribute") else None
+                key = node.arg(0) if node.kind == "call" and node.last_name == "get" else None
+                if index == "alg" or (key is not None and key.string == "alg"):
+                    return True
+                if name is not None and {"alg", "algorithm"} & set(_words(name)):
+                    return True
+    return False
+
+
 class JwtSignatureUnverified(Rule):
     """
     ## What it does
     Flags `jwt.decode(...)` (PyJWT, python-jose) that does not pin the signing algorithms, allows
     the `none` algorithm, or turns signature or expiry verification off.
 
-    Pinning means an `algorithms=` keyword or a third positional argument. Verification is off
+    Pinning means an `algorithms=` keyword or a third positional argument, that is not read from
+    the token's own header (`algorithms=[jwt.get_unverified_header(token)["alg"]]`) unless the
+    function checks that algorithm against a list first. Verification is off
     with `options={"verify_signature": False}`, `options={"verify_exp": False}` or PyJWT 1's
     `verify=False`. Test modules are not checked.
 
@@ -571,6 +691,11 @@ class JwtSignatureUnverified(Rule):
         "from authlib.jose import jwt\ndef f(t, key):\n    return jwt.decode(t, key)",
         "def f(jwt, t):\n    return jwt.decode(t)",
         "import jwt\ndef f(t, key, **opts):\n    return jwt.decode(t, key, **opts)",
+        "import jwt\ndef f(t, jwks):\n    kid = jwt.get_unverified_header(t)['kid']\n"
+        "    key = jwks[kid]\n    return jwt.decode(t, key, algorithms=[key['alg']])",
+        "import jwt\ndef f(t, key):\n    alg = jwt.get_unverified_header(t)['alg']\n"
+        "    if alg not in ALLOWED:\n        raise ValueError(alg)\n"
+        "    return jwt.decode(t, key, algorithms=[alg])",
         Valid(
             "import jwt\ndef test_token(client):\n"
             "    claims = jwt.decode(issue(), options={'verify_signature': False})",
@@ -599,11 +724,23 @@ class JwtSignatureUnverified(Rule):
         Invalid(
             "from jwt import decode\ndef f(t, k):\n    return decode(t, k, algorithms=None)", line=3
         ),
+        Invalid(
+            "import jwt\ndef f(t, k):\n    header = jwt.get_unverified_header(t)\n"
+            "    return jwt.decode(t, k, algorithms=[header['alg']])",
+            line=4,
+        ),
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         for call in _jwt_calls(module, JWT_DECODE):
             problems = self._problems(call.expr)
+            algorithms = call.expr.arg(2, "algorithms")
+            if (
+                algorithms is not None
+                and _from_unverified_header(algorithms, module, call.function)
+                and not _checks_algorithm(module, call.function)
+            ):
+                problems.append("takes its algorithms from the token's own unverified header")
             if problems:
                 yield self.finding(
                     module, call, f"`{_func_text(call.expr)}()` {' and '.join(problems)}"
@@ -736,10 +873,14 @@ SQL_STRUCTURE = frozenset(
         "cols",
         "index",
         "view",
+        "database",
+        "dbname",
         "placeholder",
         "placeholders",
     }
 )
+"""Words of names that hold SQL identifiers or fragments the code builds, which cannot be bound
+as parameters (``table_name``, ``self.schema``, ``database``, ``db_name``)."""
 CONSTANT = re.compile(r"_*[A-Z][A-Z0-9_]*")
 MAX_DEPTH = 4
 
@@ -857,7 +998,7 @@ class _Where:
             return False
         if (
             expr.kind in ("name", "attribute")
-            and SQL_STRUCTURE.intersection(_words(expr.op))
+            and (SQL_STRUCTURE.intersection(_words(expr.op)) or expr.op.lower() == "db_name")
             and not (self.from_client and expr.op in self.params)
         ):
             return False
@@ -899,11 +1040,11 @@ class SqlStringBuilding(Rule):
     Only strings that splice in a value that may come from outside are reported: literals,
     `UPPER_CASE` constants, `Model.__tablename__`, values typed `int`/`float`/`bool`/`UUID`/
     `datetime`, and locals built only from those are safe. So are names that say they hold SQL
-    structure built by the code (`table_name`, `self.schema`, `columns`, `placeholders`), unless
-    they are parameters of the route handler itself. For the method names other libraries
-    share (`execute`, `fetch`, `raw`...) the string must also read like SQL (`SELECT ... FROM`,
-    `INSERT INTO`, `WHERE`, `ORDER BY`...); whatever goes to `text()` and `exec_driver_sql()` is
-    SQL.
+    identifiers or fragments built by the code (`table_name`, `self.schema`, `db_name`,
+    `columns`, `placeholders`), unless they are parameters of the route handler itself. For the
+    method names other libraries share (`execute`, `fetch`, `raw`...) the string must also read
+    like SQL (`SELECT ... FROM`, `INSERT INTO`, `WHERE`, `ORDER BY`...); whatever goes to
+    `text()` and `exec_driver_sql()` is SQL.
 
     ## Why is this bad?
     A value spliced into SQL text is SQL: `name = "x' OR '1'='1"` reads every row, and worse.
@@ -952,6 +1093,8 @@ class SqlStringBuilding(Rule):
         "def f(redis, key):\n    return redis.execute_command(f'GET {key}')",
         "async def has_column(conn, table_name):\n"
         "    return await conn.execute(f'PRAGMA table_info({table_name})')",
+        "from sqlalchemy import text\ndef create_database(conn, db_name):\n"
+        "    conn.execute(text(f'CREATE DATABASE \"{db_name}\"'))",
         "def f(cur, ids):\n    placeholders = ', '.join('?' * len(ids))\n"
         "    cur.execute(f'SELECT * FROM t WHERE id IN ({placeholders})', ids)",
         "def f(db, name):\n    conditions = ['active']\n    if name:\n"
@@ -1078,12 +1221,29 @@ def _is_logged_secret_name(identifier: str) -> bool:
     return head in LOGGED_HEADS or (head in ("header", "headers") and previous.startswith("auth"))
 
 
-def _is_log_call(call: Call) -> bool:
+def _in_cli_command(call: Call, module: Module) -> bool:
+    """The call sits in a click/Typer command (``@cli.command()``): its output is for the
+    operator at the terminal who ran it."""
+    for scope in enclosing_scopes(call.function):
+        function = module.function(scope)
+        if function is not None and any(
+            (decorator.func or decorator).last_name == "command"
+            for decorator in function.decorators
+        ):
+            return True
+    return False
+
+
+def _is_log_call(call: Call, module: Module) -> bool:
     func = call.expr.func
     if func is None:
         return False
     if func.kind == "name":
-        return call.qualname == "print" and not call.in_main_guard
+        return (
+            call.qualname == "print"
+            and not call.in_main_guard
+            and not _in_cli_command(call, module)
+        )
     if func.kind != "attribute" or func.op not in LOG_METHODS:
         return False
     receiver = func.items[0]
@@ -1137,8 +1297,8 @@ class SecretLogged(Rule):
     containers and `str()`/`repr()`/`dict()`/`json.dumps()`; any other call (`mask(token)`,
     `len(password)`) is taken as a redaction. `token_type`, `token_count` or `password_changed`
     are not secrets, and neither is a bare `token` in a module that imports a tokenizer
-    (`transformers`, `tiktoken`...). A `print` under `if __name__ == "__main__":` is a script's
-    output, not a log.
+    (`transformers`, `tiktoken`...). A `print` under `if __name__ == "__main__":` or in a
+    click/Typer command (`@cli.command()`) is a script's output for the operator, not a log.
 
     ## Why is this bad?
     Logs are copied to aggregators, shared in tickets and kept for months, with far weaker access
@@ -1177,6 +1337,8 @@ class SecretLogged(Rule):
         "import logging\nfrom transformers import AutoTokenizer\n"
         "def f(tokenizer, ids):\n    for token in tokenizer.convert_ids_to_tokens(ids):\n"
         "        logging.info('token %s', token)",
+        "import typer\ncli = typer.Typer()\n@cli.command()\ndef create_token(user: str):\n"
+        "    token = issue(user)\n    print(f'Token: {token}')",
         Valid(
             "import logging\ndef test_login(token):\n    logging.info('using %s', token)",
             path="tests/test_auth.py",
@@ -1187,6 +1349,11 @@ class SecretLogged(Rule):
             "import logging\nlogger = logging.getLogger(__name__)\n"
             "def f(form):\n    logger.info(f'login {form.username} {form.password}')",
             line=4,
+        ),
+        Invalid(
+            "class UserManager:\n    async def on_after_forgot_password(self, user, token):\n"
+            "        print(f'User {user.id} forgot their password. Reset token: {token}')",
+            line=3,
         ),
         Invalid(
             "from fastapi import Request\nimport logging\nlog = logging.getLogger('app')\n"
@@ -1224,7 +1391,7 @@ class SecretLogged(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         nlp = any(target.split(".")[0] in TOKENIZERS for _, target in module.imports)
         for call in _production_calls(module):
-            if not _is_log_call(call):
+            if not _is_log_call(call, module):
                 continue
             arguments = [*call.expr.args]
             arguments += [value for name, value in call.expr.kwargs if name not in LOG_OPTIONS]
@@ -1238,7 +1405,13 @@ class SecretLogged(Rule):
                     None,
                 )
                 if secret is not None:
-                    yield self.finding(module, call, f"`{_func_text(call.expr)}()` logs {secret}")
+                    verb = (
+                        "writes {} to stdout, which ends up in the logs"
+                        if call.qualname == "print"
+                        else "logs {}"
+                    )
+                    message = f"`{_func_text(call.expr)}()` {verb.format(secret)}"
+                    yield self.finding(module, call, message)
                     break
 
     @staticmethod
@@ -1323,27 +1496,36 @@ NAME_VOCABULARY = PASSWORD_WORDS | {
     "jwt",
 }
 FILE_SUFFIXES = (".pem", ".key", ".json", ".crt", ".txt", ".env")
+CODE = re.compile(r"[a-z]+(?:[_.:-][a-z]+)+")
+"""A lower-case code of words: ``token_expired``, ``password-too-weak``."""
 
 
-def _is_hardcoded_secret(value: str) -> bool:
-    """An 8+ character literal that is not empty-ish, a placeholder, an environment variable
-    name, a header/field name (``x-api-key``, ``access_token``), a sentence, a path or a URL."""
+def _is_hardcoded_secret(value: str, name: str) -> bool:
+    """An 8+ character literal bound to ``name`` that is not empty-ish, a placeholder, an
+    environment variable name, a header/field name (``x-api-key``, ``access_token``), a label
+    made of the name's own words (``INVALID_TOKEN = "invalid_token"``), an error code
+    (``"token_expired"``), a sentence, a path or a URL."""
+    words = set(_words(value))
     return not (
         len(value) < 8
         or any(char.isspace() for char in value)
         or PLACEHOLDER.search(value)
         or ("_" in value and CONSTANT.fullmatch(value))
-        or set(_words(value)) <= NAME_VOCABULARY
+        or words <= NAME_VOCABULARY | set(_words(name))
+        or (CODE.fullmatch(value) is not None and bool(words & STATE_WORDS))
         or value.startswith(("/", "./", "../", "~/"))
         or "://" in value
         or value.lower().endswith(FILE_SUFFIXES)
     )
 
 
+STRING_KINDS = ("str", "bytes")
+
+
 def _default_literal(value: Expr) -> Expr | None:
-    """The string literal a value falls back to: ``"x"``, ``Field("x")``,
+    """The string (or bytes) literal a value falls back to: ``"x"``, ``b"x"``, ``Field("x")``,
     ``Field(default="x")``, ``SecretStr("x")``, ``os.getenv("X", "x")``."""
-    if value.kind == "str":
+    if value.kind in STRING_KINDS:
         return value
     if value.kind != "call":
         return None
@@ -1353,7 +1535,7 @@ def _default_literal(value: Expr) -> Expr | None:
         found = value.arg(1, "default")
     else:
         return None
-    return found if found is not None and found.kind == "str" else None
+    return found if found is not None and found.kind in STRING_KINDS else None
 
 
 @dataclass(frozen=True)
@@ -1408,18 +1590,21 @@ def _named_values(module: Module) -> Iterator[tuple[str, Expr]]:
 class HardcodedSecret(Rule):
     """
     ## What it does
-    Flags a string literal of 8 or more characters bound to a secret name (`secret_key`,
-    `JWT_SECRET`, `password`, `access_token`, `api_key`, `private_key`...) outside test modules.
+    Flags a string (or bytes) literal of 8 or more characters bound to a secret name
+    (`secret_key`, `JWT_SECRET`, `password`, `access_token`, `api_key`, `private_key`...) outside
+    test modules.
 
     Bound means an assignment, a class field default (also `Field("...")`), a keyword argument,
     a dict value or a parameter default, the literal fallback of
     `os.getenv("SECRET_KEY", "...")`, or the key argument of `jwt.encode`/`jwt.decode`.
 
     The name's head noun decides: `token_type`, `token_url`, `password_field`, `secret_name`,
-    `cache_key`, `next_page_token` and `hashed_password` are not secrets. Placeholders
+    `cache_key`, `next_page_token` and `hashed_password` are not secrets, nor are names that say
+    the value is no live credential (`INVALID_TOKEN`, `wrong_password`). Placeholders
     (`changeme`, `your-secret-here`, `<token>`, `xxx`, `${SECRET}`), environment variable names,
-    header and field names (`x-api-key`, `access_token`), sentences, paths and URLs are not
-    reported, nor are OpenAPI examples (`examples=`, `json_schema_extra`).
+    header and field names (`x-api-key`, `access_token`), labels made of the name's own words
+    (`github_token = "github_token"`), error codes (`"token_expired"`), sentences, paths and URLs
+    are not reported, nor are OpenAPI examples (`examples=`, `json_schema_extra`).
 
     ## Why is this bad?
     The secret ships with every clone, fork, image layer and CI log of the repository, and
@@ -1459,6 +1644,9 @@ class HardcodedSecret(Rule):
         "    password: str = Field(examples=['correct-horse-battery'])\n"
         "    model_config = {'json_schema_extra': {'example': {'password': 'hunter2hunter2'}}}",
         "fake_users = {'alice': {'hashed_password': '$2b$12$EixZaYVK1fsbw1ZfbX3OXe'}}",
+        "class OAuthError:\n    INVALID_TOKEN = 'invalid_token'\n"
+        "    expired_token = 'token_expired'\n    reset_token = 'reset_password_bad_token'\n"
+        "    github_token = 'github_token'",
         Valid("SECRET_KEY = 'test-secret-key-123'", path="tests/conftest.py"),
     )
     INVALID = (
@@ -1480,6 +1668,12 @@ class HardcodedSecret(Rule):
         ),
         Invalid("client = Client(config={'api_key': 'sk_live_51HxYz'})", line=1),
         Invalid(
+            "import secrets\ndef check(credentials):\n"
+            "    correct_password_bytes = b'swordfish'\n"
+            "    return secrets.compare_digest(credentials.password.encode(), correct_password_bytes)",
+            line=3,
+        ),
+        Invalid(
             "import jwt\ndef issue(claims):\n    return jwt.encode(claims, 'mysecretkey', 'HS256')",
             line=3,
         ),
@@ -1495,7 +1689,7 @@ class HardcodedSecret(Rule):
             span = candidate.literal.span
             if span in reported or any(_within(span, example) for example in examples):
                 continue
-            if _is_hardcoded_secret(candidate.literal.string or ""):
+            if _is_hardcoded_secret(str(candidate.literal.value or ""), candidate.name):
                 reported.add(span)
                 yield self.finding(module, span, f"hardcoded secret in `{candidate.name}`")
 
@@ -1507,7 +1701,7 @@ class HardcodedSecret(Rule):
                 yield _Candidate(name, literal)
         for call in _jwt_calls(module, JWT_DECODE | JWT_ENCODE):
             key = call.expr.arg(1, "key")
-            if key is not None and key.kind == "str":
+            if key is not None and key.kind in STRING_KINDS:
                 yield _Candidate(f"{_func_text(call.expr)}(key=...)", key)
 
 
@@ -1603,24 +1797,52 @@ class AuthEndpointWithoutRateLimit(Rule):
 # -- FAPI809 ----------------------------------------------------------------------------------
 
 
-def _auth_cookie_key(key: Expr | None, module: Module) -> str | None:
-    """The name of an authentication cookie, from a literal, a module constant or a name that
-    says what it holds (``SESSION_COOKIE_NAME``, ``settings.refresh_cookie``)."""
+def _constant_string(key: Expr, module: Module) -> str | None:
+    """The literal a module-level constant is bound to (``SESSION_COOKIE = "sid"``)."""
+    if key.kind != "name":
+        return None
+    for assign in module.assignments:
+        targets = [target.op for target in assign.targets if target.kind == "name"]
+        if assign.function is None and key.op in targets and assign.value is not None:
+            return assign.value.string
+    return None
+
+
+def _holds_secret(value: Expr | None) -> bool:
+    """The cookie value reads a secret name: ``token``, ``access_token``, ``f"Bearer {jwt_token}"``."""
+    return value is not None and any(
+        found.kind in ("name", "attribute") and _is_secret_name(found.op)
+        for found in _logged_values(value)
+    )
+
+
+def _auth_cookie(call: Expr, module: Module) -> str | None:
+    """The name of the authentication cookie a ``set_cookie`` call sets, or None. The name comes
+    from a literal, a module constant, or the name of the key's variable
+    (``SESSION_COOKIE_NAME``, ``settings.refresh_cookie``); a cookie whose value is a token
+    (``value=access_token``) authenticates whatever it is called."""
+    key = call.arg(0, "key")
     if key is None:
         return None
-    if key.string is not None:
-        return key.string if _is_auth_cookie(key.string) else None
-    identifier = _identifier(key)
-    if identifier is None:
+    literal = key.string if key.string is not None else _constant_string(key, module)
+    judged = literal if literal is not None else _identifier(key)
+    shown = literal if literal is not None else key.text
+    if judged is not None and ("csrf" in judged.lower() or "xsrf" in judged.lower()):
         return None
-    if key.kind == "name":
-        for assign in module.assignments:
-            targets = [target.op for target in assign.targets if target.kind == "name"]
-            if assign.function is None and identifier in targets and assign.value is not None:
-                value = assign.value.string
-                if value is not None:
-                    return value if _is_auth_cookie(value) else None
-    return key.text if _is_auth_cookie(identifier) else None
+    if (judged is not None and _is_auth_cookie(judged)) or _holds_secret(call.arg(1, "value")):
+        return shown
+    return None
+
+
+def _is_deletion(call: Expr) -> bool:
+    """``set_cookie`` that clears the cookie: no value, an empty one, or ``max_age=0``."""
+    value = call.arg(1, "value")
+    if value is None or value.string == "":
+        return True
+    return any(
+        (found := call.arg(index, name)) is not None and found.kind == "number" and found.value == 0
+        for index, name in ((2, "max_age"), (3, "expires"))
+    )
 
 
 class InsecureCookie(Rule):
@@ -1630,12 +1852,15 @@ class InsecureCookie(Rule):
     `secure=True`, or with `samesite=None`.
 
     Auth cookies have a name like `session`, `sid`, `access_token`, `refresh_token`, `auth` or
-    `jwt`. One finding per call names what is missing. Test modules are not checked.
+    `jwt` (also run together: `usersession`, `authtoken`), or hold a token whatever their name
+    (`set_cookie(settings.cookie_name, access_token)`). One finding per call names what is
+    missing. Test modules are not checked.
 
     A flag given as an expression (`secure=settings.cookie_secure`) counts as set. Leaving out
     `samesite` is fine: Starlette sends `SameSite=Lax` by default, and an explicit `"none"` is a
     deliberate cross-site setup. CSRF cookies are not reported: the double-submit pattern needs
-    them readable by scripts.
+    them readable by scripts. Neither is a `set_cookie` that clears the cookie (no value, `""`,
+    or `max_age=0`): it carries no secret.
 
     ## Why is this bad?
     Without `HttpOnly` any injected script reads the session; without `Secure` it travels over
@@ -1672,6 +1897,9 @@ class InsecureCookie(Rule):
         "    response.set_cookie(key='access_token', value=token, httponly=True,"
         " secure=settings.secure_cookies)",
         "def f(response, token):\n    response.set_cookie(**cookie_options(token))",
+        "def logout(response):\n    response.set_cookie('access_token', '', max_age=0)",
+        "def f(response, csrf_token):\n"
+        "    response.set_cookie(settings.csrf_cookie_name, csrf_token, secure=True)",
         Valid(
             "def test_login(response, token):\n    response.set_cookie('session', token)",
             path="tests/test_login.py",
@@ -1679,6 +1907,11 @@ class InsecureCookie(Rule):
     )
     INVALID = (
         Invalid("def f(response, token):\n    response.set_cookie('access_token', token)", line=2),
+        Invalid(
+            "def login(self, response, token):\n"
+            "    response.set_cookie(key=self.cookie_name, value=token, httponly=True)",
+            line=2,
+        ),
         Invalid(
             "SESSION_COOKIE = 'sid'\ndef f(response, sid):\n"
             "    response.set_cookie(SESSION_COOKIE, sid, httponly=True, secure=False)",
@@ -1698,8 +1931,8 @@ class InsecureCookie(Rule):
             func = expr.func
             if func is None or func.kind != "attribute" or func.op != "set_cookie":
                 continue
-            cookie = _auth_cookie_key(expr.arg(0, "key"), module)
-            if cookie is None or _has_spread(expr):
+            cookie = _auth_cookie(expr, module)
+            if cookie is None or _has_spread(expr) or _is_deletion(expr):
                 continue
             missing = [
                 f"`{flag}=True`"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -92,6 +92,11 @@ PATCHERS = frozenset({"patch", "object", "setattr", "setitem"})
 REQUESTS_SESSIONS = frozenset({"requests.Session", "requests.sessions.Session", "requests.session"})
 TEST_PACKAGES = frozenset({"tests", "test", "testing", "conftest"})
 LOCAL_HOSTS = frozenset({"localhost", "testserver", "test"})
+LIVE_SUITES = frozenset({"integration", "e2e", "end2end", "smoke", "live", "acceptance"})
+"""Words of the folders, files and pytest marks of suites that run against real resources on
+purpose (``tests/integration/``, ``test_e2e_checkout.py``, ``@pytest.mark.integration``)."""
+LIVE_MARKS = LIVE_SUITES | {"network", "online", "external"}
+"""pytest marks of tests that need the network or real services on purpose."""
 LOCAL_SUFFIXES = (".localhost", ".local", ".test", ".internal", ".invalid")
 
 
@@ -689,6 +694,47 @@ def _request_url(call: Expr) -> Expr | None:
     return None
 
 
+def _live_words(name: str, words: frozenset[str] = LIVE_SUITES) -> bool:
+    return bool(words.intersection(name.lower().replace("-", "_").split("_")))
+
+
+def _marked_live(marks: Iterable[Expr]) -> bool:
+    """One of ``marks`` is ``pytest.mark.integration`` (``e2e``, ``live``...)."""
+    for mark in marks:
+        for expr in mark.walk():
+            if (
+                expr.kind == "attribute"
+                and expr.items[0].kind == "attribute"
+                and expr.items[0].op == "mark"
+                and _live_words(expr.op, LIVE_MARKS)
+            ):
+                return True
+    return False
+
+
+def _live_suite(module: Module) -> bool:
+    """The module belongs to an integration/end-to-end suite: by its folders or file name, or by
+    a module-wide ``pytestmark``."""
+    if any(_live_words(part.removesuffix(".py")) for part in module.path.split("/")):
+        return True
+    return _marked_live(
+        assign.value
+        for assign in module.assignments
+        if assign.function is None
+        and assign.value is not None
+        and any(target.kind == "name" and target.op == "pytestmark" for target in assign.targets)
+    )
+
+
+def _live_test(module: Module, scope: str | None) -> bool:
+    """``scope`` is (or sits in) a test marked ``@pytest.mark.integration`` or the like."""
+    for name in enclosing_scopes(scope):
+        function = module.function(name)
+        if function is not None and _marked_live(function.decorators):
+            return True
+    return False
+
+
 class ProductionResourceInTest(Rule):
     """
     ## What it does
@@ -732,7 +778,10 @@ class ProductionResourceInTest(Rule):
     ## Known problems
     Passing the application's engine to `Session(engine)` or `metadata.create_all(engine)` is not
     reported, nor are requests made while the module mocks HTTP (`respx`, `responses`,
-    `requests_mock`, `pytest-httpx`, VCR, or a patched `requests`/`httpx`).
+    `requests_mock`, `pytest-httpx`, VCR, or a patched `requests`/`httpx`). Integration and
+    end-to-end suites use real resources on purpose and are not checked: modules under an
+    `integration`/`e2e`/`smoke`/`live` folder or with such a word in their file name, and tests
+    marked `@pytest.mark.integration` (`e2e`, `live`...) themselves or by `pytestmark`.
     """
 
     id = "FAPI703"
@@ -776,6 +825,16 @@ class ProductionResourceInTest(Rule):
             path="tests/test_x.py",
         ),
         Valid("import requests\ndef f():\n    return requests.get('https://api.example.com')"),
+        Valid(
+            "import pytest\nimport requests\n@pytest.mark.integration\ndef test_x():\n"
+            "    assert requests.get('https://api.github.com').ok",
+            path="tests/test_x.py",
+        ),
+        Valid(
+            "from app.db import SessionLocal\ndef test_x(client):\n"
+            "    with SessionLocal() as db:\n        assert db.query(User).count() == 1",
+            path="tests/integration/test_users.py",
+        ),
     )
     INVALID = (
         Invalid(
@@ -806,7 +865,7 @@ class ProductionResourceInTest(Rule):
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
-        if not module.is_test:
+        if not module.is_test or _live_suite(module):
             return
         configured = {
             call.expr.func.items[0].qualname
@@ -817,6 +876,8 @@ class ProductionResourceInTest(Rule):
         }
         mocked = _mocks_http(module)
         for call in module.calls:
+            if _live_test(module, call.function):
+                continue
             func = call.expr.func
             kind = resource_kind(call.expr, project)
             if func is not None and kind in DATABASE_HANDLES:

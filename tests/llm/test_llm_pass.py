@@ -22,7 +22,6 @@ Replay = Any  # tests/llm/conftest.py: the recorded API
 STATIC = [
     ("FAPI806", 11, "static"),
     ("FAPI402", 19, "static"),
-    ("FAPI403", 21, "static"),
     ("FAPI806", 27, "static"),
 ]
 WITH_LLM = sorted([*STATIC, ("FAPI807", 15, "llm")], key=lambda f: f[1])

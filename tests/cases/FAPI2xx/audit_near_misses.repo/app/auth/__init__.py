@@ -1,0 +1,3 @@
+from app.auth.backend import AuthBackend
+
+__all__ = ["AuthBackend"]
