@@ -77,6 +77,7 @@ def repo(tmp_path: Path) -> Path:
     (root / "app" / "jobs.py").write_text(JOBS)
     (root / "app" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     (root / "app" / "old.py").write_text("x = 1\n")
+    (root / "app" / "cli.py").write_text("import time\n\n\nasync def main():\n    time.sleep(1)\n")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "init")
     return root
@@ -159,8 +160,10 @@ def test_git_shapes_renames_deletions_modes_binary(
     (repo / "app" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x01\x02")
     write(repo / "app" / "run.py", "print('hi')\n")
     (repo / "app" / "run.py").chmod(0o755)
+    (repo / "app" / "cli.py").chmod(0o755)  # a mode change alone: nothing added, nothing reported
     git(repo, "add", "-A")
     text = git(repo, "diff", "--cached", "-M", "--binary")
+    assert "old mode 100644\nnew mode 100755" in text
     assert "rename from" in text and "No newline at end of file" in text
     assert "deleted file mode" in text and "GIT binary patch" in text
     result = run("-", "--format", "json", "--repo", str(repo), stdin=text.encode())
@@ -168,8 +171,8 @@ def test_git_shapes_renames_deletions_modes_binary(
     # change's bug, so it is reported.
     assert ids(result) == [("FAPI402", "app/tasks.py", 5)]
     assert result.json["stats"] == {
-        "files": 4,
-        "python_files": 2,
+        "files": 5,
+        "python_files": 3,
         "findings": 1,
         "error": 1,
         "warning": 0,
