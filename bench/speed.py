@@ -8,7 +8,9 @@ Measures, in one run (so that ratios survive a noisy shared machine):
 - review: the full static review (diff parsing, extraction, every rule, filtering), in process;
 - scaling: the review of a change twice as large;
 - peak memory of the real CLI reviewing the change (a child process);
-- bandit on the same files, when it is installed (``pip install bandit``).
+- bandit on the same files, when it is installed (``pip install bandit``);
+- a one-file change in a 2,000-file repository given as context: the review must not parse
+  the whole repository.
 """
 
 from __future__ import annotations
@@ -63,6 +65,21 @@ def measure(count: int, repeat: int, root: Path) -> tuple[float, float, float, i
     return floor, strict, full, lines, len(files)
 
 
+def small_change_in_large_repo(repeat: int, root: Path) -> tuple[float, float, float]:
+    """A one-file change in a 2,000-file repository: the review, the parse of the changed
+    file, and the parse of the whole repository (what the review must not need)."""
+    files = generate.files(2000)
+    generate.write(files, root)
+    path, text = next(iter(files.items()))
+    patch = generate.patch({path: text})
+    texts = list(files.values())
+    one = best_of(repeat, lambda: ast.parse(text))
+    everything = best_of(1, lambda: [ast.parse(source) for source in texts])
+    # A fresh Project each run (review() builds one), so nothing is cached between runs.
+    full = best_of(repeat, lambda: review(patch, DirectorySources(root), Config()))
+    return full, one, everything
+
+
 def peak_memory_mb(root: Path, patch: str) -> float:
     patch_file = root / "change.patch"
     patch_file.write_text(patch)
@@ -93,6 +110,10 @@ def main() -> None:
         floor2, _, full2, lines2, count2 = measure(args.files * 2, args.repeat, Path(large))
         peak = peak_memory_mb(Path(small), generate.patch(generate.files(args.files)))
         bandit = bandit_seconds(Path(small), max(1, args.repeat // 2))
+    with tempfile.TemporaryDirectory() as repository:
+        small_review, one_parse, repo_parse = small_change_in_large_repo(
+            args.repeat, Path(repository)
+        )
     print(f"change: {count} files, {lines} changed lines; double: {count2} files, {lines2} lines")
     print(f"floor: ast.parse only        {floor * 1000:8.1f} ms   1.00x")
     print(f"ast.parse with GC paused     {strict * 1000:8.1f} ms   {strict / floor:.2f}x floor")
@@ -107,6 +128,11 @@ def main() -> None:
     else:
         print("bandit: not installed (pip install bandit)")
     print(f"peak memory of the CLI       {peak:8.1f} MB")
+    print(
+        f"1 changed file, 2,000-file repository: review {small_review * 1000:.1f} ms"
+        f" = {small_review / one_parse:.1f}x parsing that file"
+        f" ({small_review / repo_parse:.3f}x parsing the whole repository)"
+    )
 
 
 if __name__ == "__main__":

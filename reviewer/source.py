@@ -94,26 +94,44 @@ class DirectorySources:
         if not root.is_dir():
             raise ReviewError(f"--repo: {root} is not a directory")
         self.root = root.resolve()
+        self._regular: set[str] = set()
+        """Paths found by :meth:`python_files`: regular files reached without a symbolic link."""
 
     @property
     def label(self) -> str:
         return str(self.root)
 
     def read(self, path: str) -> str | None:
-        target = (self.root / path).resolve()
-        if not target.is_relative_to(self.root) or not target.is_file():
-            return None
+        """The text of ``path``; never a file outside the root (through ``..`` or a link)."""
+        target = self.root / path
+        if path not in self._regular:
+            target = target.resolve()
+            if not target.is_relative_to(self.root) or not target.is_file():
+                return None
         try:
             return decode(target.read_bytes())
         except OSError:
             return None
 
     def python_files(self) -> Iterator[str]:
-        for folder, dirs, files in os.walk(self.root):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    yield (Path(folder) / name).relative_to(self.root).as_posix()
+        """Python files below the root, neither through nor as symbolic links."""
+        pending = [""]
+        while pending:
+            folder = pending.pop()
+            try:
+                entries = sorted(os.scandir(self.root / folder), key=lambda entry: entry.name)
+            except OSError:
+                continue
+            for entry in entries:
+                relative = f"{folder}/{entry.name}" if folder else entry.name
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir():
+                    if entry.name not in SKIP_DIRS and not entry.name.startswith("."):
+                        pending.append(relative)
+                elif entry.name.endswith(".py") and entry.is_file():
+                    self._regular.add(relative)
+                    yield relative
 
 
 class GitRevisionSources:

@@ -14,6 +14,10 @@ from reviewer.source import Sources
 PYDANTIC_V2_REQUIREMENT = re.compile(r"pydantic\s*(\[[^\]]*\])?\s*(>=|==|~=)\s*2", re.IGNORECASE)
 T = TypeVar("T")
 
+PYDANTIC_V2_WORDS = re.compile(
+    r"ConfigDict|field_validator|model_validator|model_config|model_dump"
+)
+DEPENDS_WORDS = re.compile(r"Depends|Security")
 PYDANTIC_V2_NAMES = frozenset(
     {"pydantic.ConfigDict", "pydantic.field_validator", "pydantic.model_validator"}
 )
@@ -64,17 +68,28 @@ class Project:
         self._parsed[name] = module
         return module
 
-    def all_modules(self) -> Iterator[Module]:
-        """Every module of the repository (the changed ones when there is no context)."""
-        seen = set(self.changed)
+    def all_modules(self, mentioning: re.Pattern[str] | None = None) -> Iterator[Module]:
+        """Every module of the repository (the changed ones when there is no context).
+
+        With ``mentioning``, modules of the context whose text does not match it are not parsed:
+        a cheap filter that keeps a small change in a large repository fast (the changed modules
+        are always yielded).
+        """
         yield from self.changed.values()
         if not self.sources.complete:
             return
-        for name in self._paths:
-            if name not in seen:
-                module = self.module(name)
-                if module is not None:
-                    yield module
+        for name, path in self._paths.items():
+            if name in self.changed:
+                continue
+            if name not in self._parsed:
+                text = self.sources.read(path)
+                if text is None or (mentioning is not None and not mentioning.search(text)):
+                    continue
+                parsed = parse_module(path, text)
+                self._parsed[name] = None if isinstance(parsed, Skipped) else parsed
+            module = self._parsed[name]
+            if module is not None:
+                yield module
 
     def _split(self, qualname: str) -> tuple[Module, str] | None:
         parts = qualname.split(".")
@@ -169,9 +184,36 @@ class Project:
         if not self.sources.complete:
             return None
         targets: set[str] = set()
-        for module in self.all_modules():
+        for module in self.all_modules(mentioning=DEPENDS_WORDS):
             targets.update(module.depends_targets())
         return frozenset(targets)
+
+    def depends_targets_of(self, module: Module) -> frozenset[str] | None:
+        """The part of :attr:`depends_targets` that can name ``module``'s own functions and
+        classes: only modules whose text holds ``Depends(NAME``/``Security(NAME`` for one of
+        their names are parsed, so that a small change in a large repository does not parse all
+        of it (a dependency re-exported under another name is not followed). None without the
+        repository."""
+        if not self.sources.complete:
+            return None
+        if "depends_targets" in self.__dict__:  # already computed in full
+            return self.depends_targets
+        names = {function.name for function in module.functions}
+        names.update(class_def.name for class_def in module.classes)
+        if not names:
+            return frozenset()
+
+        def scan() -> frozenset[str]:
+            alternatives = "|".join(map(re.escape, sorted(names)))
+            pattern = re.compile(
+                rf"(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?(?:\w+\.)*(?:{alternatives})\b"
+            )
+            targets: set[str] = set()
+            for other in self.all_modules(mentioning=pattern):
+                targets.update(other.depends_targets())
+            return frozenset(targets)
+
+        return self.memo(f"depends_targets_of:{module.path}", scan)
 
     @cached_property
     def uses_pydantic_v2(self) -> bool:
@@ -180,8 +222,7 @@ class Project:
             text = self.sources.read(requirement_file)
             if text and PYDANTIC_V2_REQUIREMENT.search(text):
                 return True
-        modules = self.all_modules() if self.sources.complete else iter(self.changed.values())
-        for module in modules:
+        for module in self.all_modules(mentioning=PYDANTIC_V2_WORDS):
             if any(target in PYDANTIC_V2_NAMES for _, target in module.imports):
                 return True
             if any(class_def.has_model_config for class_def in module.classes):

@@ -259,7 +259,7 @@ def dependencies(module: Module, project: Project) -> frozenset[str]:
     repository is available, anywhere in it (through re-exports too); and generator functions
     that yield a session or connection they open (yield dependencies, wherever they are used)."""
     targets = set(module.depends_targets())
-    targets.update(project.depends_targets or ())
+    targets.update(project.depends_targets_of(module) or ())
     prefix = module.name + "."
     found: set[str] = set()
     for target in targets:

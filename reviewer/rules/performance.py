@@ -369,7 +369,7 @@ def _query_functions(module: Module, project: Project) -> Iterator[tuple[Functio
             seen.add(route.handler.qualname)
             yield route.handler, route
     functions = dependencies(module, project)
-    classes = set(module.depends_targets()) | (project.depends_targets or frozenset())
+    classes = set(module.depends_targets()) | (project.depends_targets_of(module) or frozenset())
     for function in module.functions:  # `commons: CommonQueryParams = Depends()`
         classes.update(filter(None, (_dependency(param, project) for param in function.params)))
     for function in module.functions:

@@ -424,6 +424,10 @@ ISSUED_CREDENTIALS = frozenset(
 )
 """Fields a credential-issuing endpoint exists to return."""
 RESPONSE_NAME = re.compile(r"(Response|Out|Read|Public)$")
+ROUTES_OR_RESPONSE_NAMES = re.compile(
+    r"\.(get|post|put|patch|delete|head|options|trace|api_route)\(|class \w+(Response|Out|Read|Public)\b"
+)
+"""Text of a module that may declare a route or a response-named class (a cheap pre-filter)."""
 CREDENTIAL_ROUTE = re.compile(
     r"log-?in|log_in|sign-?in|sign_in|token|refresh|oauth|api[-_]?keys?|secret|credential"
     r"|otp|mfa|2fa"
@@ -529,7 +533,7 @@ def response_roots(project: Project) -> list[Root]:
 def _response_roots(project: Project) -> list[Root]:
     usages: dict[tuple[str, str], tuple[Model, list[bool]]] = {}
     named: dict[tuple[str, str], Model] = {}
-    for module in project.all_modules():
+    for module in project.all_modules(mentioning=ROUTES_OR_RESPONSE_NAMES):
         if module.is_test:
             continue
         for route in module.routes:
@@ -703,6 +707,8 @@ class SensitiveFieldInResponse(Rule):
 
     def _field_findings(self, module: Module, project: Project) -> Iterator[Finding]:
         """Sensitive fields defined in ``module`` that some response carries."""
+        if not any(_sensitive(f, False) for cls in module.classes for f in cls.fields):
+            return  # nothing to look for: spare the scan of the repository's routes
         leaks = project.memo("FAPI202.leaks", lambda: self._leaks(project))
         for reached, root in leaks.get(module.path, ()):
             owner = reached.model.cls.name

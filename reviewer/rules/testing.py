@@ -383,6 +383,9 @@ class OverrideUnusedDependency(Rule):
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        overrides = list(_overrides(module))
+        if not overrides:
+            return  # spare the scan of every Depends in the repository
         targets = project.depends_targets
         if targets is None:
             return
@@ -394,7 +397,7 @@ class OverrideUnusedDependency(Rule):
                 loose.add(target.rsplit(".", 1)[-1])
             else:
                 used.add(definition[0])
-        for override in _overrides(module):
+        for override in overrides:
             for key in override.keys:
                 definition = _definition(project, key.qualname)
                 if definition is None or definition[0] in used or key.last_name in loose:
