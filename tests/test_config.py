@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from pathlib import Path
 
 import pytest
 
 from reviewer.cli import main
+from reviewer.config import load_config, tomllib
 
 CODE = (
     "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
@@ -124,3 +126,12 @@ def test_bad_configuration(env: Fixture, config: str, message: str) -> None:
     assert code == 2
     assert message in err
     assert err.count("\n") == 1
+
+
+def test_readme_configuration_example_is_valid() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    (block,) = re.findall(r"```toml\n(.*?)```", readme, re.S)
+    config = load_config(None, tomllib.loads(block)["tool"]["fastapi-review"])
+    assert config.fail_on == "warning"
+    assert config.enabled("FAPI402", "app/main.py") and not config.enabled("FAPI103", "app/x.py")
+    assert not config.enabled("FAPI201", "app/legacy/old.py")
