@@ -105,13 +105,33 @@ def load_module(change: FileChange, sources: Sources) -> Module | Skipped:
 
 
 def run_rules(
-    modules: Iterable[Module], project: Project, rules: Iterable[type[Rule]]
+    modules: Iterable[Module],
+    project: Project,
+    rules: Iterable[type[Rule]],
+    failures: list[Skipped] | None = None,
 ) -> list[Finding]:
+    """Every finding of ``rules`` in ``modules``.
+
+    With ``failures``, a rule that raises on a module (a bug of ours) is recorded there and the
+    review goes on without it; without, the exception propagates (as the tests want).
+    """
     instances = [rule() for rule in rules]
     findings: list[Finding] = []
     for module in modules:
         for rule in instances:
-            findings.extend(rule.check(module, project))
+            if failures is None:
+                findings.extend(rule.check(module, project))
+                continue
+            try:
+                findings.extend(list(rule.check(module, project)))
+            except Exception as exc:
+                failures.append(
+                    Skipped(
+                        module.path,
+                        f"{rule.id} failed on this file ({type(exc).__name__}: {exc}); the other "
+                        "rules ran. This is a bug in fastapi-review: please report it",
+                    )
+                )
     return findings
 
 
@@ -169,10 +189,11 @@ def review_change(change: Change, config: Config, all_lines: bool = False) -> Re
         for rule in STATIC_RULES
         if (selected is None or rule.id in selected) and rule.id not in ignored
     ]
-    kept = _keep(run_rules(modules, project, rules), change, config, all_lines)
+    failures: list[Skipped] = []
+    kept = _keep(run_rules(modules, project, rules, failures), change, config, all_lines)
     return Report(
         findings=tuple(kept),
-        skipped=change.skipped,
+        skipped=change.skipped + tuple(failures),
         partial=tuple(module.path for module in modules if module.partial),
         files=len(diff.files),
         python_files=len(modules),

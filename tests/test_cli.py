@@ -6,15 +6,22 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from reviewer.cli import main
+from reviewer.config import Config
+from reviewer.engine import analyze, run_rules
 from reviewer.errors import ReviewError
-from reviewer.source import git_diff
+from reviewer.extract import Skipped
+from reviewer.extract.model import Module
+from reviewer.extract.project import Project
+from reviewer.rules.base import Finding, Rule, Severity
+from reviewer.rules.concurrency import BlockingSleepInAsync
+from reviewer.source import NoSources, git_diff
 
 SLEEPY = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
 JOBS = (
@@ -347,3 +354,27 @@ def test_suppression_comment(run: Callable[..., Result], outside: Path) -> None:
     )
     result = run("-", "--format", "json", stdin=new_file_patch("app/h.py", code).encode())
     assert ids(result) == [("FAPI402", "app/h.py", 7)]
+
+
+class _Broken(Rule):
+    """A rule with a bug, to show that it costs one rule on one file, not the review."""
+
+    id = "FAPI999"
+    name = "broken"
+    severity = Severity.ERROR
+
+    def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        raise KeyError("boom")
+
+
+def test_a_failing_rule_is_reported_and_the_review_goes_on() -> None:
+    patch = new_file_patch("app/h.py", SLEEPY)
+    change = analyze(patch, NoSources(), Config())
+    failures: list[Skipped] = []
+    found = run_rules(change.modules, change.project, [BlockingSleepInAsync, _Broken], failures)
+    assert [(f.rule_id, f.line) for f in found] == [("FAPI402", 5)]
+    assert [(s.path, s.reason.split(" (")[0]) for s in failures] == [
+        ("app/h.py", "FAPI999 failed on this file")
+    ]
+    with pytest.raises(KeyError):
+        run_rules(change.modules, change.project, [_Broken])
