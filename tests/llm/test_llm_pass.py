@@ -5,9 +5,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import typing
 from pathlib import Path
 from typing import Any
 
+import anthropic
 import pytest
 from anthropic._data.deprecated_models import DEPRECATED_MODELS
 
@@ -34,6 +36,8 @@ def found(report: dict[str, Any]) -> list[tuple[str, int, str]]:
 def test_default_model_is_current() -> None:
     assert Config().model == DEFAULT_MODEL
     assert DEFAULT_MODEL not in DEPRECATED_MODELS
+    known = typing.get_args(typing.get_args(anthropic.types.Model)[0])
+    assert DEFAULT_MODEL in known  # a model the installed SDK lists, not a guess
 
 
 def test_normal_review(api: Replay, cli: Any) -> None:
