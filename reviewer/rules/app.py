@@ -472,6 +472,12 @@ class AppWithoutFactory(Rule):
             "app = FastAPI(\n    middleware=[Middleware(GZip)],\n)",
             line=3,
         ),
+        # One app bound in two branches: reported once, where it is built and wired.
+        Invalid(
+            "from fastapi import FastAPI\nif FULL:\n    app = FastAPI(title='full')\n"
+            "    app.include_router(users.router)\nelse:\n    app = FastAPI()",
+            line=3,
+        ),
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
@@ -485,8 +491,9 @@ class AppWithoutFactory(Rule):
         ):
             return
         import_time = {call.span for call in module.calls if call.function is None}
+        reported: set[str] = set()
         for app in module.apps:
-            if app.kind != "app" or app.function is not None:
+            if app.kind != "app" or app.function is not None or app.name in reported:
                 continue
             wired = any(
                 include.owner == app.name and include.span in import_time
@@ -497,6 +504,8 @@ class AppWithoutFactory(Rule):
                 for middleware in module.middleware
             )
             if wired:
+                # One finding per name: `if X: app = FastAPI(...) else: app = FastAPI()`.
+                reported.add(app.name)
                 yield self.finding(
                     module,
                     app.call,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from reviewer.extract.model import Call, Expr, Module
 from reviewer.extract.project import Project
-from reviewer.rules.base import Finding, Invalid, Rule, Severity
+from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.helpers import HTTP_VERBS
 
 
@@ -59,6 +59,31 @@ def _async_calls(module: Module) -> Iterator[Call]:
             yield call
 
 
+def _cli_commands(module: Module) -> frozenset[str]:
+    """Functions registered as command-line commands (``@app.command()`` of Typer, Cyclopts or
+    Click): one command runs at a time, with no requests to stall."""
+    return frozenset(
+        function.qualname
+        for function in module.functions
+        if any(
+            (decorator.func or decorator).kind == "attribute"
+            and (decorator.func or decorator).op == "command"
+            for decorator in function.decorators
+        )
+    )
+
+
+def _serving_calls(module: Module) -> Iterator[Call]:
+    """Calls of :func:`_async_calls` that can stall requests: not in tests, nor in command-line
+    commands."""
+    if module.is_test:
+        return
+    commands = _cli_commands(module)
+    for call in _async_calls(module):
+        if call.function not in commands:
+            yield call
+
+
 class _InAsyncDef(Rule):
     """A rule about calls that are wrong because they run inside an ``async def``."""
 
@@ -77,7 +102,8 @@ class BlockingHttpInAsync(_InAsyncDef):
     `httpx.Client`) called inside an `async def` route, dependency or service.
 
     A lifespan or a startup/shutdown handler is left alone: its body runs before the first
-    request is served or after the last.
+    request is served or after the last. So are tests and command-line commands
+    (`@cli.command()`): they serve no other requests.
 
     ## Why is this bad?
     A synchronous request blocks the event loop for the whole round trip: every other request this
@@ -132,7 +158,7 @@ class BlockingHttpInAsync(_InAsyncDef):
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
-        for call in _async_calls(module):
+        for call in _serving_calls(module):
             name = call.qualname
             package, _, attr = name.rpartition(".")
             if (
@@ -154,7 +180,8 @@ class BlockingSleepInAsync(_InAsyncDef):
     Flags `time.sleep()` inside an `async def`.
 
     A lifespan or a startup/shutdown handler is left alone: its body runs before the first
-    request is served or after the last.
+    request is served or after the last. So are tests and command-line commands
+    (`@cli.command()`): they serve no other requests.
 
     ## Why is this bad?
     It blocks the event loop, stalling every request this worker is serving for the whole delay.
@@ -199,7 +226,7 @@ class BlockingSleepInAsync(_InAsyncDef):
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
-        for call in _async_calls(module):
+        for call in _serving_calls(module):
             if call.qualname == "time.sleep":
                 yield self.flag(module, call, "`time.sleep()` blocks the event loop")
 
@@ -244,7 +271,8 @@ class SyncDbInAsync(_InAsyncDef):
     `Session`, or a `sqlite3`/`psycopg2`/`pymysql` connection.
 
     A lifespan or a startup/shutdown handler is left alone: its body runs before the first
-    request is served or after the last. Session methods that only change the unit of work in
+    request is served or after the last, and so are tests and command-line commands
+    (`@cli.command()`). Session methods that only change the unit of work in
     memory (`add`, `add_all`, `expunge`, `expire`...) are not reported: the database is reached at
     the flush or commit.
 
@@ -307,7 +335,7 @@ class SyncDbInAsync(_InAsyncDef):
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
-        for call in _async_calls(module):
+        for call in _serving_calls(module):
             if call.qualname in SYNC_CONNECT:
                 yield self.flag(module, call, f"`{call.qualname}()` opens a blocking connection")
                 continue
@@ -331,7 +359,8 @@ class BlockingIoInAsync(_InAsyncDef):
     and `rmtree`, `subprocess.run`/`call`/`check_call`/`check_output`/`Popen`, and `os.system`.
 
     A lifespan or a startup/shutdown handler is left alone: its body runs before the first
-    request is served or after the last.
+    request is served or after the last. So are tests and command-line commands
+    (`@cli.command()`): they serve no other requests.
 
     ## Why is this bad?
     Disk and child-process waits block the event loop; a slow disk or a long command stalls every
@@ -397,6 +426,15 @@ class BlockingIoInAsync(_InAsyncDef):
         "import pickle\nfrom contextlib import asynccontextmanager\n@asynccontextmanager\n"
         "async def lifespan(app):\n    with open('model.pkl', 'rb') as handle:\n"
         "        app.state.model = pickle.load(handle)\n    yield",
+        # A command-line command: nothing else waits on its event loop.
+        "import typer\ncli = typer.Typer()\n@cli.command()\nasync def create(path: str):\n"
+        "    with open(path) as handle:\n        await client.create(handle.read())",
+        Valid(
+            "import pytest\n@pytest.mark.anyio\nasync def test_export(client):\n"
+            "    await client.post('/export')\n    with open('out.csv') as handle:\n"
+            "        assert handle.read()",
+            path="tests/test_export.py",
+        ),
     )
     INVALID = (
         Invalid("async def f():\n    with open('x') as h:\n        return h.read()", line=2),
@@ -410,7 +448,7 @@ class BlockingIoInAsync(_InAsyncDef):
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
-        for call in _async_calls(module):
+        for call in _serving_calls(module):
             if call.qualname in self.BLOCKING:
                 yield self.flag(module, call, f"`{call.qualname}()` blocks the event loop")
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 
-from reviewer.extract.model import Call, ExceptHandler, Expr, Function, Module
+from reviewer.extract.model import Assign, Call, ExceptHandler, Expr, Function, Module
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.helpers import dependencies
@@ -159,12 +159,28 @@ def _exception_label(expr: Expr, exceptions: Mapping[str, str]) -> str | None:
     return exceptions.get(expr.op) if expr.kind == "name" else None
 
 
+SANITIZER = re.compile(r"scrub|saniti[sz]e|redact|mask|censor|obfuscate", re.IGNORECASE)
+
+
+def _outside_sanitizers(expr: Expr) -> Iterator[Expr]:
+    """``expr`` and every expression inside it, except the arguments of a call that cleans text
+    (``_scrub_credentials(str(exc))``, ``redact(message)``)."""
+    yield expr
+    func = expr.func
+    if expr.kind == "call" and func is not None and SANITIZER.search(func.last_name):
+        return
+    for item in (*expr.items, *(key for key in expr.keys if key is not None), *expr.args):
+        yield from _outside_sanitizers(item)
+    for _, value in expr.kwargs:
+        yield from _outside_sanitizers(value)
+
+
 def _leak(
     expr: Expr, exceptions: Mapping[str, str], texts: Mapping[str, str]
 ) -> tuple[Expr, str] | None:
     """The part of ``expr`` that is the text of a caught exception or a traceback, with the
     caught type (``traceback`` for a traceback)."""
-    for node in expr.walk():
+    for node in _outside_sanitizers(expr):
         label: str | None = None
         if node.kind == "call":
             name = node.qualname or ""
@@ -213,9 +229,43 @@ def _exception_handlers(module: Module) -> Iterator[tuple[Function, Expr]]:
             yield function, caught
 
 
-def _caught(module: Module) -> Iterator[_Caught]:
+PARSE_FUNCTIONS = frozenset({"json.loads", "orjson.loads", "ujson.loads"})
+PARSE_METHODS = frozenset(
+    {
+        "json",
+        "body",
+        "model_validate",
+        "model_validate_json",
+        "parse_obj",
+        "parse_raw",
+        "validate_python",
+        "validate_json",
+    }
+)
+
+
+def _parses_input(module: Module, handler: ExceptHandler, project: Project) -> bool:
+    """The ``try`` only parses or validates the request's own data (``json.loads(body)``,
+    ``await request.json()``, ``Model(**body)``): the message describes the client's input."""
+    span = handler.try_span
+    if span is None:
+        return False
+    calls = list(_calls_between(module, handler.function, span.line, span.end_line))
+    return bool(calls) and all(
+        call.expr.qualname in PARSE_FUNCTIONS
+        or (call.expr.func is not None and call.expr.func.last_name in PARSE_METHODS)
+        or project.model_kind(call.expr.qualname) in ("pydantic", "sqlmodel")
+        for call in calls
+    )
+
+
+def _caught(module: Module, project: Project) -> Iterator[_Caught]:
     for handler in module.excepts:
-        if handler.name and any(_leaky(caught) for caught in handler.types):
+        if (
+            handler.name
+            and any(_leaky(caught) for caught in handler.types)
+            and not _parses_input(module, handler, project)
+        ):
             label = " | ".join(handler.types)
             yield _Caught(
                 handler.function, handler.span.line, handler.span.end_line, {handler.name: label}
@@ -260,7 +310,9 @@ class ExceptionDetailLeak(Rule):
     through a local variable), or `traceback.format_exc()`. Only exceptions whose messages nobody
     wrote for clients count: a broad `except Exception`, an `OSError`, or an error of a database,
     HTTP or cloud library (SQLAlchemy, psycopg, asyncpg, httpx, requests, botocore...), also in
-    an exception handler registered for `Exception` or 500.
+    an exception handler registered for `Exception` or 500. Not flagged: a `try` that only
+    parses the request's own data (`json.loads`, `await request.json()`, a Pydantic model), and
+    text passed through a function that cleans it (`scrub_...`, `redact`, `sanitize`, `mask`).
 
     ## Why is this bad?
     Those messages carry SQL statements and parameters, table and constraint names, internal
@@ -317,12 +369,29 @@ class ExceptionDetailLeak(Rule):
         "@app.exception_handler(HTTPException)\n"
         "async def http_error(request: Request, exc: HTTPException):\n"
         "    return JSONResponse(status_code=exc.status_code, content={'error': str(exc.detail)})",
+        # The try only parses the client's own input: the message describes that input.
+        ROUTE + "import json\n@router.post('/import')\nasync def import_(request: Request):\n"
+        "    try:\n        data = json.loads(await request.body())\n"
+        "    except Exception as exc:\n"
+        "        raise HTTPException(400, detail=f'Invalid JSON: {exc}')\n    return data",
+        # The text goes through a function that cleans it.
+        ROUTE + "@router.get('/redis/check')\nasync def check_redis():\n    try:\n"
+        "        await ping()\n        return {'status': 'healthy'}\n"
+        "    except Exception as exc:\n"
+        "        return {'status': 'unhealthy', 'error': scrub_credentials(str(exc))}",
     )
     INVALID = (
         Invalid(
             ROUTE + "@router.get('/x')\ndef x():\n    try:\n        return fetch()\n"
             "    except Exception as exc:\n        raise HTTPException(500, detail=str(exc))",
             line=8,
+        ),
+        Invalid(
+            ROUTE + "import json\n@router.post('/import')\nasync def import_(request: Request):\n"
+            "    try:\n        data = json.loads(await request.body())\n"
+            "        await store.save(data)\n    except Exception as exc:\n"
+            "        raise HTTPException(400, detail=f'Import failed: {exc}')",
+            line=10,
         ),
         Invalid(
             ROUTE + "from sqlalchemy.exc import IntegrityError\n"
@@ -359,7 +428,7 @@ class ExceptionDetailLeak(Rule):
             return
         handlers = [function for function, _ in _exception_handlers(module)]
         returning = [route.handler for route in module.routes] + handlers
-        scopes = list(_caught(module))
+        scopes = list(_caught(module, project))
         for payload, function in _sinks(module, returning):
             line = payload.span.line
             around = [s for s in scopes if s.function == function and s.first <= line <= s.last]
@@ -576,10 +645,122 @@ def _cleanup_only(module: Module, handler: ExceptHandler) -> bool:
         return False
     calls = list(_calls_between(module, handler.function, span.line, span.end_line))
     return bool(calls) and all(
-        call.expr.func is not None
-        and call.expr.func.kind == "attribute"
-        and call.expr.func.op in CLEANUP
+        call.expr.func is not None and not CLEANUP.isdisjoint(call.expr.func.last_name.split("_"))
         for call in calls
+    )
+
+
+ACKNOWLEDGED = re.compile(
+    r"#.*(noqa:[^#]*\b(BLE001|E722|S110)\b|pylint:\s*disable=[\w,-]*(broad-except|"
+    r"broad-exception-caught|bare-except))"
+)
+"""Another linter's suppression of its broad-``except`` check: the author already decided."""
+FAILED_STATUSES = ERROR_STATUSES | {"unhealthy", "down"}
+
+
+def _acknowledged(module: Module, handler: ExceptHandler) -> bool:
+    return bool(ACKNOWLEDGED.search(module.lines[handler.span.line - 1]))
+
+
+def _inside_except(module: Module, handler: ExceptHandler) -> bool:
+    """The ``try`` is in the body of another ``except``: the request is already failing there
+    (a failure hook or a log call guarded so it cannot hide the original error)."""
+    return any(
+        other is not handler
+        and other.function == handler.function
+        and other.span.line < handler.span.line
+        and handler.span.end_line <= other.span.end_line
+        for other in module.excepts
+    )
+
+
+def _carries_failure(value: Expr | None) -> bool:
+    """A dict, or a model built with keywords, that tells the client the operation failed: a
+    non-empty ``error``, ``success``/``ok`` False, or a failed ``status``."""
+    if value is None:
+        return False
+    if value.kind == "dict":
+        entries = [
+            (key.string, item)
+            for key, item in zip(value.keys, value.items, strict=True)
+            if key is not None and key.string is not None
+        ]
+    elif value.kind == "call":
+        entries = list(value.kwargs)
+    else:
+        return False
+    return any(
+        (key in ("error", "errors") and not _empty(item))
+        or (key in ("success", "ok") and item.kind == "bool" and item.value is False)
+        or (key == "status" and (item.string or "").lower() in FAILED_STATUSES)
+        for key, item in entries
+    )
+
+
+ERROR_COLLECTION = re.compile(r"error|fail", re.IGNORECASE)
+
+
+def _records_failure(module: Module, handler: ExceptHandler) -> bool:
+    """The ``except`` puts the failure in the answer's data: builds a value that carries it
+    (``Result(success=False, error=...)``), adds to a collection of errors
+    (``item["errors"].append(...)``), or stores the exception's text in a field or an entry
+    (``server.health_error = str(exc)``, ``report["error"] = str(exc)``)."""
+    first, last = handler.span.line, handler.span.end_line
+    for call in _calls_between(module, handler.function, first, last):
+        func = call.expr.func
+        if not _is_reporting(call) and _carries_failure(call.expr):
+            return True
+        if (
+            func is not None
+            and func.kind == "attribute"
+            and func.op in ("append", "extend", "add")
+            and ERROR_COLLECTION.search(func.items[0].text)
+        ):
+            return True  # item["errors"].append(...), failed.add(...)
+    for assign in _names_assigned(module, handler.function, first, last):
+        nodes = list(assign.value.walk()) if assign.value is not None else []
+        if any(node.kind == "dict" and _carries_failure(node) for node in nodes):
+            return True
+        stored = any(target.kind in ("subscript", "attribute") for target in assign.targets)
+        if stored and any(node.kind == "name" and node.op == handler.name for node in nodes):
+            return True
+    return False
+
+
+def _names_assigned(module: Module, function: str | None, first: int, last: int) -> list[Assign]:
+    return [
+        assign
+        for assign in module.assignments
+        if assign.function == function and first <= assign.span.line <= last
+    ]
+
+
+def _alternative(module: Module, handler: ExceptHandler) -> bool:
+    """The ``except`` computes what the ``try`` did another way, on the same object
+    (``data = obj.model_dump()`` / ``data = obj.dict()``): if that fails too, the error
+    propagates. A constant or a new object instead (``team = None``) is a fallback: flagged."""
+    span = handler.try_span
+    if span is None or handler.returns:
+        return False
+    tried = {
+        (target.op, assign.value.func.items[0].text)
+        for assign in _names_assigned(module, handler.function, span.line, span.end_line)
+        if assign.value is not None
+        and assign.value.func is not None
+        and assign.value.func.kind == "attribute"
+        for target in assign.targets
+        if target.kind == "name"
+    }
+    instead = _names_assigned(module, handler.function, handler.span.line, handler.span.end_line)
+    return bool(instead) and all(
+        assign.value is not None
+        and assign.value.func is not None
+        and assign.value.func.kind == "attribute"
+        and all(
+            target.kind == "name" and (target.op, assign.value.func.items[0].text) in tried
+            for target in assign.targets
+        )
+        for assign in instead
     )
 
 
@@ -627,7 +808,12 @@ class SwallowedException(Rule):
     or bare `except:` whose body neither re-raises nor returns an error response (a status of
     400 or more, or an `HTTPException`): it passes, continues, logs and carries on, or returns
     normal data. A body that turns a flag of the `try`'s answer from true to false
-    (`{"sent": False}` against `{"sent": True}`) reports the failure and is not flagged.
+    (`{"sent": False}` against `{"sent": True}`), or answers with a non-empty `error`,
+    `success=False` or a failed `status` (also inside the answer, or with the exception's text
+    stored in one of its fields), reports the failure and is not flagged. Neither is an
+    `except` inside another `except` (the request is failing already), one that computes the
+    same value another way (`row = key.dict()` after `row = key.model_dump()`), or one another
+    linter was told to accept (`# noqa: BLE001`, `# pylint: disable=broad-except`).
 
     ## Why is this bad?
     The client is told the request worked. A failed write looks like a success, a webhook
@@ -702,6 +888,42 @@ class SwallowedException(Rule):
         ROUTE + "@router.post('/notify')\nasync def notify(channel: str, text: str):\n    try:\n"
         "        await hub.send(channel, text)\n        return {'sent': True, 'channel': channel}\n"
         "    except Exception:\n        return {'sent': False, 'channel': channel}",
+        # The answer says it failed.
+        ROUTE + "@router.post('/cache/test')\nasync def test_cache(settings: CacheSettings):\n"
+        "    try:\n        await connect(settings)\n        return CacheTest(status='healthy')\n"
+        "    except Exception as exc:\n        return CacheTest(status='failed', error=str(exc))",
+        # Another linter's broad-except suppression: the author decided.
+        ROUTE + "@router.post('/budgets')\nasync def update_budget(budget: Budget):\n"
+        "    saved = await budgets.save(budget)\n    try:\n        await cache.evict(budget.id)\n"
+        "    except Exception:  # noqa: BLE001 - the update is committed\n"
+        "        logging.warning('evict failed')\n    return saved",
+        # A failure hook guarded inside an except that re-raises.
+        ROUTE + "@router.post('/run')\nasync def run_job(job: Job):\n    try:\n"
+        "        return await jobs.run(job)\n    except Exception as exc:\n        try:\n"
+        "            await hooks.failed(job, exc)\n        except Exception:\n"
+        "            logging.exception('hook failed')\n        raise",
+        # The except computes the same value another way.
+        ROUTE + "@router.get('/keys')\nasync def keys():\n    out = []\n"
+        "    for key in await load_keys():\n        try:\n            row = key.model_dump()\n"
+        "        except Exception:\n            row = key.dict()\n        out.append(row)\n"
+        "    return out",
+        # The failure is recorded in the answer.
+        ROUTE + "@router.get('/servers/{server_id}')\nasync def server(server_id: str):\n"
+        "    found = await servers.get(server_id)\n    try:\n"
+        "        found.health = await servers.check(server_id)\n    except Exception as exc:\n"
+        "        found.health_error = str(exc)\n    return found",
+        ROUTE + "@router.post('/members')\nasync def add_members(data: MembersIn):\n    try:\n"
+        "        return await teams.add(data)\n    except Exception as exc:\n"
+        "        results = [Added(user=m, success=False, error=str(exc)) for m in data.members]\n"
+        "        return AddResponse(results=results, added=0)",
+        ROUTE + "@router.post('/policies/test')\nasync def test_policies(items: list[Item]):\n"
+        "    for item in items:\n        try:\n            await policies.apply(item)\n"
+        "        except Exception as exc:\n            message = f'{item.id}: {exc}'\n"
+        "            item.errors.append(message)\n    return items",
+        # Best-effort cleanup through a helper.
+        ROUTE + "@router.post('/cancel')\nasync def cancel(event_id: str):\n    try:\n"
+        "        await safe_aclose_iterator(iterators[event_id])\n    except Exception:\n"
+        "        pass\n    del iterators[event_id]\n    return {'success': True}",
     )
     INVALID = (
         Invalid(
@@ -729,6 +951,18 @@ class SwallowedException(Rule):
             "@router.get('/me')\ndef me(user=Depends(current_user)):\n    return user",
             line=8,
         ),
+        Invalid(
+            ROUTE + "@router.post('/keys')\nasync def create_key(data: KeyIn):\n    try:\n"
+            "        team = await get_team(data.team_id)\n    except Exception:\n"
+            "        team = None\n    return await keys.create(data, team)",
+            line=8,
+        ),
+        Invalid(
+            ROUTE + "@router.get('/settings')\nasync def settings():\n    try:\n"
+            "        info = await store.get('settings')\n    except Exception:\n"
+            "        info = SettingsInfo(value=None)\n    return info",
+            line=8,
+        ),
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
@@ -742,13 +976,20 @@ class SwallowedException(Rule):
             function = module.function(handler.function)
             if function is None or not (function.qualname in routes or function.qualname in found):
                 continue
-            if _cleanup_only(module, handler):
+            if (
+                _cleanup_only(module, handler)
+                or _acknowledged(module, handler)
+                or _inside_except(module, handler)
+                or _alternative(module, handler)
+                or _records_failure(module, handler)
+            ):
                 continue
             if module.partial and not (handler.returns and _ends_visibly(module, handler)):
                 continue
             if handler.returns:
                 if any(
                     _reports_error(returned.value, project)
+                    or _carries_failure(returned.value)
                     or _flips_flag(returned.value, handler, function)
                     for returned in handler.returns
                 ):

@@ -387,6 +387,8 @@ def _is_query_param(param: Param, placeholders: frozenset[str]) -> bool:
         return False
     if param.marker is not None and param.marker.last_name != "Query":
         return False
+    if param.marker is None and param.default is not None and param.default.kind == "call":
+        return False  # a factory of a marker (``limit: int = LimitBody()``): it may bound it
     if param.type is not None:
         return param.type in UNBOUNDED_INTS
     default = param.default
@@ -480,6 +482,10 @@ class UnboundedPageSize(Rule):
         "from pydantic import conint\nfrom fastapi import FastAPI\napp = FastAPI()\n"
         "@app.get('/items')\ndef items(limit: conint(ge=1, le=100) = 10):\n    return []",
         "def paginate(items, limit: int = 100):\n    return items[:limit]",
+        # A factory of a marker that checks the value itself.
+        "from fastapi import FastAPI\napp = FastAPI()\n"
+        "@app.post('/flows/filter')\ndef flows(limit: int = LimitBody(), offset: int = 0):\n"
+        "    return []",
         "from fastapi import FastAPI\napp = FastAPI()\n"
         "@app.get('/items')\ndef items(limit: int = 100):\n"
         "    if limit > 500:\n        raise HTTPException(422)\n    return []",

@@ -192,41 +192,60 @@ def _route_words(module: Module, route: Route) -> str:
 # -- FAPI201 ---------------------------------------------------------------------------------
 
 
-def _is_response(project: Project, expr: Expr, depth: int = 0) -> bool:
+Scope = tuple[Module, str]
+"""A module and the qualified name of a function in it: where a bare name is looked up."""
+
+
+def _is_response(project: Project, expr: Expr, scope: Scope, depth: int = 0) -> bool:
     """``expr`` evidently evaluates to a ``Response`` (so FastAPI sends it as it is): a
     response class or a call named like one (``templates.TemplateResponse``, ``redirect``,
     ``sso.get_login_redirect``), a name typed or named so, or a call of (or a name assigned from)
-    a repository function that returns one."""
+    a repository function that returns one; ``scope`` is the function ``expr`` is in."""
     if expr.kind == "await" and expr.items:
-        return _is_response(project, expr.items[0], depth)
+        return _is_response(project, expr.items[0], scope, depth)
     if expr.kind == "call":
         name = expr.qualname or ""
         callee = expr.last_name.lower()
         if "response" in callee or callee.endswith("redirect"):
             return True
-        return _returns_response(project, name, depth)
+        return _returns_response(project, _function(project, name, scope), depth)
     if expr.kind in ("name", "attribute"):
         kind = expr.type or ""
         return (
             kind.endswith("Response")
             or "response" in expr.last_name.lower()
-            or _returns_response(project, kind, depth)
+            or _returns_response(project, _function(project, kind, scope), depth)
         )
     return False
 
 
-def _returns_response(project: Project, qualname: str, depth: int) -> bool:
-    """The repository function ``qualname`` returns a ``Response``: it is annotated so, or,
+def _function(project: Project, qualname: str, scope: Scope) -> tuple[Module, Function] | None:
+    """The repository function ``qualname`` names, or, for a bare name, the function nested next
+    to the one in ``scope`` (a helper defined inside ``create_app()`` beside its routes)."""
+    found = project.function(qualname) if qualname else None
+    if found is not None or not qualname or "." in qualname:
+        return found
+    module, enclosing = scope
+    while "." in enclosing:
+        enclosing = enclosing.rpartition(".")[0]
+        function = module.function(f"{enclosing}.{qualname}")
+        if function is not None:
+            return module, function
+    return None
+
+
+def _returns_response(project: Project, found: tuple[Module, Function] | None, depth: int) -> bool:
+    """The repository function ``found`` returns a ``Response``: it is annotated so, or,
     unannotated, every value it returns is one."""
-    found = project.function(qualname) if qualname and depth < 3 else None
-    if found is None:
+    if found is None or depth >= 3:
         return False
-    function = found[1]
+    module, function = found
     if function.returns_annotation is not None:
         refs = list(type_refs(function.returns_annotation))
         return bool(refs) and all(ref.last_name.endswith("Response") for ref in refs)
     values = [ret.value for ret in function.returns if ret.value is not None]
-    return bool(values) and all(_is_response(project, value, depth + 1) for value in values)
+    scope = (module, function.qualname)
+    return bool(values) and all(_is_response(project, value, scope, depth + 1) for value in values)
 
 
 def _returns_none(project: Project, expr: Expr) -> bool:
@@ -269,8 +288,8 @@ class MissingResponseModel(Rule):
     Returns that evidently build a `Response` are not data: `JSONResponse(...)`,
     `templates.TemplateResponse(...)`, `RedirectResponse(...)`, a call named like a redirect
     (`redirect(...)`, `sso.get_login_redirect()`), a `response` variable, and a call of a
-    repository function (or method) annotated to return a `Response`, or whose every return
-    builds one. Returning the result of a repository function annotated `-> None` returns no
+    repository function (or method, or a helper nested beside the handler in an app factory)
+    annotated to return a `Response`, or whose every return builds one. Returning the result of a repository function annotated `-> None` returns no
     data, and handlers that stream with `yield` have no `return` of data: neither is reported.
 
     ## Why is this bad?
@@ -340,6 +359,12 @@ class MissingResponseModel(Rule):
         "async def remove(item_id: int) -> None:\n    await db.delete(item_id)\n"
         "@app.delete('/items/{item_id}')\nasync def delete_item(item_id: int):\n"
         "    return await remove(item_id)",
+        # A helper nested beside the routes (inside the app factory) streams the answer.
+        "from fastapi.responses import StreamingResponse\ndef create_app():\n"
+        "    router = APIRouter()\n    async def stream_events(request):\n"
+        "        return StreamingResponse(events(request))\n    @router.get('/events')\n"
+        "    async def events_route(request: Request):\n"
+        "        return await stream_events(request)\n    return router",
         # Options spread from a dict may declare the response model.
         "@router.get('/names', **LIST_OPTIONS)\ndef names():\n    return ['a']",
         # A generator handler streams its items; it returns no data.
@@ -376,7 +401,7 @@ class MissingResponseModel(Rule):
                 for ret in route.handler.returns
                 if ret.value is not None
                 and not _returns_none(project, ret.value)
-                and not _is_response(project, ret.value)
+                and not _is_response(project, ret.value, (module, route.handler.qualname))
             ]
             if data:
                 yield self.finding(
@@ -430,9 +455,11 @@ ROUTES_OR_RESPONSE_NAMES = re.compile(
 """Text of a module that may declare a route or a response-named class (a cheap pre-filter)."""
 CREDENTIAL_ROUTE = re.compile(
     r"log-?in|log_in|sign-?in|sign_in|token|refresh|oauth|api[-_]?keys?|secret|credential"
-    r"|otp|mfa|2fa"
+    r"|otp|mfa|2fa|exchange"
 )
 CREDENTIAL_MODEL = re.compile(r"token|login|signin|auth|credential|session|key|secret|otp|mfa")
+MESSAGE_FIELDS = frozenset({"content", "message", "text", "parts", "tool_calls", "toolCalls"})
+"""Fields of a chat message, whose ``role`` says who speaks (``user``, ``assistant``)."""
 CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
@@ -459,10 +486,16 @@ def _hidden(field: Field) -> bool:
     return any(ref.last_name in ("SecretStr", "SecretBytes") for ref in type_refs(field.annotation))
 
 
-def _sensitive(field: Field, issues_credentials: bool) -> bool:
+def _message_role(cls: ClassDef, field: Field) -> bool:
+    """The ``role`` of a chat message (``user``/``assistant``), not an authorization role: its
+    model also carries the message (``content``, ``message``...)."""
+    return field.name == "role" and any(other.name in MESSAGE_FIELDS for other in cls.fields)
+
+
+def _sensitive(cls: ClassDef, field: Field, issues_credentials: bool) -> bool:
     name = _snake(field.name)
     if name in ALWAYS_SENSITIVE or (name in ISSUED_CREDENTIALS and not issues_credentials):
-        return not _hidden(field)
+        return not _hidden(field) and not _message_role(cls, field)
     return False
 
 
@@ -496,6 +529,20 @@ class Root:
     issues_credentials: bool
     """Token fields are expected: every route returning it issues credentials, or (no route seen)
     its name or its ``token_type`` field says so (``Token``, ``LoginResponse``, ``ApiKeyOut``)."""
+
+
+def _redacts(project: Project, module: Module, function: Function, depth: int = 0) -> bool:
+    """The handler masks what it returns: it calls a ``*redact*``/``*mask*`` function
+    (``_redact_credentials(server)``, ``get_masked_values(params)``), itself or in a repository
+    function it calls (a helper that builds the response)."""
+    for call in module.calls_in(function):
+        name = call.expr.last_name.lower()
+        if "redact" in name or "mask" in name:
+            return True
+        found = project.function(call.qualname) if depth == 0 else None
+        if found is not None and _redacts(project, found[0], found[1], depth + 1):
+            return True
+    return False
 
 
 def _is_credential_route(module: Module, route: Route) -> bool:
@@ -537,6 +584,8 @@ def _response_roots(project: Project) -> list[Root]:
         if module.is_test:
             continue
         for route in module.routes:
+            if _redacts(project, module, route.handler):
+                continue
             for model in response_models(project, module, route):
                 credential = _issues_credentials(project, module, route, model)
                 usages.setdefault(model.key, (model, []))[1].append(credential)
@@ -564,11 +613,15 @@ class SensitiveFieldInResponse(Rule):
     `response_model`, its return annotation (also inside `list[...]`/`Optional[...]`), a schema
     class named `*Response`/`*Out`/`*Read`/`*Public`, and the models these inherit from or nest.
 
-    Models returned only by credential-issuing routes (login, `/token`, refresh, API-key or
-    secret creation, or a `POST` creating a model named for a credential, such as
+    Models returned only by credential-issuing routes (login, `/token`, refresh, a code
+    exchange, API-key or secret creation, or a `POST` creating a model named for a credential, such as
     `WebhookSecret`) may carry the credential they issue, and so may a model shaped like an OAuth2
     token response (it declares `token_type`); a `SecretStr` field or one with
-    `Field(exclude=True)` never reaches the client and is not reported.
+    `Field(exclude=True)` never reaches the client and is not reported, nor is a model returned
+    by a handler that calls a `*redact*`/`*mask*` function (it masks the secrets before sending
+    them), nor the `role` of a
+    chat message (a model that also declares `content`, `message`, `text`, `parts` or
+    `tool_calls`: the role says who speaks, `user` or `assistant`).
 
     Where it is reported: on the field when the field is defined in the module under review
     (adding the field is the change to look at), else on the route's `response_model=`/return
@@ -646,6 +699,23 @@ class SensitiveFieldInResponse(Rule):
         "@app.post('/webhooks', response_model=WebhookSecret, status_code=201)\n"
         "def create(body: WebhookCreate):\n    return save(body)\n"
         "@app.get('/webhooks/{i}', response_model=Webhook)\ndef read(i: int):\n    return load(i)",
+        # The role of a chat message says who speaks, not what the user may do.
+        "from pydantic import BaseModel\nclass ChatMessage(BaseModel):\n    role: str\n"
+        "    content: str\nclass ChatResponse(BaseModel):\n    messages: list[ChatMessage]",
+        # The handler masks the credentials it returns.
+        "from pydantic import BaseModel\nclass ServerConfig(BaseModel):\n    url: str\n"
+        "    client_secret: str | None = None\n"
+        "@app.get('/servers/{i}', response_model=ServerConfig)\nasync def server(i: int):\n"
+        "    return redact_credentials(await load(i))",
+        "from pydantic import BaseModel\nclass Plugin(BaseModel):\n    name: str\n"
+        "    api_key: str | None = None\ndef listing(rows):\n"
+        "    return [Plugin(**mask_values(row)) for row in rows]\n"
+        "@app.get('/plugins', response_model=list[Plugin])\nasync def plugins():\n"
+        "    return listing(await load())",
+        # A code exchange issues the API key it answers.
+        "from pydantic import BaseModel\nclass ConnectResult(BaseModel):\n    api_key: str\n"
+        "@app.post('/connect/exchange', response_model=ConnectResult)\n"
+        "def connect_exchange(body: ExchangeIn):\n    return issue_key(body.code)",
     )
     INVALID = (
         Invalid(
@@ -699,7 +769,9 @@ class SensitiveFieldInResponse(Rule):
             for reached in response_fields(project, root.model):
                 path = reached.model.module.path
                 where = (path, reached.model.cls.qualname, reached.field.name)
-                if where in reported or not _sensitive(reached.field, root.issues_credentials):
+                if where in reported or not _sensitive(
+                    reached.model.cls, reached.field, root.issues_credentials
+                ):
                     continue
                 reported.add(where)
                 leaks.setdefault(path, []).append((reached, root))
@@ -707,7 +779,7 @@ class SensitiveFieldInResponse(Rule):
 
     def _field_findings(self, module: Module, project: Project) -> Iterator[Finding]:
         """Sensitive fields defined in ``module`` that some response carries."""
-        if not any(_sensitive(f, False) for cls in module.classes for f in cls.fields):
+        if not any(_sensitive(cls, f, False) for cls in module.classes for f in cls.fields):
             return  # nothing to look for: spare the scan of the repository's routes
         leaks = project.memo("FAPI202.leaks", lambda: self._leaks(project))
         for reached, root in leaks.get(module.path, ()):
@@ -723,14 +795,14 @@ class SensitiveFieldInResponse(Rule):
         """Routes of ``module`` returning a model whose sensitive field is defined elsewhere."""
         for route in app_routes(module):
             expr = response_type(route)
-            if expr is None:
+            if expr is None or _redacts(project, module, route.handler):
                 continue
             leaked: list[str] = []
             for model in response_models(project, module, route):
                 credential = _issues_credentials(project, module, route, model)
                 for reached in response_fields(project, model):
                     if reached.model.module.path != module.path and _sensitive(
-                        reached.field, credential
+                        reached.model.cls, reached.field, credential
                     ):
                         leaked.append(
                             f"`{reached.model.cls.name}.{reached.field.name}` "
@@ -748,6 +820,9 @@ class SensitiveFieldInResponse(Rule):
 # -- FAPI203 ---------------------------------------------------------------------------------
 
 JSON_LOADERS = frozenset({"json.loads", "orjson.loads", "ujson.loads"})
+BODYLESS_METHODS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
+"""Methods whose request content has no defined meaning (RFC 9110): a handler reading one takes
+optional extras, and declaring a body there is no better advice."""
 
 
 def _untyped_body(param: Param) -> bool:
@@ -774,6 +849,18 @@ def _untyped_body(param: Param) -> bool:
     if annotation.last_name in MAPPINGS:
         return True
     return (annotation.qualname or "") in UNTYPED_VALUES and param.marker_name == "Body"
+
+
+def _embedded(route: Route, param: Param) -> bool:
+    """``param`` is one named member of the body object (``Body(embed=True)``, or one of several
+    ``Body()`` parameters): FastAPI validates and documents the object around it, as it does a
+    model with a ``dict[str, Any]`` field."""
+    if param.marker is None or param.marker_name != "Body":
+        return False
+    embed = param.marker.kwarg("embed")
+    if embed is not None and embed.is_true:
+        return True
+    return sum(other.marker_name == "Body" for other in route.handler.params) > 1
 
 
 def _verifies_signature(module: Module, handler: Function) -> bool:
@@ -818,7 +905,10 @@ class UntypedRequestBody(Rule):
     `Any` (with `Body()`), or reads it with `await request.json()`, or parses
     `await request.body()` with `json.loads`, instead of declaring a Pydantic model.
 
-    A mapping whose values are typed (`dict[str, int]`) is validated and not reported. Webhook
+    A mapping whose values are typed (`dict[str, int]`) is validated and not reported, nor is a
+    free-form member of a declared body object (`Body(embed=True)`, or one of several `Body()`
+    parameters), like a `dict[str, Any]` field of a model. A `GET`, `HEAD`, `DELETE` or `OPTIONS`
+    handler that reads the raw request is not reported: a body there has no defined meaning. Webhook
     routes (`webhook` in the path or handler name) and handlers that verify a signature over the
     raw body (`hmac`, a `*signature*` parameter or call) take third-party payloads as they come
     and are left alone; reading `request.body()` without parsing it as JSON is raw-bytes handling.
@@ -879,6 +969,16 @@ class UntypedRequestBody(Rule):
         "    store(await request.body())",
         "from fastapi import Request\nasync def log_body(request: Request):\n"
         "    return await request.json()",
+        "from typing import Any\nfrom fastapi import Body\n@app.post('/runs/{i}/resume')\n"
+        "async def resume(i: int, run_input: dict[str, Any] | None = Body(None, embed=True)):\n"
+        "    return await runs.resume(i, run_input)",
+        "from fastapi import Body\n@app.post('/check')\n"
+        "async def check(params: dict = Body(None), info: dict = Body(None)) -> Report:\n"
+        "    return run_check(params, info)",
+        "from fastapi import Request\n@app.get('/jobs/{i}')\n"
+        "async def job(i: str, request: Request) -> Job:\n"
+        "    try:\n        extra = await request.json()\n    except ValueError:\n"
+        "        extra = {}\n    return await fetch(i, **extra)",
     )
     INVALID = (
         Invalid(
@@ -917,7 +1017,7 @@ class UntypedRequestBody(Rule):
             if "webhook" in _route_words(module, route) or _verifies_signature(module, handler):
                 continue
             for param in body_params(route):
-                if _untyped_body(param):
+                if _untyped_body(param) and not _embedded(route, param):
                     yield self.finding(
                         module,
                         param.span,
@@ -928,6 +1028,7 @@ class UntypedRequestBody(Rule):
                 call.expr
                 for call in module.calls_in(handler)
                 if call.qualname in ("fastapi.Request.json", "fastapi.Request.body")
+                and route.method not in BODYLESS_METHODS
             ]
             for read in reads:
                 if read.qualname == "fastapi.Request.json":

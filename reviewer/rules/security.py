@@ -21,7 +21,19 @@ from reviewer.rules.helpers import enclosing_scopes
 PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "pw", "passphrase"})
 HASH_WORDS = frozenset({"hash", "hashed", "hashes", "digest", "encrypted", "crypted", "bcrypt"})
 STATE_WORDS = frozenset(
-    {"invalid", "expired", "bad", "wrong", "incorrect", "missing", "revoked", "malformed", "weak"}
+    {
+        "invalid",
+        "expired",
+        "bad",
+        "wrong",
+        "incorrect",
+        "missing",
+        "revoked",
+        "malformed",
+        "weak",
+        "failed",
+        "sentinel",
+    }
 )
 """Words that say a name holds no live credential (``INVALID_TOKEN``, ``wrong_password``), or a
 value is an error code (``"token_expired"``)."""
@@ -58,6 +70,7 @@ PUBLIC_TOKENS = frozenset(
         "xsrf",
         "cancellation",
         "sync",
+        "reservation",
         # language-model vocabulary
         "eos",
         "bos",
@@ -67,6 +80,10 @@ PUBLIC_TOKENS = frozenset(
         "mask",
         "unk",
         "special",
+        "first",
+        "output",
+        "prompt",
+        "completion",
     }
 )
 AUTH_COOKIE_WORDS = frozenset(
@@ -621,6 +638,19 @@ def _from_unverified_header(
     return False
 
 
+def _says_unverified(function: str | None) -> bool:
+    """The enclosing function's name says its claims are unverified (``get_unverified_claims``),
+    like PyJWT's own ``get_unverified_header``."""
+    return function is not None and "unverified" in _words(function)
+
+
+def _requires_exp(options: dict[str, Expr]) -> bool:
+    """``options={"require": [..., "exp"]}``: the token must carry an expiry that the code checks
+    itself (against an injected clock) rather than through PyJWT's ``verify_exp``."""
+    required = options.get("require")
+    return required is not None and any(item.string == "exp" for item in required.items)
+
+
 def _checks_algorithm(module: Module, function: str | None) -> bool:
     """``function`` compares an algorithm (``if header["alg"] not in ALLOWED: raise``): the
     header's choice is checked against a list before it is used."""
@@ -678,7 +708,10 @@ class JwtSignatureUnverified(Rule):
     Options or algorithms held in a variable are taken as given. authlib is not checked: its
     algorithms are fixed where the `JsonWebToken` instance is built, and claims are verified by
     `claims.validate()`, not by `decode`. `jwt.get_unverified_header()` and python-jose's
-    `get_unverified_claims()` say what they do and are not reported.
+    `get_unverified_claims()` say what they do and are not reported, and so is a decode with the
+    signature off inside a function whose own name says `unverified`. Expiry verification off is
+    not reported when the literal options also `require` the `exp` claim: the code checks the
+    expiry itself, against its own clock.
     """
 
     id = "FAPI802"
@@ -701,9 +734,20 @@ class JwtSignatureUnverified(Rule):
             "    claims = jwt.decode(issue(), options={'verify_signature': False})",
             path="tests/test_auth.py",
         ),
+        "import jwt\nclass Handler:\n    def get_unverified_claims(self, t):\n"
+        "        return jwt.decode(t, options={'verify_signature': False})",
+        "import jwt\ndef verify(t, key, now):\n"
+        "    claims = jwt.decode(t, key, algorithms=['HS256'],\n"
+        "                        options={'require': ['exp'], 'verify_exp': False})\n"
+        "    return now < claims['exp']",
     )
     INVALID = (
         Invalid("import jwt\ndef f(t, key):\n    return jwt.decode(t, key)", line=3),
+        Invalid(
+            "import jwt\ndef signed_with(t, key):\n"
+            "    jwt.decode(t, key, algorithms=['HS256'], options={'verify_exp': False})",
+            line=3,
+        ),
         Invalid(
             "from jose import jwt\ndef f(t, key):\n"
             "    return jwt.decode(t, key, algorithms=['HS256', 'none'])",
@@ -733,7 +777,7 @@ class JwtSignatureUnverified(Rule):
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         for call in _jwt_calls(module, JWT_DECODE):
-            problems = self._problems(call.expr)
+            problems = self._problems(call.expr, _says_unverified(call.function))
             algorithms = call.expr.arg(2, "algorithms")
             if (
                 algorithms is not None
@@ -747,18 +791,20 @@ class JwtSignatureUnverified(Rule):
                 )
 
     @staticmethod
-    def _problems(call: Expr) -> list[str]:
+    def _problems(call: Expr, unverified_by_name: bool) -> list[str]:
         problems: list[str] = []
         algorithms = call.arg(2, "algorithms")
+        options = _jwt_options(call)
         if _signature_off(call):
-            problems.append("does not verify the signature")
+            if not unverified_by_name:
+                problems.append("does not verify the signature")
         elif (algorithms is None or algorithms.kind == "none") and not _has_spread(call):
             problems.append("accepts any signing algorithm (no `algorithms=` list)")
         if algorithms is not None:
             names = [algorithms, *algorithms.items] if algorithms.kind != "str" else [algorithms]
             if any((name.string or "").lower() == "none" for name in names):
                 problems.append("allows the `none` algorithm")
-        if _is_false(_jwt_options(call).get("verify_exp")):
+        if _is_false(options.get("verify_exp")) and not _requires_exp(options):
             problems.append("does not check expiry")
         return problems
 
@@ -859,7 +905,11 @@ SQL_LOOK = re.compile(
 SAFE_TYPES = frozenset(
     {"int", "float", "bool", "uuid.UUID", "decimal.Decimal", "datetime.datetime", "datetime.date"}
 )
-SAFE_CALLS = frozenset({"int", "float", "len", "bool"})
+SAFE_CALLS = frozenset(
+    {"int", "float", "len", "bool", "abs", "round", "math.ceil", "math.floor", "math.trunc"}
+)
+NUMBER_PICKS = frozenset({"max", "min"})
+"""``max(1, ceil(seconds))``: a number when every argument is one."""
 SQL_STRUCTURE = frozenset(
     {
         "table",
@@ -985,9 +1035,23 @@ class _Where:
             ):
                 yield from call.expr.args[-1:]
 
-    def unsafe(self, expr: Expr, depth: int = 0) -> bool:
+    def allow_listed(self, name: str) -> bool:
+        """The function checks ``name`` against literal strings (``if op in ("IN", "NOT IN"):``,
+        ``if op not in ("asc", "desc"): raise``)."""
+        return any(
+            compare.function == self.function
+            and compare.left.kind == "name"
+            and compare.left.op == name
+            and compare.ops in (("in",), ("not in",))
+            and compare.comparators[0].kind in ("tuple", "list", "set")
+            and all(item.kind == "str" for item in compare.comparators[0].items)
+            for compare in self.module.compares
+        )
+
+    def unsafe(self, expr: Expr, depth: int = 0, seen: frozenset[str] = frozenset()) -> bool:
         """``expr`` may carry outside data: not a literal, a constant, a number-typed value, or a
-        local built only from those."""
+        local built only from those (``seen``: the locals being expanded, so that
+        ``sql = f"NOT {sql}"`` is decided by ``sql``'s other assignments)."""
         if depth > MAX_DEPTH:
             return True
         if expr.kind in ("str", "bytes", "number", "bool", "none"):
@@ -996,33 +1060,51 @@ class _Where:
             CONSTANT.fullmatch(expr.op) or expr.op == "__tablename__" or expr.type in SAFE_TYPES
         ):
             return False
+        if expr.kind == "attribute" and expr.op in ("value", "name"):
+            # ``Status.DRAFT.value``: an enum member's value
+            member = expr.items[0]
+            return not (member.kind == "attribute" and CONSTANT.fullmatch(member.op))
         if (
             expr.kind in ("name", "attribute")
             and (SQL_STRUCTURE.intersection(_words(expr.op)) or expr.op.lower() == "db_name")
             and not (self.from_client and expr.op in self.params)
         ):
             return False
+        if expr.kind == "binop" and expr.op not in ("+", "%"):
+            return any(self.unsafe(item, depth + 1, seen) for item in expr.items)
         if expr.kind in ("fstring", "binop") or expr.is_built_string:
-            return any(self.unsafe(value, depth + 1) for value in _pieces(expr)[1])
-        if expr.kind in ("list", "tuple", "set"):
-            return any(self.unsafe(item, depth + 1) for item in expr.items)
+            return any(self.unsafe(value, depth + 1, seen) for value in _pieces(expr)[1])
+        if expr.kind in ("list", "tuple", "set", "dict"):
+            return any(self.unsafe(item, depth + 1, seen) for item in expr.items)
+        if expr.kind == "subscript":
+            # ``TEMPLATES[op]``: a value picked from a container of safe values
+            return self.unsafe(expr.items[0], depth + 1, seen)
         if expr.kind == "call":
             func = expr.func
             if expr.qualname in SAFE_CALLS:
                 return False
+            if expr.qualname in NUMBER_PICKS and not expr.kwargs:
+                return any(self.unsafe(arg, depth + 1, seen) for arg in expr.args)
             if func is not None and func.kind == "attribute" and func.op == "join":
                 return func.items[0].kind != "str" or any(
-                    self.unsafe(arg, depth + 1) for arg in expr.args
+                    self.unsafe(arg, depth + 1, seen) for arg in expr.args
                 )
             return True
+        if expr.kind == "name" and self.allow_listed(expr.op):
+            return False
         if expr.kind != "name" or expr.op in self.params:
             return True
+        if expr.op in seen:
+            return False
         assigned = self.assignments(expr.op)
         values = [assign.value for assign in assigned if assign.value is not None]
         return (
             not values
             or len(values) < len(assigned)
-            or any(self.unsafe(value, depth + 1) for value in [*values, *self.appended(expr.op)])
+            or any(
+                self.unsafe(value, depth + 1, seen | {expr.op})
+                for value in [*values, *self.appended(expr.op)]
+            )
         )
 
 
@@ -1039,7 +1121,11 @@ class SqlStringBuilding(Rule):
 
     Only strings that splice in a value that may come from outside are reported: literals,
     `UPPER_CASE` constants, `Model.__tablename__`, values typed `int`/`float`/`bool`/`UUID`/
-    `datetime`, and locals built only from those are safe. So are names that say they hold SQL
+    `datetime`, enum members' `.value`, arithmetic on those, `int()`/`len()`/`math.ceil()`...,
+    `max()`/`min()` of those, items of containers of those, and locals built only from those are
+    safe, and so is a name the function checks against literal strings
+    (`if op in ("IN", "NOT IN"):`). SQL built at import time (module or class level: `server_default=text(f"'{X}'")`, a
+    module constant) cannot hold request data and is not reported. So are names that say they hold SQL
     identifiers or fragments built by the code (`table_name`, `self.schema`, `db_name`,
     `columns`, `placeholders`), unless they are parameters of the route handler itself. For the
     method names other libraries share (`execute`, `fetch`, `raw`...) the string must also read
@@ -1105,6 +1191,22 @@ class SqlStringBuilding(Rule):
             "def test_f(cur, name):\n    cur.execute(f'SELECT * FROM users WHERE name = {name!r}')",
             path="tests/test_users.py",
         ),
+        "from math import ceil\ndef f(conn, seconds, timeout: int):\n"
+        "    ms = max(1, ceil(seconds * 1000))\n"
+        "    conn.exec_driver_sql(f\"SET LOCAL lock_timeout = '{ms}ms'\")\n"
+        "    conn.execute(f'PRAGMA busy_timeout = {int(timeout) * 1000}')",
+        "import sqlalchemy as sa\nclass Server(Base):\n"
+        "    status = Column(String(20), server_default=sa.text(f\"'{Status.DRAFT.value}'\"))",
+        "STAGES = ('a', 'b')\nSQL = f\"INSERT INTO t ({', '.join(s for s in STAGES)}) VALUES ($1)\"\n"
+        "async def f(db):\n    await db.execute_raw(SQL)",
+        "import sqlalchemy as sa\ndef f(column, op, value):\n"
+        "    templates = {'LIKE': '{column} LIKE :value', 'ILIKE': 'lower({column}) LIKE :value'}\n"
+        "    return sa.text(templates[op].format(column=column)).bindparams(value=value)",
+        "import sqlalchemy as sa\ndef f(column, op):\n    if op in ('IN', 'NOT IN'):\n"
+        "        return sa.text(f'({column} {op} :values)')",
+        "import sqlalchemy as sa\ndef f(col_ref, negate):\n"
+        "    template = f'({col_ref} = :value)'\n    if negate:\n"
+        "        template = f'NOT {template}'\n    return sa.text(template)",
     )
     INVALID = (
         Invalid(
@@ -1139,7 +1241,7 @@ class SqlStringBuilding(Rule):
         for call in _production_calls(module):
             sink = _sql_sink(call)
             argument = _sql_argument(call.expr) if sink else None
-            if sink is None or argument is None:
+            if sink is None or argument is None or call.function is None:
                 continue
             label, is_sql = sink
             function = module.function(call.function)
@@ -1167,7 +1269,12 @@ class SqlStringBuilding(Rule):
                 continue
             for assign in assigned:
                 value = assign.value
-                if value is None or not value.is_built_string or assign.span in reported:
+                if (
+                    value is None
+                    or not value.is_built_string
+                    or assign.function is None
+                    or assign.span in reported
+                ):
                     continue
                 if where.unsafe(value):
                     reported.add(assign.span)
@@ -1203,6 +1310,8 @@ LOG_METHODS = frozenset(
 )
 LOG_PACKAGES = ("logging.", "loguru.", "structlog.")
 LOGGED_HEADS = frozenset({"authorization", "cookie", "cookies", "credentials"})
+PASSWORD_ACTIONS = frozenset({"update", "reset", "change", "forgot", "set", "verify", "check"})
+TERMINAL_PROMPTS = frozenset({"input", "getpass.getpass"})
 LOG_OPTIONS = frozenset({"exc_info", "stack_info", "stacklevel", "sep", "end", "file", "flush"})
 TRANSPARENT = frozenset({"str", "repr", "dict", "list", "dumps", "format"})
 SECRET_TYPES = frozenset(
@@ -1214,10 +1323,14 @@ TOKENIZERS = frozenset(
 
 
 def _is_logged_secret_name(identifier: str) -> bool:
-    """A secret name, or a header/cookie/credentials name that carries one."""
+    """A secret name, or a header/cookie/credentials name that carries one; not an action named
+    after a password (``UPDATE_USER_PASSWORD``, ``reset_password``: a route or a function)."""
+    words = _words(identifier)
+    head, previous = _head(words)
+    if head in PASSWORD_WORDS and words[0] in PASSWORD_ACTIONS:
+        return False
     if _is_secret_name(identifier):
         return True
-    head, previous = _head(_words(identifier))
     return head in LOGGED_HEADS or (head in ("header", "headers") and previous.startswith("auth"))
 
 
@@ -1234,6 +1347,23 @@ def _in_cli_command(call: Call, module: Module) -> bool:
     return False
 
 
+def _is_interactive(module: Module) -> bool:
+    """The module prompts the operator at a terminal (``input()``, ``getpass``): its prints
+    answer that operator, like a CLI command's."""
+    return any(call.qualname in TERMINAL_PROMPTS for call in module.calls)
+
+
+def _is_masked(value: Expr, module: Module, function: str | None) -> bool:
+    """A local reassigned to a masked copy of itself (``key = key[:8] + "*" * 15``)."""
+    if value.kind != "name":
+        return False
+    return any(
+        node.kind == "str" and node.string and set(node.string) == {"*"}
+        for assigned in _locals(module, function, value.op)
+        for node in assigned.walk()
+    )
+
+
 def _is_log_call(call: Call, module: Module) -> bool:
     func = call.expr.func
     if func is None:
@@ -1243,6 +1373,7 @@ def _is_log_call(call: Call, module: Module) -> bool:
             call.qualname == "print"
             and not call.in_main_guard
             and not _in_cli_command(call, module)
+            and not _is_interactive(module)
         )
     if func.kind != "attribute" or func.op not in LOG_METHODS:
         return False
@@ -1297,8 +1428,11 @@ class SecretLogged(Rule):
     containers and `str()`/`repr()`/`dict()`/`json.dumps()`; any other call (`mask(token)`,
     `len(password)`) is taken as a redaction. `token_type`, `token_count` or `password_changed`
     are not secrets, and neither is a bare `token` in a module that imports a tokenizer
-    (`transformers`, `tiktoken`...). A `print` under `if __name__ == "__main__":` or in a
-    click/Typer command (`@cli.command()`) is a script's output for the operator, not a log.
+    (`transformers`, `tiktoken`...), nor are actions named after a password
+    (`UPDATE_USER_PASSWORD`, `reset_password`). A local reassigned to a masked copy of itself
+    (`key = key[:8] + "*" * 15`) is redacted. A `print` under `if __name__ == "__main__":`, in a
+    click/Typer command (`@cli.command()`) or in a module that prompts with `input()`/`getpass`
+    is a script's output for the operator, not a log.
 
     ## Why is this bad?
     Logs are copied to aggregators, shared in tickets and kept for months, with far weaker access
@@ -1343,6 +1477,14 @@ class SecretLogged(Rule):
             "import logging\ndef test_login(token):\n    logging.info('using %s', token)",
             path="tests/test_auth.py",
         ),
+        "import logging\ndef f(api_key):\n    if api_key:\n"
+        "        api_key = api_key[:4] + '*' * 12\n    logging.debug('key %s', api_key)",
+        "def setup():\n    master_key = input('Master key: ')\n"
+        "    print(f'export OPENAI_API_KEY={master_key}')",
+        "import logging\ndef f(payload):\n"
+        "    logging.debug('duplicate reservation %s', payload.reservation_token)",
+        "import logging\nfrom app.routes import UPDATE_USER_PASSWORD\n"
+        "def f():\n    logging.warning('rotate it via %s', UPDATE_USER_PASSWORD)",
     )
     INVALID = (
         Invalid(
@@ -1400,7 +1542,8 @@ class SecretLogged(Rule):
                     (
                         found
                         for v in _logged_values(argument)
-                        if (found := self._secret(v, project, nlp))
+                        if not _is_masked(v, module, call.function)
+                        and (found := self._secret(v, project, nlp))
                     ),
                     None,
                 )
@@ -1474,7 +1617,7 @@ EXAMPLE_KEYS = frozenset(
 ENV_LOOKUPS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 DEFAULT_WRAPPERS = frozenset({"Field", "SecretStr", "SecretBytes"})
 PLACEHOLDER = re.compile(
-    r"change|your|example|placeholder|replace|dummy|fake|sample|xxx|redacted|todo|here"
+    r"change|your|example|placeholder|replace|dummy|fake|mock|sample|xxx|redacted|todo|here"
     r"|not[-_]?a?[-_]?(real|secret)|<[^>]*>|\$\{|\{\{|\*\*\*|\.\.\.",
     re.IGNORECASE,
 )
@@ -1498,6 +1641,25 @@ NAME_VOCABULARY = PASSWORD_WORDS | {
 FILE_SUFFIXES = (".pem", ".key", ".json", ".crt", ".txt", ".env")
 CODE = re.compile(r"[a-z]+(?:[_.:-][a-z]+)+")
 """A lower-case code of words: ``token_expired``, ``password-too-weak``."""
+SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+MARKER = re.compile(r"__\w+__")
+"""A dunder sentinel: ``"__team_scope_auth_check__"``."""
+
+
+def _is_label(value: str, name: str) -> bool:
+    """``value`` names the thing rather than holding a secret: a header name (``x-goog-api-key``),
+    a URN, a namespaced code ending with the name's words (``USERNAME_PASSWORD =
+    "profile-username-password"``), or a parameter name ending with it (``{"token":
+    "watsonx_token"}``)."""
+    words = _words(value)
+    name_words = _words(name)
+    if value.startswith("urn:") or (value.startswith("x-") and CODE.fullmatch(value)):
+        return True
+    if CODE.fullmatch(value) and len(name_words) > 1 and words[-len(name_words) :] == name_words:
+        return True
+    return (
+        len(name_words) == 1 and SNAKE.fullmatch(value) is not None and words[-1] == name_words[0]
+    )
 
 
 def _is_hardcoded_secret(value: str, name: str) -> bool:
@@ -1510,6 +1672,9 @@ def _is_hardcoded_secret(value: str, name: str) -> bool:
         len(value) < 8
         or any(char.isspace() for char in value)
         or PLACEHOLDER.search(value)
+        or len(set(value)) == 1
+        or MARKER.fullmatch(value)
+        or _is_label(value, name)
         or ("_" in value and CONSTANT.fullmatch(value))
         or words <= NAME_VOCABULARY | set(_words(name))
         or (CODE.fullmatch(value) is not None and bool(words & STATE_WORDS))
@@ -1603,8 +1768,11 @@ class HardcodedSecret(Rule):
     the value is no live credential (`INVALID_TOKEN`, `wrong_password`). Placeholders
     (`changeme`, `your-secret-here`, `<token>`, `xxx`, `${SECRET}`), environment variable names,
     header and field names (`x-api-key`, `access_token`), labels made of the name's own words
-    (`github_token = "github_token"`), error codes (`"token_expired"`), sentences, paths and URLs
-    are not reported, nor are OpenAPI examples (`examples=`, `json_schema_extra`).
+    (`github_token = "github_token"`), error codes (`"token_expired"`), sentences, paths, URLs,
+    URNs, dunder sentinels (`"__none__"`), one repeated character (`"AAAAAAAA"`), namespaced codes
+    ending with the name's words (`TIME_TO_FIRST_TOKEN = "gen_ai.server.time_to_first_token"`)
+    and parameter names (`{"token": "watsonx_token"}`) are not reported, nor are OpenAPI examples
+    (`examples=`, `json_schema_extra`).
 
     ## Why is this bad?
     The secret ships with every clone, fork, image layer and CI log of the repository, and
@@ -1648,6 +1816,12 @@ class HardcodedSecret(Rule):
         "    expired_token = 'token_expired'\n    reset_token = 'reset_password_bad_token'\n"
         "    github_token = 'github_token'",
         Valid("SECRET_KEY = 'test-secret-key-123'", path="tests/conftest.py"),
+        "SENTINEL_API_KEY = '__flat_cost__'\nXGOOGLE_API_KEY = 'x-goog-api-key'\n"
+        "TOKEN_TYPE_ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token'\n"
+        "TIME_TO_FIRST_TOKEN = 'gen_ai.server.time_to_first_token'\n"
+        "USERNAME_PASSWORD = 'profile-username-password'\nID_TOKEN = 'AAAAAAAAAAAAAAAA'",
+        "def auth_params():\n    return {'token': 'watsonx_token'}\n"
+        "def fallback():\n    return Auth(token='failed-to-connect-to-db', api_key='mock-key-1')",
     )
     INVALID = (
         Invalid(
