@@ -7,13 +7,14 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from _pytest.mark import ParameterSet
 
 from reviewer.engine import review_source
-from reviewer.rules.base import Invalid, Rule, Valid
+from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.registry import RULES, STATIC_RULES
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "rules.md"
@@ -90,3 +91,15 @@ def test_generated_docs_are_current() -> None:
         [sys.executable, str(script), "--check"], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_findings_have_a_total_order() -> None:
+    """Two findings that differ in any reported field sort apart, so a report never depends on
+    set or hash order (a real report of litellm came out in two orders before)."""
+    base = Finding("FAPI501", "n", Severity.WARNING, "a.py", 3, 3, 1, "m", "f")
+    variants = [
+        replace(base, message="other"),
+        replace(base, end_line=4),
+        replace(base, source="llm"),
+    ]
+    assert len({finding.sort_key for finding in [base, *variants]}) == 4

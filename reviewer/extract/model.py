@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,25 +386,39 @@ class Module:
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
     """Line -> suppressed rule ids (empty set: every rule)."""
 
-    def function(self, qualname: str | None) -> Function | None:
-        if qualname is None:
-            return None
+    @cached_property
+    def _functions(self) -> dict[str, Function]:
+        index: dict[str, Function] = {}
         for function in self.functions:
-            if function.qualname == qualname:
-                return function
-        return None
+            index.setdefault(function.qualname, function)
+        return index
+
+    @cached_property
+    def _classes(self) -> dict[str, ClassDef]:
+        index: dict[str, ClassDef] = {}
+        for class_def in self.classes:
+            index.setdefault(class_def.name, class_def)
+            index.setdefault(class_def.qualname, class_def)
+        return index
+
+    @cached_property
+    def _calls(self) -> dict[str | None, list[Call]]:
+        index: dict[str | None, list[Call]] = {}
+        for call in self.calls:
+            index.setdefault(call.function, []).append(call)
+        return index
+
+    def function(self, qualname: str | None) -> Function | None:
+        """The function with this module-relative qualified name (the first, if redefined)."""
+        return None if qualname is None else self._functions.get(qualname)
 
     def cls(self, name: str) -> ClassDef | None:
-        for class_def in self.classes:
-            if class_def.name == name or class_def.qualname == name:
-                return class_def
-        return None
+        """The class with this name or module-relative qualified name."""
+        return self._classes.get(name)
 
     def calls_in(self, function: Function) -> Iterator[Call]:
-        prefix = function.qualname
-        for call in self.calls:
-            if call.function == prefix:
-                yield call
+        """The calls whose innermost enclosing function is ``function``."""
+        yield from self._calls.get(function.qualname, ())
 
     def depends_targets(self) -> Iterator[str]:
         """Qualified names passed to ``Depends(...)``/``Security(...)``: in calls, and in the

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from reviewer.extract import Skipped, module_name, parse_module
 from reviewer.extract.model import Assign, ClassDef, Function, Module
@@ -18,6 +18,28 @@ PYDANTIC_V2_WORDS = re.compile(
     r"ConfigDict|field_validator|model_validator|model_config|model_dump"
 )
 DEPENDS_WORDS = re.compile(r"Depends|Security")
+DEPENDS_CALL = re.compile(r"(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?([\w.]+)")
+
+
+class TextFilter(Protocol):
+    """What :meth:`Project.all_modules` asks of a file's text before parsing it."""
+
+    def search(self, text: str, /) -> object: ...
+
+
+class _DependsNaming:
+    """Matches text holding ``Depends(NAME``/``Security(NAME`` (or ``module.NAME``) for one of
+    ``names``: the shape of :meth:`re.Pattern.search` that :meth:`Project.all_modules` needs."""
+
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+
+    def search(self, text: str) -> bool:
+        return any(
+            match.group(1).rsplit(".", 1)[-1] in self.names for match in DEPENDS_CALL.finditer(text)
+        )
+
+
 PYDANTIC_V2_NAMES = frozenset(
     {"pydantic.ConfigDict", "pydantic.field_validator", "pydantic.model_validator"}
 )
@@ -68,7 +90,7 @@ class Project:
         self._parsed[name] = module
         return module
 
-    def all_modules(self, mentioning: re.Pattern[str] | None = None) -> Iterator[Module]:
+    def all_modules(self, mentioning: TextFilter | None = None) -> Iterator[Module]:
         """Every module of the repository (the changed ones when there is no context).
 
         With ``mentioning``, modules of the context whose text does not match it are not parsed:
@@ -189,31 +211,29 @@ class Project:
         return frozenset(targets)
 
     def depends_targets_of(self, module: Module) -> frozenset[str] | None:
-        """The part of :attr:`depends_targets` that can name ``module``'s own functions and
-        classes: only modules whose text holds ``Depends(NAME``/``Security(NAME`` for one of
-        their names are parsed, so that a small change in a large repository does not parse all
-        of it (a dependency re-exported under another name is not followed). None without the
-        repository."""
+        """Enough of :attr:`depends_targets` to tell which of ``module``'s own functions and
+        classes some ``Depends``/``Security`` names (a superset: the targets that can name any
+        changed module's definitions). None without the repository."""
         if not self.sources.complete:
             return None
         if "depends_targets" in self.__dict__:  # already computed in full
             return self.depends_targets
-        names = {function.name for function in module.functions}
-        names.update(class_def.name for class_def in module.classes)
-        if not names:
-            return frozenset()
+        return self._depends_targets_of_changed
 
-        def scan() -> frozenset[str]:
-            alternatives = "|".join(map(re.escape, sorted(names)))
-            pattern = re.compile(
-                rf"(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?(?:\w+\.)*(?:{alternatives})\b"
-            )
-            targets: set[str] = set()
-            for other in self.all_modules(mentioning=pattern):
-                targets.update(other.depends_targets())
-            return frozenset(targets)
-
-        return self.memo(f"depends_targets_of:{module.path}", scan)
+    @cached_property
+    def _depends_targets_of_changed(self) -> frozenset[str]:
+        """``Depends``/``Security`` targets in the changed modules, and in the modules of the
+        context whose text names one of the changed modules' definitions in such a call: one
+        pass over the repository's text, parsing only those files (a dependency re-exported
+        under another name is not followed)."""
+        names: set[str] = set()
+        for changed in self.changed.values():
+            names.update(function.name for function in changed.functions)
+            names.update(class_def.name for class_def in changed.classes)
+        targets: set[str] = set()
+        for other in self.all_modules(mentioning=_DependsNaming(names)):
+            targets.update(other.depends_targets())
+        return frozenset(targets)
 
     @cached_property
     def uses_pydantic_v2(self) -> bool:

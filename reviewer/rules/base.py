@@ -40,8 +40,17 @@ class Finding:
     around a blocking call): changing them also puts the finding in the change."""
 
     @property
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.line, self.column, self.rule_id)
+    def sort_key(self) -> tuple[str, int, int, str, int, str, str]:
+        """A total order, so that reports are identical from run to run."""
+        return (
+            self.path,
+            self.line,
+            self.column,
+            self.rule_id,
+            self.end_line,
+            self.message,
+            self.source,
+        )
 
 
 @dataclass(frozen=True)
