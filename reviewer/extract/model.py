@@ -387,6 +387,11 @@ class Module:
     """Line -> suppressed rule ids (empty set: every rule)."""
 
     @cached_property
+    def import_map(self) -> dict[str, str]:
+        """:attr:`imports` as a mapping: local name -> qualified name."""
+        return dict(self.imports)
+
+    @cached_property
     def _functions(self) -> dict[str, Function]:
         index: dict[str, Function] = {}
         for function in self.functions:

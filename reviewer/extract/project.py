@@ -53,6 +53,7 @@ class Project:
         self.sources = sources
         self._parsed: dict[str, Module | None] = {}
         self._memo: dict[str, Any] = {}
+        self._splits: dict[str, tuple[Module, str] | None] = {}
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """A project-wide fact, computed once per review (rules run once per module, so a fact
@@ -114,6 +115,12 @@ class Project:
                 yield module
 
     def _split(self, qualname: str) -> tuple[Module, str] | None:
+        """The module a qualified name lives in, and the rest of the name (remembered)."""
+        if qualname not in self._splits:
+            self._splits[qualname] = self._find_split(qualname)
+        return self._splits[qualname]
+
+    def _find_split(self, qualname: str) -> tuple[Module, str] | None:
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             name = ".".join(parts[:cut])
@@ -135,7 +142,7 @@ class Project:
         if function is not None:
             return module, function
         head, dot, rest = local.partition(".")
-        target = dict(module.imports).get(head)
+        target = module.import_map.get(head)
         if target and dot:
             target = f"{target}.{rest}"
         if target and target != qualname:
@@ -151,7 +158,7 @@ class Project:
         class_def = module.cls(local)
         if class_def is not None:
             return module, class_def
-        target = dict(module.imports).get(local)
+        target = module.import_map.get(local)
         if target and target != qualname and not target.startswith(module.name + "."):
             return self.cls(target)
         return None
@@ -169,7 +176,7 @@ class Project:
                 and any(target.kind == "name" and target.op == local for target in assign.targets)
             ):
                 return module, assign
-        target = dict(module.imports).get(local)
+        target = module.import_map.get(local)
         if target and target != qualname and not target.startswith(module.name + "."):
             return self.assignment(target)
         return None

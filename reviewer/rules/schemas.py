@@ -74,7 +74,7 @@ def _ref_qualname(module: Module, ref: Expr) -> str | None:
     head, _, rest = (ref.string or "").partition(".")
     if not head.isidentifier() or not all(part.isidentifier() for part in rest.split(".") if rest):
         return None
-    base = dict(module.imports).get(head)
+    base = module.import_map.get(head)
     if base is None:
         return None
     return f"{base}.{rest}" if rest else base
