@@ -1290,7 +1290,7 @@ class OrmModelAsResponse(Rule):
     id = "FAPI205"
     name = "orm-model-as-response"
     severity = Severity.WARNING
-    fix = "Return a Pydantic schema (`response_model=UserOut`, with `from_attributes=True`)."
+    fix = "Declare a Pydantic schema of the public fields (`response_model=ItemOut`, `from_attributes=True`)."
     VALID = (
         "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase):\n    pass\n"
         "class User(Base):\n    __tablename__ = 'users'\n"
