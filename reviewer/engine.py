@@ -99,9 +99,10 @@ def load_module(change: FileChange, sources: Sources) -> Module | Skipped:
     whole = change.status == "added" and len(change.hunks) == 1 and change.hunks[0].start <= 1
     if text is None and whole:
         text = "\n".join(change.hunks[0].lines) + "\n"
-    if text is not None:
-        return parse_module(change.path, text)
-    return parse_hunks(change)
+    loaded = parse_module(change.path, text) if text is not None else parse_hunks(change)
+    if isinstance(loaded, Skipped):
+        return loaded
+    return replace(loaded, added_lines=change.added)
 
 
 def run_rules(

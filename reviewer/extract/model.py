@@ -383,6 +383,8 @@ class Module:
     deletes: tuple[Delete, ...] = ()
     partial: bool = False
     """Only the diff's hunks were available: constructs outside them are unknown."""
+    added_lines: frozenset[int] = frozenset()
+    """Lines the change added or modified (empty for modules read only as context)."""
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
     """Line -> suppressed rule ids (empty set: every rule)."""
 

@@ -499,6 +499,11 @@ def _sensitive(cls: ClassDef, field: Field, issues_credentials: bool) -> bool:
     return False
 
 
+def _reported_at_field(reached: Reached) -> bool:
+    """The change adds this field: the finding on the field itself covers the route."""
+    return reached.field.span.line in reached.model.module.added_lines
+
+
 @dataclass(frozen=True)
 class Reached:
     """A field serialized into a response: the model that declares it, and the field."""
@@ -792,7 +797,8 @@ class SensitiveFieldInResponse(Rule):
             )
 
     def _route_findings(self, module: Module, project: Project) -> Iterator[Finding]:
-        """Routes of ``module`` returning a model whose sensitive field is defined elsewhere."""
+        """Routes of ``module`` returning a model whose sensitive field is defined elsewhere,
+        unless the change adds that field too: it is reported once, where it is declared."""
         for route in app_routes(module):
             expr = response_type(route)
             if expr is None or _redacts(project, module, route.handler):
@@ -801,8 +807,10 @@ class SensitiveFieldInResponse(Rule):
             for model in response_models(project, module, route):
                 credential = _issues_credentials(project, module, route, model)
                 for reached in response_fields(project, model):
-                    if reached.model.module.path != module.path and _sensitive(
-                        reached.model.cls, reached.field, credential
+                    if (
+                        reached.model.module.path != module.path
+                        and not _reported_at_field(reached)
+                        and _sensitive(reached.model.cls, reached.field, credential)
                     ):
                         leaked.append(
                             f"`{reached.model.cls.name}.{reached.field.name}` "
