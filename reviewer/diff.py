@@ -6,6 +6,7 @@ Pure: no file or git I/O happens here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import PatchSet
@@ -29,8 +30,6 @@ class FileChange:
 
     path: str
     """Path on the new side, relative to the repository root ("" for a deleted file's new side)."""
-    old_path: str | None
-    """Path on the old side, or None for a new file."""
     status: str
     """One of ``added``, ``modified``, ``renamed``, ``deleted``, ``binary``."""
     added: frozenset[int] = field(default_factory=frozenset)
@@ -46,11 +45,16 @@ class FileChange:
 class Diff:
     files: tuple[FileChange, ...]
 
-    def file(self, path: str) -> FileChange | None:
+    @cached_property
+    def _by_path(self) -> dict[str, FileChange]:
+        index: dict[str, FileChange] = {}
         for change in self.files:
-            if change.path == path:
-                return change
-        return None
+            index.setdefault(change.path, change)
+        return index
+
+    def file(self, path: str) -> FileChange | None:
+        """The change of ``path`` (the first, if a patch names a path twice)."""
+        return self._by_path.get(path)
 
 
 def _strip_prefix(name: str | None) -> str | None:
@@ -104,7 +108,6 @@ def parse_diff(text: str) -> Diff:
         files.append(
             FileChange(
                 path=path,
-                old_path=None if status == "added" else source,
                 status=status,
                 added=frozenset(added),
                 hunks=tuple(hunks),

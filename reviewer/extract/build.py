@@ -185,7 +185,6 @@ class _Scope:
     yield_values: list[Expr] = field(default_factory=list)
     withs: list[Expr] = field(default_factory=list)
     has_cleanup: bool = False
-    is_test: bool = False
 
 
 class _Builder:
@@ -628,11 +627,6 @@ class _Builder:
     def call(self, node: ast.Call, usage: str, target: str | None) -> None:
         expr = self.expr(node)
         scope = self.scope
-        if usage == "arg":
-            outer = target
-            target = None
-        else:
-            outer = None
         self.calls.append(
             Call(
                 expr=expr,
@@ -640,8 +634,6 @@ class _Builder:
                 in_async_def=scope.is_async,
                 usage=usage,
                 target=target,
-                outer_call=outer,
-                in_test_function=scope.is_test,
                 in_main_guard=self.in_main_guard,
             )
         )
@@ -655,7 +647,7 @@ class _Builder:
         for arg in [*node.args, *(keyword.value for keyword in node.keywords)]:
             if spawns and isinstance(arg, ast.Name):
                 scope.awaited.add(arg.id)
-            self.visit(arg, "arg", callee)
+            self.visit(arg, "arg")
         self.visit(node.func, "other")
 
     def registration(self, expr: Expr, func: Expr) -> None:
@@ -685,12 +677,7 @@ class _Builder:
         else:
             qualname = node.name
         is_async = isinstance(node, ast.AsyncFunctionDef)
-        scope = _Scope(
-            qualname=qualname,
-            is_async=is_async,
-            is_test=self.is_test
-            and (node.name.startswith("test") or self._is_fixture(node) or self.scope.is_test),
-        )
+        scope = _Scope(qualname=qualname, is_async=is_async)
         params = self.params(node, scope)
         # Defaults are evaluated in the enclosing scope.
         for default in [*node.args.defaults, *(d for d in node.args.kw_defaults if d)]:
@@ -722,13 +709,6 @@ class _Builder:
         self.functions.append(function)
         for decorator_expr in function.decorators:
             self.route(decorator_expr, function)
-
-    def _is_fixture(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-        for decorator in node.decorator_list:
-            target = decorator.func if isinstance(decorator, ast.Call) else decorator
-            if (self.resolve(target) or "").endswith("fixture"):
-                return True
-        return False
 
     def params(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: _Scope

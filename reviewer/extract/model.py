@@ -155,9 +155,6 @@ class Call:
     another call), ``expr`` (a bare statement), ``yield``, ``other``."""
     target: str | None = None
     """For ``usage == "assign"``/``with``: the name the result is bound to."""
-    outer_call: str | None = None
-    """For ``usage == "arg"``: the qualified name of the call it is passed to."""
-    in_test_function: bool = False
     in_main_guard: bool = False
     """The call sits (at any depth) under a module-level ``if __name__ == "__main__":``."""
 
@@ -283,14 +280,6 @@ class ClassDef:
     has_model_config: bool
     kind: str
     """``pydantic``, ``sqlmodel_table``, ``sqlmodel``, ``orm`` (SQLAlchemy declarative), ``class``."""
-
-    @property
-    def is_schema(self) -> bool:
-        return self.kind in ("pydantic", "sqlmodel")
-
-    @property
-    def is_orm(self) -> bool:
-        return self.kind in ("orm", "sqlmodel_table")
 
 
 @dataclass(frozen=True)
