@@ -433,21 +433,20 @@ class MissingResponseModel(Rule):
 
 # -- FAPI202 ---------------------------------------------------------------------------------
 
-ALWAYS_SENSITIVE = frozenset(
+ALWAYS_SENSITIVE = frozenset({"password", "hashed_password", "password_hash"})
+"""Secrets no response has a reason to carry."""
+ISSUED_CREDENTIALS = frozenset(
     {
-        "password",
-        "hashed_password",
-        "password_hash",
-        "is_superuser",
-        "is_admin",
-        "is_staff",
-        "role",
+        "access_token",
+        "refresh_token",
+        "session_token",
+        "api_key",
+        "secret",
+        "client_secret",
+        "private_key",
     }
 )
-ISSUED_CREDENTIALS = frozenset(
-    {"access_token", "refresh_token", "session_token", "api_key", "secret", "client_secret"}
-)
-"""Fields a credential-issuing endpoint exists to return."""
+"""Secrets a credential-issuing endpoint exists to return (once)."""
 RESPONSE_NAME = re.compile(r"(Response|Out|Read|Public)$")
 ROUTES_OR_RESPONSE_NAMES = re.compile(
     r"\.(get|post|put|patch|delete|head|options|trace|api_route)\(|class \w+(Response|Out|Read|Public)\b"
@@ -458,8 +457,6 @@ CREDENTIAL_ROUTE = re.compile(
     r"|otp|mfa|2fa|exchange"
 )
 CREDENTIAL_MODEL = re.compile(r"token|login|signin|auth|credential|session|key|secret|otp|mfa")
-MESSAGE_FIELDS = frozenset({"content", "message", "text", "parts", "tool_calls", "toolCalls"})
-"""Fields of a chat message, whose ``role`` says who speaks (``user``, ``assistant``)."""
 CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
@@ -486,16 +483,10 @@ def _hidden(field: Field) -> bool:
     return any(ref.last_name in ("SecretStr", "SecretBytes") for ref in type_refs(field.annotation))
 
 
-def _message_role(cls: ClassDef, field: Field) -> bool:
-    """The ``role`` of a chat message (``user``/``assistant``), not an authorization role: its
-    model also carries the message (``content``, ``message``...)."""
-    return field.name == "role" and any(other.name in MESSAGE_FIELDS for other in cls.fields)
-
-
 def _sensitive(cls: ClassDef, field: Field, issues_credentials: bool) -> bool:
     name = _snake(field.name)
     if name in ALWAYS_SENSITIVE or (name in ISSUED_CREDENTIALS and not issues_credentials):
-        return not _hidden(field) and not _message_role(cls, field)
+        return not _hidden(field)
     return False
 
 
@@ -613,10 +604,14 @@ class SensitiveFieldInResponse(Rule):
     """
     ## What it does
     Flags a field named like a secret (`password`, `hashed_password`, `password_hash`, `secret`,
-    `api_key`, `access_token`, `refresh_token`, `session_token`) or like authorization state
-    (`is_superuser`, `is_admin`, `is_staff`, `role`) in a model sent to clients: a route's
-    `response_model`, its return annotation (also inside `list[...]`/`Optional[...]`), a schema
-    class named `*Response`/`*Out`/`*Read`/`*Public`, and the models these inherit from or nest.
+    `client_secret`, `api_key`, `access_token`, `refresh_token`, `session_token`, `private_key`)
+    in a model sent to clients: a route's `response_model`, its return annotation (also inside
+    `list[...]`/`Optional[...]`), a schema class named `*Response`/`*Out`/`*Read`/`*Public`, and
+    the models these inherit from or nest.
+
+    Only secrets are reported. Authorization state (`is_superuser`, `is_admin`, `role`,
+    `permissions`) is not: clients need it to show what a user may do, and the server decides
+    on it anyway. Accepting it from a client is the mistake (FAPI207).
 
     Models returned only by credential-issuing routes (login, `/token`, refresh, a code
     exchange, API-key or secret creation, or a `POST` creating a model named for a credential, such as
@@ -624,17 +619,16 @@ class SensitiveFieldInResponse(Rule):
     token response (it declares `token_type`); a `SecretStr` field or one with
     `Field(exclude=True)` never reaches the client and is not reported, nor is a model returned
     by a handler that calls a `*redact*`/`*mask*` function (it masks the secrets before sending
-    them), nor the `role` of a
-    chat message (a model that also declares `content`, `message`, `text`, `parts` or
-    `tool_calls`: the role says who speaks, `user` or `assistant`).
+    them).
 
     Where it is reported: on the field when the field is defined in the module under review
     (adding the field is the change to look at), else on the route's `response_model=`/return
     annotation (returning a model defined elsewhere is the change).
 
     ## Why is this bad?
-    Everything in the response model is serialized: password hashes can be cracked offline, a
-    leaked token is a session, and authorization flags tell an attacker whom to target.
+    Everything in the response model is serialized: password hashes can be cracked offline, and
+    a leaked token or key is a session anyone who reads a log, a cache or a browser's history
+    can use.
 
     ## Example
     ```python
@@ -704,9 +698,16 @@ class SensitiveFieldInResponse(Rule):
         "@app.post('/webhooks', response_model=WebhookSecret, status_code=201)\n"
         "def create(body: WebhookCreate):\n    return save(body)\n"
         "@app.get('/webhooks/{i}', response_model=Webhook)\ndef read(i: int):\n    return load(i)",
-        # The role of a chat message says who speaks, not what the user may do.
+        # Authorization state is not a secret: clients need it (changed 2026-12-07).
+        "from pydantic import BaseModel\nclass UserOut(BaseModel):\n    id: int\n"
+        "    role: str\n    is_superuser: bool\n    is_admin: bool = False\n"
+        "@app.get('/users/me', response_model=UserOut)\ndef me():\n    return load()",
         "from pydantic import BaseModel\nclass ChatMessage(BaseModel):\n    role: str\n"
         "    content: str\nclass ChatResponse(BaseModel):\n    messages: list[ChatMessage]",
+        # A key pair is created once, and its private half shown only then.
+        "from pydantic import BaseModel\nclass DeployKey(BaseModel):\n    public_key: str\n"
+        "    private_key: str\n@app.post('/deploy-keys', response_model=DeployKey)\n"
+        "def create_key():\n    return generate()",
         # The handler masks the credentials it returns.
         "from pydantic import BaseModel\nclass ServerConfig(BaseModel):\n    url: str\n"
         "    client_secret: str | None = None\n"
@@ -735,11 +736,18 @@ class SensitiveFieldInResponse(Rule):
             line=4,
         ),
         Invalid(
-            "from pydantic import BaseModel\nclass Base(BaseModel):\n    isAdmin: bool\n"
+            "from pydantic import BaseModel\nclass Base(BaseModel):\n    apiKey: str\n"
             "class Profile(Base):\n    bio: str\nclass Account(BaseModel):\n"
             "    profile: Profile | None = None\n@app.get('/account')\n"
             "def account() -> Account:\n    return load()",
             line=3,
+        ),
+        # A read sends the private half of a key pair on every call.
+        Invalid(
+            "from pydantic import BaseModel\nclass DeployKey(BaseModel):\n    public_key: str\n"
+            "    private_key: str\n@app.get('/deploy-keys/{i}', response_model=DeployKey)\n"
+            "def read_key(i: int):\n    return load(i)",
+            line=4,
         ),
         Invalid(
             "from pydantic import BaseModel\nclass Session(BaseModel):\n    session_token: str\n"

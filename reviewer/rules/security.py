@@ -2022,8 +2022,9 @@ def _is_deletion(call: Expr) -> bool:
 class InsecureCookie(Rule):
     """
     ## What it does
-    Flags `set_cookie(...)` for a session or auth cookie without `httponly=True`, without
-    `secure=True`, or with `samesite=None`.
+    Flags `set_cookie(...)` for a session or auth cookie without `httponly=True` or without
+    `secure=True`, and says so when the cookie is also `samesite="none"` (sent with every
+    cross-site request, which browsers allow only on `Secure` cookies).
 
     Auth cookies have a name like `session`, `sid`, `access_token`, `refresh_token`, `auth` or
     `jwt` (also run together: `usersession`, `authtoken`), or hold a token whatever their name
@@ -2031,15 +2032,16 @@ class InsecureCookie(Rule):
     missing. Test modules are not checked.
 
     A flag given as an expression (`secure=settings.cookie_secure`) counts as set. Leaving out
-    `samesite` is fine: Starlette sends `SameSite=Lax` by default, and an explicit `"none"` is a
+    `samesite` is fine: Starlette sends `SameSite=Lax` by default (`samesite=None` leaves the
+    attribute out, and browsers apply `Lax`); an explicit `"none"` with `secure=True` is a
     deliberate cross-site setup. CSRF cookies are not reported: the double-submit pattern needs
     them readable by scripts. Neither is a `set_cookie` that clears the cookie (no value, `""`,
     or `max_age=0`): it carries no secret.
 
     ## Why is this bad?
     Without `HttpOnly` any injected script reads the session; without `Secure` it travels over
-    plain HTTP to anyone on the network; without `SameSite` other sites' requests carry it
-    (CSRF).
+    plain HTTP to anyone on the network; with `SameSite=None` other sites' requests carry it
+    (CSRF), and browsers drop such a cookie unless it is also `Secure`.
 
     ## Example
     ```python
@@ -2078,6 +2080,13 @@ class InsecureCookie(Rule):
             "def test_login(response, token):\n    response.set_cookie('session', token)",
             path="tests/test_login.py",
         ),
+        # `samesite=None` leaves the attribute out: browsers apply Starlette's default, Lax.
+        "def f(resp, token):\n    resp.set_cookie(\n        key='refreshToken',\n"
+        "        value=token,\n        httponly=True,\n        secure=True,\n"
+        "        samesite=None,\n    )",
+        # A deliberate cross-site cookie, sent over HTTPS only.
+        "def f(response, token):\n    response.set_cookie('session', token, httponly=True,"
+        " secure=True, samesite='none')",
     )
     INVALID = (
         Invalid("def f(response, token):\n    response.set_cookie('access_token', token)", line=2),
@@ -2093,8 +2102,7 @@ class InsecureCookie(Rule):
         ),
         Invalid(
             "def f(resp, token):\n    resp.set_cookie(\n        key='refreshToken',\n"
-            "        value=token,\n        httponly=True,\n        secure=True,\n"
-            "        samesite=None,\n    )",
+            "        value=token,\n        httponly=True,\n        samesite='None',\n    )",
             line=2,
         ),
     )
@@ -2115,12 +2123,15 @@ class InsecureCookie(Rule):
                 or value.kind == "none"
                 or _is_false(value)
             ]
+            if not missing:
+                continue
             samesite = expr.arg(8, "samesite")
-            if samesite is not None and samesite.kind == "none":
-                missing.append("a `samesite` value")
-            if missing:
-                yield self.finding(
-                    module,
-                    call,
-                    f"auth cookie `{cookie}` is set without {' and '.join(missing)}",
-                )
+            cross_site = samesite is not None and (samesite.string or "").lower() == "none"
+            if cross_site and "`secure=True`" in missing:
+                reason = 'is `samesite="none"` (sent cross-site) without `secure=True`'
+                missing.remove("`secure=True`")
+                if missing:
+                    reason += f" and is set without {' and '.join(missing)}"
+            else:
+                reason = f"is set without {' and '.join(missing)}"
+            yield self.finding(module, call, f"auth cookie `{cookie}` {reason}")
