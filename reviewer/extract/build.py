@@ -19,6 +19,7 @@ from reviewer.extract.model import (
     Field,
     Function,
     Include,
+    Loop,
     Middleware,
     Module,
     Param,
@@ -209,6 +210,7 @@ class _Builder:
         self.includes: list[Include] = []
         self.excepts: list[ExceptHandler] = []
         self.deletes: list[Delete] = []
+        self.loops: list[Loop] = []
         self.scopes: list[_Scope] = [_Scope(None, False)]
         self.class_stack: list[str] = []
         self.class_kinds: dict[str, str] = {}
@@ -426,6 +428,7 @@ class _Builder:
             includes=tuple(self.includes),
             excepts=tuple(self.excepts),
             deletes=tuple(self.deletes),
+            loops=tuple(self.loops),
             partial=self.partial,
             suppressions=suppressions(self.lines),
         )
@@ -468,6 +471,21 @@ class _Builder:
             self.deletes.append(Delete(targets, _span(node), self.scope.qualname))
             for target in node.targets:
                 self.visit(target, "other")
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            self.loops.append(
+                Loop(
+                    targets=tuple(
+                        name.id for name in ast.walk(node.target) if isinstance(name, ast.Name)
+                    ),
+                    iterable=self.expr(node.iter),
+                    span=_span(node),
+                    function=self.scope.qualname,
+                )
+            )
+            self.visit(node.target, "other")
+            self.visit(node.iter, "other")
+            self.body(node.body)
+            self.body(node.orelse)
         elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             self.try_stmt(node)
         elif isinstance(node, ast.If) and self.scope.qualname is None and _is_main_guard(node.test):

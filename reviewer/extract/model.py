@@ -305,6 +305,18 @@ class Delete:
 
 
 @dataclass(frozen=True)
+class Loop:
+    """``for targets in iterable:`` (also ``async for``)."""
+
+    targets: tuple[str, ...]
+    """The names the loop binds, in order (``for key, value in ...`` -> ``key``, ``value``)."""
+    iterable: Expr
+    span: Span
+    """The whole statement, body included."""
+    function: str | None
+
+
+@dataclass(frozen=True)
 class Compare:
     """A comparison ``left op comparator [op comparator ...]`` anywhere in an expression."""
 
@@ -370,6 +382,7 @@ class Module:
     includes: tuple[Include, ...] = ()
     excepts: tuple[ExceptHandler, ...] = ()
     deletes: tuple[Delete, ...] = ()
+    loops: tuple[Loop, ...] = ()
     partial: bool = False
     """Only the diff's hunks were available: constructs outside them are unknown."""
     added_lines: frozenset[int] = frozenset()
