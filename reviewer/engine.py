@@ -15,6 +15,7 @@ from reviewer.extract import Skipped, parse_hunks, parse_module
 from reviewer.extract.model import Module
 from reviewer.extract.project import Project
 from reviewer.llm.usage import PassSummary
+from reviewer.report.fingerprint import identify
 from reviewer.rules.base import Finding, Rule, Severity
 from reviewer.rules.registry import STATIC_RULES, expand
 from reviewer.source import MemorySources, Sources
@@ -157,6 +158,10 @@ class Change:
     skipped: tuple[Skipped, ...]
     project: Project
 
+    @functools.cached_property
+    def by_path(self) -> dict[str, Module]:
+        return {module.path: module for module in self.modules}
+
 
 @_without_gc
 def analyze(patch: str, sources: Sources, config: Config) -> Change:
@@ -191,7 +196,8 @@ def review_change(change: Change, config: Config, all_lines: bool = False) -> Re
         if (selected is None or rule.id in selected) and rule.id not in ignored
     ]
     failures: list[Skipped] = []
-    kept = _keep(run_rules(modules, project, rules, failures), change, config, all_lines)
+    found = identify(run_rules(modules, project, rules, failures), change.by_path)
+    kept = _keep(found, change, config, all_lines)
     return Report(
         findings=tuple(kept),
         skipped=change.skipped + tuple(failures),
@@ -207,10 +213,9 @@ def _keep(
     findings: Iterable[Finding], change: Change, config: Config, all_lines: bool
 ) -> list[Finding]:
     """The findings that belong to the change and the configuration, sorted, without duplicates."""
-    by_path = {module.path: module for module in change.modules}
     kept: list[Finding] = []
     for finding in findings:
-        module = by_path.get(finding.path)
+        module = change.by_path.get(finding.path)
         changed = change.diff.file(finding.path)
         if module is None or changed is None or _suppressed(finding, module):
             continue
@@ -242,7 +247,7 @@ def review_llm(
     seen = {(f.rule_id, f.path, f.line) for f in report.findings}
     added = [
         f
-        for f in _keep(found, change, config, all_lines)
+        for f in _keep(identify(found, change.by_path), change, config, all_lines)
         if (f.rule_id, f.path, f.line) not in seen
     ]
     merged = sorted({*report.findings, *added}, key=lambda f: f.sort_key)

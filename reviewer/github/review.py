@@ -17,7 +17,6 @@ from typing import Any
 
 from reviewer.diff import Diff
 from reviewer.engine import Report
-from reviewer.report.fingerprint import fingerprints
 from reviewer.report.markdown import finding_section, location, not_reviewed
 from reviewer.report.text import summary
 from reviewer.rules.base import Finding, Severity
@@ -184,7 +183,8 @@ def plan_review(
     elsewhere: list[Finding] = []
     comments: list[InlineComment] = []
     on_diff = 0
-    for finding, fingerprint in zip(report.findings, fingerprints(report), strict=True):
+    for finding in report.findings:
+        fingerprint = finding.fingerprint
         found = comment_range(finding, diff) if inline else None
         if found is None:
             elsewhere.append(finding)

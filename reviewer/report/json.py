@@ -21,6 +21,8 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "fix": finding.fix,
         "source": finding.source,
+        "construct": finding.construct,
+        "fingerprint": finding.fingerprint,
     }
 
 

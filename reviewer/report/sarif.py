@@ -10,7 +10,7 @@ import json
 from typing import Any, ClassVar
 
 from reviewer.engine import Report
-from reviewer.report.fingerprint import FINGERPRINT_KEY, fingerprints
+from reviewer.report.fingerprint import FINGERPRINT_KEY
 from reviewer.rules.base import Finding, Severity
 from reviewer.rules.registry import BY_ID
 
@@ -41,19 +41,21 @@ def _location(path: str) -> dict[str, Any]:
     return {"physicalLocation": {"artifactLocation": {"uri": path}}}
 
 
-def _result(finding: Finding, rule_index: int, fingerprint: str) -> dict[str, Any]:
+def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     region: dict[str, int] = {"startLine": finding.line, "startColumn": finding.column}
     if finding.end_line > finding.line:
         region["endLine"] = finding.end_line
     location = _location(finding.path)
     location["physicalLocation"]["region"] = region
+    if finding.construct:
+        location["logicalLocations"] = [{"fullyQualifiedName": finding.construct}]
     return {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.severity],
         "message": {"text": _message(finding)},
         "locations": [location],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": {"engine": finding.source},
     }
 
@@ -85,10 +87,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
         first.setdefault(finding.rule_id, finding)
     rule_ids = sorted(first)
     index = {rule_id: position for position, rule_id in enumerate(rule_ids)}
-    results = [
-        _result(finding, index[finding.rule_id], fingerprint)
-        for finding, fingerprint in zip(report.findings, fingerprints(report), strict=True)
-    ]
+    results = [_result(finding, index[finding.rule_id]) for finding in report.findings]
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",

@@ -38,6 +38,14 @@ class Finding:
     trigger: tuple[int, int] | None = None
     """Lines (first, last) of a construct that makes the code a violation (e.g. the ``async def``
     around a blocking call): changing them also puts the finding in the change."""
+    end_column: int = 0
+    """1-based column just past the flagged code on ``end_line``, as SARIF's ``endColumn``
+    (0: unknown)."""
+    construct: str = ""
+    """Qualified name of the definition the finding is on (``create_order``, ``UserOut.password``;
+    "" for module-level code), set with :attr:`fingerprint` by the engine."""
+    fingerprint: str = ""
+    """The finding's stable identity (see :mod:`reviewer.report.fingerprint`), set by the engine."""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, int, str, str]:
@@ -117,4 +125,5 @@ class Rule:
             message=message,
             fix=self.fix,
             trigger=None if trigger is None else (trigger.line, trigger.end_line),
+            end_column=span.end_column + 1 if span.end_column else 0,
         )

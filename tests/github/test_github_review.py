@@ -25,7 +25,6 @@ from reviewer.github.review import (
     finding_marker,
     plan_review,
 )
-from reviewer.report.fingerprint import fingerprints
 from reviewer.rules.base import Finding, Severity
 
 PATCH = parse_diff(DIFF)  # hunks: new-side lines 2-8 and 17-37 of app/orders.py
@@ -42,7 +41,12 @@ def finding(line: int, end_line: int | None = None, severity: Severity = Severit
         column=5,
         message="`time.sleep()` blocks the event loop",
         fix="Use `await asyncio.sleep(...)`.",
+        fingerprint=f"{line:04x}",
     )
+
+
+def fingerprints(report: Report) -> list[str]:
+    return [finding.fingerprint for finding in report.findings]
 
 
 @pytest.mark.parametrize(

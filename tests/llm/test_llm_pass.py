@@ -59,6 +59,8 @@ def test_normal_review(api: Replay, cli: Any) -> None:
         "dependency, so anyone can write.",
         "fix": "Add `user: User = Depends(get_current_user)` to `create_item`.",
         "source": "llm",
+        "construct": "create_item",
+        "fingerprint": llm["fingerprint"],  # its value is tested in tests/test_fingerprint.py
     }
     assert report["llm"] == {
         "model": "claude-sonnet-5-5",
