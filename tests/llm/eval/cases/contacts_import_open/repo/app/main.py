@@ -1,0 +1,12 @@
+from fastapi import FastAPI
+
+from app import errors
+from app.api import contacts, orders
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="Shop")
+    errors.register(app)
+    app.include_router(orders.router, prefix="/orders", tags=["orders"])
+    app.include_router(contacts.router, prefix="/contacts", tags=["contacts"])
+    return app

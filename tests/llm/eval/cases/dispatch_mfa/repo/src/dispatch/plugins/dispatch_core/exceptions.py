@@ -1,0 +1,2 @@
+class MfaException(Exception):
+    """The MFA challenge failed: expired, invalid or denied."""

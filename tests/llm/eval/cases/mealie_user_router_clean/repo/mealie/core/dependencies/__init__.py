@@ -1,0 +1,1 @@
+from .dependencies import get_admin_user, get_current_user

@@ -1,0 +1,13 @@
+from fastapi import FastAPI
+
+from app import errors
+from app.api import orders
+from app.middleware import RequireBearerMiddleware
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="Shop")
+    errors.register(app)
+    app.add_middleware(RequireBearerMiddleware)
+    app.include_router(orders.router, prefix="/orders", tags=["orders"])
+    return app

@@ -1,0 +1,11 @@
+from fastapi import FastAPI
+
+from app import errors
+from app.api import orders
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="Shop")
+    errors.register(app)
+    app.include_router(orders.router, prefix="/orders", tags=["orders"])
+    return app

@@ -1,0 +1,12 @@
+from fastapi import FastAPI
+
+from app import errors
+from app.api import orders, payments
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="Shop")
+    errors.register(app)
+    app.include_router(orders.router, prefix="/orders", tags=["orders"])
+    app.include_router(payments.router, prefix="/payments", tags=["payments"])
+    return app
