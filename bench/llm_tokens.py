@@ -64,7 +64,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=100, help="files of the generated change")
     parser.add_argument("--budget", type=int, default=16_000, help="token-budget of a request")
     args = parser.parse_args()
-    config = Config.model_validate({"token-budget": args.budget})
+    config = Config(token_budget=args.budget)
     rows = []
     for patch_file in sorted(EXAMPLES.glob("*.patch")):
         repo = patch_file.with_suffix("")

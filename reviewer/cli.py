@@ -11,24 +11,20 @@ import gc
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from reviewer import __version__
-from reviewer.config import Config, load_config
-from reviewer.engine import Report, analyze, review_change, review_llm
 from reviewer.errors import ReviewError
-from reviewer.github.client import GitHubClient
-from reviewer.github.publish import publish
-from reviewer.github.pull import PullRef, PullRequest, fetch_pull, parse_pull_ref, workflow_pull_ref
-from reviewer.llm.provider import configured as llm_configured
-from reviewer.llm.review import dry_run as llm_dry_run
-from reviewer.report.outputs import pair_outputs, write_outputs
 from reviewer.report.registry import FORMATS
-from reviewer.rules.base import Severity
-from reviewer.rules.registry import RULES, get_rule
-from reviewer.source import DirectorySources, NoSources, Sources, decode, git_diff, work_tree_root
+
+# Everything else is imported where it is used: `--version` and a static review must not pay
+# for the GitHub client, httpx, the LLM pass or renderers they do not use (tests/test_startup.py).
+if TYPE_CHECKING:
+    from reviewer.engine import Report
+    from reviewer.github.pull import PullRef, PullRequest
+    from reviewer.source import Sources
 
 PROG = "fastapi-review"
 WORKTREE = "\0worktree"
@@ -66,6 +62,8 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
 
 
 def _read_patch(patch: str) -> str:
+    from reviewer.source import decode
+
     if patch == "-":
         data = sys.stdin.buffer.read()
     else:
@@ -82,6 +80,8 @@ def _read_patch(patch: str) -> str:
 
 
 def _sources(repo: Path | None) -> tuple[Sources, Path | None]:
+    from reviewer.source import DirectorySources, NoSources, work_tree_root
+
     if repo is not None:
         return DirectorySources(repo), repo
     root = work_tree_root(Path.cwd())
@@ -91,6 +91,8 @@ def _sources(repo: Path | None) -> tuple[Sources, Path | None]:
 
 
 def _pull_ref(value: str) -> PullRef:
+    from reviewer.github.pull import parse_pull_ref, workflow_pull_ref
+
     if value == FROM_WORKFLOW:
         return workflow_pull_ref(os.environ)
     return parse_pull_ref(value)
@@ -107,6 +109,8 @@ def _llm_messages(report: Report, text_on_stdout: bool) -> None:
 
 
 def _exit_status(report: Report, fail_on: str) -> int:
+    from reviewer.rules.base import Severity
+
     if fail_on == "never":
         return 0
     threshold = Severity(fail_on).rank
@@ -238,6 +242,12 @@ def review_command(
     dry_run_llm: bool,
 ) -> None:
     """Review a change."""
+    from reviewer.config import load_config
+    from reviewer.engine import analyze, review_change
+    from reviewer.llm.provider import configured as llm_configured
+    from reviewer.report.outputs import pair_outputs, write_outputs
+    from reviewer.source import git_diff, work_tree_root
+
     if [patch, git_range, github_pr].count(None) != 2:
         raise click.UsageError(
             "give one of PATCH, - (stdin), --git [RANGE] or --github-pr [OWNER/REPO#N]"
@@ -252,6 +262,9 @@ def review_command(
     sources: Sources
     root: Path | None
     if github_pr is not None:
+        from reviewer.github.client import GitHubClient
+        from reviewer.github.pull import fetch_pull
+
         client = GitHubClient.from_environment(os.environ)
         ctx.call_on_close(client.close)
         pull = fetch_pull(client, _pull_ref(github_pr))
@@ -276,15 +289,19 @@ def review_command(
         "select": _split(select),
         "ignore": _split(ignore),
     }
-    config: Config = load_config(pyproject, overrides)
+    config = load_config(pyproject, overrides)
     if dry_run_llm and no_llm:
         raise click.UsageError("--dry-run-llm and --no-llm exclude each other")
     change = analyze(text, sources, config)
     report = review_change(change, config, all_lines)
     if dry_run_llm:
+        from reviewer.llm.review import dry_run as llm_dry_run
+
         click.echo(llm_dry_run(change, report.findings, config, os.environ), nl=False)
         sys.exit(0)
     if not no_llm and llm_configured(config, os.environ):
+        from reviewer.engine import review_llm
+
         report = review_llm(
             change, report, config, os.environ, all_lines, progress=sys.stderr.isatty()
         )
@@ -293,6 +310,8 @@ def review_command(
     write_outputs(report, outputs, sys.stdout, sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     status = _exit_status(report, config.fail_on)
     if pull is not None and post:
+        from reviewer.github.publish import publish
+
         outcome = publish(
             client,
             pull,
@@ -310,6 +329,8 @@ def review_command(
 @cli.command("rules")
 def rules_command() -> None:
     """List every rule: id, name, engine, default severity and what it flags."""
+    from reviewer.rules.registry import RULES
+
     for rule in RULES:
         click.echo(
             f"{rule.id}  {rule.name:<36} {rule.engine:<6} {rule.severity.value:<7} {rule.summary()}"
@@ -320,6 +341,8 @@ def rules_command() -> None:
 @click.argument("rule_id")
 def explain_command(rule_id: str) -> None:
     """Print the documentation of RULE_ID."""
+    from reviewer.rules.registry import get_rule
+
     rule = get_rule(rule_id)
     click.echo(f"# {rule.id} {rule.name}\n")
     click.echo(f"Default severity: {rule.severity.value}. Engine: {rule.engine}.\n")

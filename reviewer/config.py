@@ -1,14 +1,22 @@
 """Configuration: ``[tool.fastapi-review]`` in the reviewed repository's ``pyproject.toml``,
-overridden by command-line flags."""
+overridden by command-line flags.
+
+A frozen dataclass checked against its own annotations, not a pydantic model: importing pydantic
+and building a model costs about 100 ms, most of the start-up budget of a review that needs no
+other pydantic (the LLM pass, which validates answers with pydantic, imports it when it runs).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import fnmatch
 import sys
+import types
+import typing
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import Any, Literal
 
 from reviewer.errors import ReviewError
 from reviewer.rules.base import Severity
@@ -24,55 +32,42 @@ Provider = Literal["anthropic", "bedrock", "vertex"]
 DEFAULT_MODEL = "claude-sonnet-5-5"
 
 
-class Config(BaseModel):
+def _key(name: str, bounds: tuple[float, float] | None = None) -> dict[str, Any]:
+    """Field metadata: the key as written in TOML, and the bounds of a number."""
+    return {"key": name, "bounds": bounds}
+
+
+@dataclass(frozen=True)
+class Config:
     """Everything that changes what a review reports."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
-
-    select: list[str] = Field(default_factory=list)
+    select: list[str] = field(default_factory=list)
     """Rule ids or prefixes to run (empty: every rule)."""
-    ignore: list[str] = Field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
     """Rule ids or prefixes never to report."""
-    per_path_ignores: dict[str, list[str]] = Field(default_factory=dict, alias="per-path-ignores")
+    per_path_ignores: dict[str, list[str]] = field(
+        default_factory=dict, metadata=_key("per-path-ignores")
+    )
     """Glob -> rule ids or prefixes to ignore in matching files."""
-    severity: dict[str, Severity] = Field(default_factory=dict)
+    severity: dict[str, Severity] = field(default_factory=dict)
     """Rule id -> severity override."""
-    exclude: list[str] = Field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
     """Globs of files never reviewed."""
-    fail_on: FailOn = Field(default="error", alias="fail-on")
+    fail_on: FailOn = field(default="error", metadata=_key("fail-on"))
     """Exit with 1 when a finding is at or above this severity."""
-    model: str = Field(default=DEFAULT_MODEL, min_length=1)
+    model: str = DEFAULT_MODEL
     """The Claude model of the LLM pass (on Bedrock or Vertex: that provider's model id)."""
     provider: Provider | None = None
     """Where the LLM pass sends requests (default: ``CLAUDE_CODE_USE_BEDROCK``/``_VERTEX``, else
     ``anthropic``)."""
-    min_confidence: float = Field(default=0.8, ge=0.0, le=1.0, alias="min-confidence")
+    min_confidence: float = field(default=0.8, metadata=_key("min-confidence", (0.0, 1.0)))
     """LLM findings less confident than this are dropped."""
-    max_concurrency: int = Field(default=4, ge=1, le=32, alias="max-concurrency")
+    max_concurrency: int = field(default=4, metadata=_key("max-concurrency", (1, 32)))
     """LLM requests in flight at once."""
-    token_budget: int = Field(default=16_000, ge=4_000, le=150_000, alias="token-budget")
+    token_budget: int = field(default=16_000, metadata=_key("token-budget", (4_000, 150_000)))
     """Estimated input tokens of one LLM request: larger changes are split into chunks."""
-    max_retries: int = Field(default=3, ge=0, le=10, alias="max-retries")
+    max_retries: int = field(default=3, metadata=_key("max-retries", (0, 10)))
     """Retries of one LLM request on rate limits (429), overloads (529) and server errors."""
-
-    @field_validator("select", "ignore")
-    @classmethod
-    def _known_ids(cls, value: list[str]) -> list[str]:
-        expand(value, "rule selection")
-        return value
-
-    @field_validator("per_path_ignores")
-    @classmethod
-    def _known_path_ids(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        for ids in value.values():
-            expand(ids, "per-path-ignores")
-        return value
-
-    @field_validator("severity")
-    @classmethod
-    def _known_severity_ids(cls, value: dict[str, Severity]) -> dict[str, Severity]:
-        expand(list(value), "severity")
-        return {key.upper(): severity for key, severity in value.items()}
 
     def enabled(self, rule_id: str, path: str) -> bool:
         if self.select and rule_id not in expand(self.select, "select"):
@@ -97,13 +92,68 @@ def _matches(path: str, pattern: str) -> bool:
     )
 
 
-def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "[tool.fastapi-review]"
-    if first["type"] == "extra_forbidden":
-        return f"unknown key {where!r}"
-    message = str(first["msg"]).removeprefix("Value error, ")
-    return f"{where}: {message}"
+def _type_name(kind: Any) -> str:
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
+        kind, getattr(kind, "__name__", str(kind))
+    )
+
+
+def _check(where: str, value: Any, kind: Any, bounds: tuple[float, float] | None = None) -> Any:
+    """``value`` checked against the annotation ``kind`` (the few shapes Config uses)."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is Literal:
+        if value not in args:
+            choices = ", ".join(repr(arg) for arg in args)
+            raise ReviewError(f"{where}: expected one of {choices}, got {value!r}")
+        return value
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        (inner,) = (arg for arg in args if arg is not type(None))
+        return _check(where, value, inner, bounds)
+    if origin is list:
+        if not isinstance(value, list):
+            raise ReviewError(f"{where}: expected a list, got {value!r}")
+        return [_check(f"{where}[{i}]", item, args[0]) for i, item in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ReviewError(f"{where}: expected a table, got {value!r}")
+        return {key: _check(f"{where}.{key}", item, args[1]) for key, item in value.items()}
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        try:
+            return kind(value)
+        except ValueError:
+            choices = ", ".join(repr(member.value) for member in kind)
+            raise ReviewError(f"{where}: expected one of {choices}, got {value!r}") from None
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise ReviewError(f"{where}: expected {_type_name(kind)}, got {value!r}")
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
+        raise ReviewError(f"{where}: must be between {bounds[0]} and {bounds[1]}, got {value!r}")
+    if value == "":
+        raise ReviewError(f"{where}: must not be empty")
+    return value
+
+
+def _validate(table: dict[str, Any]) -> Config:
+    hints = typing.get_type_hints(Config)
+    by_key = {f.metadata.get("key", f.name): f for f in dataclasses.fields(Config)}
+    by_key.update({f.name: f for f in dataclasses.fields(Config)})
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        found = by_key.get(key)
+        if found is None:
+            raise ReviewError(f"unknown key {key!r}")
+        values[found.name] = _check(key, value, hints[found.name], found.metadata.get("bounds"))
+    for name in ("select", "ignore"):
+        expand(values.get(name, []), "rule selection")
+    for ids in values.get("per_path_ignores", {}).values():
+        expand(ids, "per-path-ignores")
+    if "severity" in values:
+        expand(list(values["severity"]), "severity")
+        values["severity"] = {key.upper(): level for key, level in values["severity"].items()}
+    return Config(**values)
 
 
 def load_config(pyproject: Path | None, overrides: dict[str, object]) -> Config:
@@ -121,9 +171,7 @@ def load_config(pyproject: Path | None, overrides: dict[str, object]) -> Config:
         table.update(section)
     table.update({key: value for key, value in overrides.items() if value is not None})
     try:
-        return Config.model_validate(table)
-    except ValidationError as exc:
-        source = f"{pyproject}: " if pyproject is not None and pyproject.is_file() else ""
-        raise ReviewError(f"{source}configuration: {_describe(exc)}") from None
+        return _validate(table)
     except ReviewError as exc:
-        raise ReviewError(f"configuration: {exc}") from None
+        source = f"{pyproject}: " if pyproject is not None and pyproject.is_file() else ""
+        raise ReviewError(f"{source}configuration: {exc}") from None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from reviewer.engine import Report
+if TYPE_CHECKING:
+    from reviewer.engine import Report
 
 
 class Renderer(Protocol):

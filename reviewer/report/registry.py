@@ -1,29 +1,31 @@
-"""Output formats by name: add a renderer module and one line here."""
+"""Output formats by name: add a renderer module and one line here.
+
+A renderer's module is imported only when its format is asked for (the text renderer brings in
+rich, which a JSON review does not need).
+"""
 
 from __future__ import annotations
 
-from reviewer.report.agent import AgentRenderer
-from reviewer.report.annotations import AnnotationsRenderer
-from reviewer.report.base import Renderer
-from reviewer.report.json import JsonRenderer
-from reviewer.report.markdown import MarkdownRenderer
-from reviewer.report.rdjson import RdjsonRenderer
-from reviewer.report.sarif import SarifRenderer
-from reviewer.report.text import TextRenderer
+import importlib
+from typing import TYPE_CHECKING
 
-RENDERERS: dict[str, type[Renderer]] = {
-    "text": TextRenderer,
-    "json": JsonRenderer,
-    "sarif": SarifRenderer,
-    "github": AnnotationsRenderer,
-    "markdown": MarkdownRenderer,
-    "rdjson": RdjsonRenderer,
-    "agent": AgentRenderer,
+if TYPE_CHECKING:
+    from reviewer.report.base import Renderer
+
+RENDERERS: dict[str, str] = {
+    "text": "reviewer.report.text:TextRenderer",
+    "json": "reviewer.report.json:JsonRenderer",
+    "sarif": "reviewer.report.sarif:SarifRenderer",
+    "github": "reviewer.report.annotations:AnnotationsRenderer",
+    "markdown": "reviewer.report.markdown:MarkdownRenderer",
+    "rdjson": "reviewer.report.rdjson:RdjsonRenderer",
+    "agent": "reviewer.report.agent:AgentRenderer",
 }
 FORMATS: tuple[str, ...] = tuple(RENDERERS)
 
 
 def renderer(name: str, color: bool = False) -> Renderer:
-    if name == "text":
-        return TextRenderer(color=color)
-    return RENDERERS[name]()
+    module, _, attribute = RENDERERS[name].partition(":")
+    kind = getattr(importlib.import_module(module), attribute)
+    made: Renderer = kind(color=color) if name == "text" else kind()
+    return made

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from rich.console import Console
-from rich.markup import escape
-
-from reviewer.engine import Report
+if TYPE_CHECKING:
+    from reviewer.engine import Report
 
 STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -36,6 +34,9 @@ class TextRenderer:
         self.color = color
 
     def render(self, report: Report) -> str:
+        from rich.console import Console  # only when text is rendered: summary() needs no rich
+        from rich.markup import escape
+
         console = Console(
             force_terminal=self.color,
             no_color=not self.color,

@@ -176,7 +176,7 @@ def test_rate_limited_then_answered(api: Replay, cli: Any) -> None:
 
 def test_overloaded_until_giving_up(api: Replay, capsys: pytest.CaptureFixture[str]) -> None:
     api.load("overloaded.json")
-    config = Config.model_validate({"max-retries": 3})
+    config = Config(max_retries=3)
     change = analyze((FIXTURES / "items.patch").read_text(), NoSources(), config)
     static = review_change(change, config)
     client = connect("anthropic", config.max_retries, backoff=0.001)

@@ -1,0 +1,107 @@
+"""What the command imports: heavy libraries only on the paths that use them.
+
+Start-up is paid by every pre-commit run and every agent call, so ``--version`` and a static
+review must not import the Anthropic SDK, httpx, the GitHub client, pydantic or GitPython. The
+test reads the modules a real process holds when it exits (``sys.modules``; ``-X importtime`` does
+not see ``importlib.import_module``), not a timing: the figures are in the README
+(``bench/speed.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SLEEPY = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
+PATCH = (
+    "diff --git a/app/h.py b/app/h.py\nnew file mode 100644\n--- /dev/null\n+++ b/app/h.py\n"
+    "@@ -0,0 +1,5 @@\n" + "".join(f"+{line}\n" for line in SLEEPY.splitlines())
+)
+
+# Imported by none of the paths below; each costs tens of milliseconds.
+HEAVY = (
+    "anthropic",
+    "httpx",
+    "pydantic",
+    "pydantic_core",
+    "git",  # GitPython: only for --git
+    "asyncio",
+    "reviewer.github",
+    "reviewer.llm.review",
+    "reviewer.llm.client",
+)
+MODULES = "\nmodules at exit:"
+PROGRAM = (
+    "import sys\nfrom reviewer.cli import main\ntry:\n    main()\nfinally:\n"
+    f"    sys.stderr.write({MODULES!r} + ' '.join(sorted(sys.modules)))\n"
+)
+
+
+def imported(*args: str, cwd: Path) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    """The modules a ``fastapi-review ARGS`` process imports, and the process."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROGRAM, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin"},  # no API key: the LLM pass stays off
+    )
+    names = done.stderr.rpartition(MODULES)[2].split()
+    assert names, done.stderr
+    return set(names), done
+
+
+def heavy(names: set[str]) -> list[str]:
+    return sorted(
+        name for name in names if any(name == h or name.startswith(f"{h}.") for h in HEAVY)
+    )
+
+
+@pytest.fixture
+def change(tmp_path: Path) -> Path:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "h.py").write_text(SLEEPY)
+    (tmp_path / "change.patch").write_text(PATCH)
+    return tmp_path
+
+
+def test_version_imports_only_the_command_line(tmp_path: Path) -> None:
+    names, done = imported("--version", cwd=tmp_path)
+    assert done.returncode == 0 and "fastapi-review, version" in done.stdout
+    assert "click" in names
+    assert heavy(names) == []
+    ours = sorted(name for name in names if name.startswith("reviewer"))
+    assert ours == sorted(
+        [
+            "reviewer",
+            "reviewer.cli",
+            "reviewer.errors",
+            "reviewer.report",
+            "reviewer.report.registry",
+        ]
+    )
+    assert "rich" not in names and "unidiff" not in names
+
+
+def test_static_json_review_imports_no_heavy_module(change: Path) -> None:
+    names, done = imported(
+        "change.patch", "--repo", ".", "--no-llm", "--format", "json", cwd=change
+    )
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert [f["rule_id"] for f in json.loads(done.stdout)["findings"]] == ["FAPI402"]
+    assert {"ast", "unidiff", "reviewer.rules.concurrency", "reviewer.report.json"} <= names
+    assert heavy(names) == []
+    assert "rich" not in names  # only the text renderer uses it
+    assert "reviewer.report.sarif" not in names  # renderers load when asked for
+
+
+def test_text_review_adds_only_rich(change: Path) -> None:
+    names, done = imported("change.patch", "--repo", ".", cwd=change)
+    assert done.returncode == 1 and "FAPI402" in done.stdout, done.stderr[-2000:]
+    assert "rich.console" in names
+    assert heavy(names) == []
