@@ -280,8 +280,10 @@ def review_command(
         assert patch is not None
         text = _read_patch(patch)
         sources, root = _sources(repo)
-    if config_path is not None and not config_path.is_file():
+    if config_path is not None and not config_path.exists():
         raise ReviewError(f"--config: {config_path}: no such file")
+    if config_path is not None and config_path.is_dir():
+        raise ReviewError(f"--config: {config_path}: is a directory, expected a TOML file")
     pyproject = config_path or ((root or Path.cwd()) / "pyproject.toml")
     overrides: dict[str, Any] = {
         "model": model,
@@ -289,7 +291,7 @@ def review_command(
         "select": _split(select),
         "ignore": _split(ignore),
     }
-    config = load_config(pyproject, overrides)
+    config = load_config(pyproject, overrides, explicit=config_path is not None)
     if dry_run_llm and no_llm:
         raise click.UsageError("--dry-run-llm and --no-llm exclude each other")
     change = analyze(text, sources, config)

@@ -11,9 +11,12 @@ from __future__ import annotations
 import dataclasses
 import enum
 import fnmatch
+import functools
+import re
 import sys
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -30,6 +33,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 FailOn = Literal["error", "warning", "info", "never"]
 Provider = Literal["anthropic", "bedrock", "vertex"]
 DEFAULT_MODEL = "claude-sonnet-5-5"
+MAX_CONFIG_BYTES = 1 << 20
+"""A configuration file larger than this is refused (``pyproject.toml`` files are kilobytes)."""
 
 
 def _key(name: str, bounds: tuple[float, float] | None = None) -> dict[str, Any]:
@@ -80,16 +85,31 @@ class Config:
         return True
 
     def excluded(self, path: str) -> bool:
-        return any(_matches(path, pattern) for pattern in self.exclude)
+        candidates = _candidates(path)
+        return any(_glob(pattern)(candidates) for pattern in self.exclude)
+
+
+def _candidates(path: str) -> tuple[str, ...]:
+    """What a glob is matched against: the path, the folders it is in, and its tails."""
+    parts = path.split("/")
+    heads = ["/".join(parts[:end]) for end in range(1, len(parts))]
+    tails = ["/".join(parts[start:]) for start in range(1, len(parts))]
+    return (path, *heads, *tails)
+
+
+@functools.cache
+def _glob(pattern: str) -> Callable[[tuple[str, ...]], bool]:
+    """``pattern`` compiled once: it matches a path when it matches the path, a folder holding
+    it (``pattern/*``) or the path's end after a ``/`` (``*/pattern``); ``*`` crosses ``/``."""
+    pattern = pattern.rstrip("/")
+    if not any(char in pattern for char in "*?["):
+        return lambda candidates: pattern in candidates
+    match = re.compile(fnmatch.translate(pattern)).match
+    return lambda candidates: any(match(candidate) for candidate in candidates)
 
 
 def _matches(path: str, pattern: str) -> bool:
-    pattern = pattern.rstrip("/")
-    return (
-        fnmatch.fnmatchcase(path, pattern)
-        or fnmatch.fnmatchcase(path, f"{pattern}/*")
-        or fnmatch.fnmatchcase(path, f"*/{pattern}")
-    )
+    return _glob(pattern)(_candidates(path))
 
 
 def _type_name(kind: Any) -> str:
@@ -156,14 +176,36 @@ def _validate(table: dict[str, Any]) -> Config:
     return Config(**values)
 
 
-def load_config(pyproject: Path | None, overrides: dict[str, object]) -> Config:
-    """Read ``[tool.fastapi-review]`` from ``pyproject`` (if it exists) and apply ``overrides``."""
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The TOML document at ``path``: a file, ``/dev/null`` or a pipe (``--config <(...)``)."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ReviewError(f"{path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ReviewError(f"{path}: larger than {MAX_CONFIG_BYTES >> 20} MiB: not read")
+    try:
+        document: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ReviewError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ReviewError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
+    return document
+
+
+def load_config(
+    pyproject: Path | None, overrides: dict[str, object], explicit: bool = False
+) -> Config:
+    """Read ``[tool.fastapi-review]`` from ``pyproject`` and apply ``overrides``.
+
+    The repository's ``pyproject.toml`` is read when it is a regular file; an ``explicit`` path
+    (``--config``) is read whatever it is, so ``/dev/null`` and pipes work.
+    """
     table: dict[str, object] = {}
-    if pyproject is not None and pyproject.is_file():
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ReviewError(f"{pyproject}: invalid TOML: {exc}") from None
+    readable = pyproject is not None and (pyproject.is_file() or explicit)
+    if pyproject is not None and readable:
+        data = _read_toml(pyproject)
         tool = data.get("tool", {})
         section = tool.get("fastapi-review", {}) if isinstance(tool, dict) else {}
         if not isinstance(section, dict):
@@ -173,5 +215,5 @@ def load_config(pyproject: Path | None, overrides: dict[str, object]) -> Config:
     try:
         return _validate(table)
     except ReviewError as exc:
-        source = f"{pyproject}: " if pyproject is not None and pyproject.is_file() else ""
+        source = f"{pyproject}: " if readable else ""
         raise ReviewError(f"{source}configuration: {exc}") from None

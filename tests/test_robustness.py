@@ -1,16 +1,31 @@
-"""Garbled input never raises anything but ReviewError."""
+"""Garbled, hostile and unlucky input: never anything but ReviewError, nothing lost, bounded work.
+
+The adversarial inputs are files under ``tests/hostile/``.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import io
+import json
+import os
+import re
+import sys
+import threading
+from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reviewer.cli import main
 from reviewer.config import Config
 from reviewer.engine import review
 from reviewer.errors import ReviewError
 from reviewer.source import NoSources
+
+HOSTILE = Path(__file__).parent / "hostile"
 
 SEED = "\n".join(
     [
@@ -60,3 +75,107 @@ def test_random_text_never_raises(text: str) -> None:
 def test_mutated_diff_never_raises(start: int, end: int, insert: str) -> None:
     low, high = sorted((start, end))
     _review(SEED[:low] + insert + SEED[high:])
+
+
+def run_cli(
+    capsys: pytest.CaptureFixture[str], *args: str, stdin: str | None = None
+) -> tuple[int, str, str]:
+    if stdin is not None:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode()))
+    try:
+        with pytest.raises(SystemExit) as exited:
+            main([*args, "--no-llm"])
+    finally:
+        sys.stdin = sys.__stdin__
+    captured = capsys.readouterr()
+    assert isinstance(exited.value.code, int)
+    return exited.value.code, captured.out, captured.err
+
+
+def findings(out: str) -> list[tuple[str, str, int]]:
+    report: dict[str, Any] = json.loads(out)
+    return [(f["rule_id"], f["path"], f["line"]) for f in report["findings"]]
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        "chains.patch",  # 500 chained calls in the change, a 500-term sum in its context
+        "context_only.patch",  # the sum in an unchanged module the change reaches
+    ],
+)
+def test_long_expression_chains_lose_nothing(
+    capsys: pytest.CaptureFixture[str], patch: str
+) -> None:
+    repo = HOSTILE / "chains"
+    code, out, err = run_cli(capsys, str(repo / patch), "--repo", str(repo), "--format", "json")
+    path = "app/main.py" if patch == "chains.patch" else "app/views.py"
+    first = 11 if patch == "chains.patch" else 10
+    assert (code, err) == (1, "")
+    # FAPI901 needs the unchanged app/crud.py, whose 500-term constant is not analysed.
+    assert findings(out) == [("FAPI901", path, first), ("FAPI402", path, first + 7)]
+    assert json.loads(out)["skipped"] == []
+
+
+def test_deeply_nested_pyproject_is_one_line_error(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = HOSTILE / "nested"
+    monkeypatch.chdir(repo)
+    code, out, err = run_cli(capsys, "-", "--repo", str(repo), stdin=SEED)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"fastapi-review: error: {repo}/pyproject.toml: invalid TOML: arrays or tables nested "
+        "too deeply\n"
+    )
+
+
+def test_exclude_globs_are_compiled_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    globs = [f"generated/pkg{index}/*.py" for index in range(20_000)]
+    (tmp_path / "pyproject.toml").write_text(
+        f"[tool.fastapi-review]\nexclude = {json.dumps([*globs, 'app/vendor'])}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    compiled: list[str] = []
+    original = re.compile
+
+    def counting(pattern: Any, flags: int = 0) -> re.Pattern[Any]:
+        compiled.append(pattern)
+        return original(pattern, flags)
+
+    patch = SEED + SEED.replace("app/h.py", "app/vendor/x.py")
+    monkeypatch.setattr(re, "compile", counting)
+    code, out, _ = run_cli(capsys, "-", "--format", "json", stdin=patch)
+    monkeypatch.undo()
+    assert code == 1
+    assert findings(out) == [("FAPI402", "app/h.py", 6)]  # app/vendor/x.py is excluded
+    assert len(compiled) < 20_100  # each glob once, not once per glob variant and file
+
+
+def test_config_from_dev_null(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run_cli(capsys, "-", "--config", os.devnull, "--format", "json", stdin=SEED)
+    assert (code, err, findings(out)) == (1, "", [("FAPI402", "app/h.py", 6)])
+
+
+def test_config_from_a_pipe(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """As ``--config <(generate-config)`` gives it."""
+    fifo = tmp_path / "config.fifo"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with fifo.open("w") as stream:  # blocks until the review opens it
+            stream.write('[tool.fastapi-review]\nignore = ["FAPI402"]\n')
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    code, out, err = run_cli(capsys, "-", "--config", str(fifo), "--format", "json", stdin=SEED)
+    writer.join(5)
+    assert (code, err, findings(out)) == (0, "", [])
+
+
+def test_config_that_is_a_directory(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run_cli(capsys, "-", "--config", str(tmp_path), stdin=SEED)
+    assert code == 2
+    assert "is a directory" in err

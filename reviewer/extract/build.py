@@ -46,6 +46,11 @@ COMPARE_OPS: dict[type[ast.cmpop], str] = {
     ast.NotIn: "not in",
 }
 TASK_SPAWNERS = frozenset({"gather", "create_task", "ensure_future", "wait", "wait_for", "shield"})
+MAX_EXPR_DEPTH = 64
+"""Expressions are analysed this many levels deep. Below, a long chain (``x = 1 + 1 + ...`` with
+hundreds of terms, hundreds of chained calls: generated code has them) is left out, as ``other``
+with no calls recorded, and the rest of the file is reviewed as usual. This bounds the recursion
+of extraction, and of rules walking an expression, whatever the input."""
 
 # Re-exports and Starlette equivalents, folded onto the name users usually import.
 CANONICAL = {
@@ -153,7 +158,7 @@ def _unwrap_type(node: ast.expr | None) -> ast.expr | None:
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             try:
                 node = ast.parse(node.value, mode="eval").body
-            except SyntaxError:
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
                 return None
             continue
         return node
@@ -216,6 +221,8 @@ class _Builder:
         self.class_kinds: dict[str, str] = {}
         self.exprs: dict[int, Expr] = {}
         self.in_main_guard = False
+        self.expr_depth = 0
+        self.visit_depth = 0
 
     # -- names -------------------------------------------------------------------------------
 
@@ -266,16 +273,20 @@ class _Builder:
                         self.imports.setdefault(target.id, f"{self.name}.{target.id}")
 
     def resolve(self, node: ast.expr) -> str | None:
-        if isinstance(node, ast.Name):
-            return self.imports.get(node.id, node.id)
-        if isinstance(node, ast.Attribute):
-            base = self.resolve(node.value)
-            if base is None:
+        """The qualified name of a name, an attribute chain or the callee of a call."""
+        attributes: list[str] = []
+        while not isinstance(node, ast.Name):
+            if isinstance(node, ast.Attribute):
+                attributes.append(node.attr)
+                node = node.value
+            elif isinstance(node, ast.Call):
+                node = node.func
+            else:
                 return None
-            return canonical(f"{base}.{node.attr}")
-        if isinstance(node, ast.Call):
-            return self.resolve(node.func)
-        return None
+        name = self.imports.get(node.id, node.id)
+        for attribute in reversed(attributes):
+            name = canonical(f"{name}.{attribute}")
+        return name
 
     def type_of(self, node: ast.expr) -> str | None:
         if isinstance(node, ast.Name):
@@ -305,8 +316,15 @@ class _Builder:
         """The :class:`Expr` of ``node``, converted once however often it is asked for."""
         key = id(node)
         cached = self.exprs.get(key)
-        if cached is None:
+        if cached is not None:
+            return cached
+        if self.expr_depth >= MAX_EXPR_DEPTH:
+            return Expr("other", _span(node), self.source)  # not analysed, and not cached
+        self.expr_depth += 1
+        try:
             cached = self.exprs[key] = self._convert(node)
+        finally:
+            self.expr_depth -= 1
         return cached
 
     def _convert(self, node: ast.expr) -> Expr:
@@ -594,7 +612,17 @@ class _Builder:
             self.visit(value, "assign", name)
 
     def visit(self, node: ast.expr, usage: str, target: str | None = None) -> None:
-        """Record every call in ``node``; ``usage`` says how the value of ``node`` is used."""
+        """Record every call in ``node`` (down to :data:`MAX_EXPR_DEPTH` levels); ``usage`` says
+        how the value of ``node`` is used."""
+        if self.visit_depth >= MAX_EXPR_DEPTH:
+            return
+        self.visit_depth += 1
+        try:
+            self._visit(node, usage, target)
+        finally:
+            self.visit_depth -= 1
+
+    def _visit(self, node: ast.expr, usage: str, target: str | None) -> None:
         if isinstance(node, (ast.Name, ast.Constant)):
             return
         if isinstance(node, ast.Attribute):

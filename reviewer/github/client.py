@@ -62,6 +62,23 @@ def _rate_limit_wait(response: httpx.Response) -> float | None:
     return None
 
 
+def _what(response: httpx.Response) -> str:
+    """``GET /repos/...``: the request of ``response``, for messages."""
+    return f"{response.request.method} {response.request.url.path}"
+
+
+def _json(response: httpx.Response) -> Any:
+    """The JSON of a successful answer; a page from a proxy or a cut-off body is a GitHubError."""
+    try:
+        return response.json()
+    except ValueError:
+        kind = response.headers.get("content-type") or "no content type"
+        raise GitHubError(
+            f"{_what(response)}: an answer that is not JSON ({kind}, {len(response.content)} bytes)",
+            response.status_code,
+        ) from None
+
+
 class GitHubClient:
     """A GitHub REST API client for one API root (``GITHUB_API_URL``) and token."""
 
@@ -156,9 +173,9 @@ class GitHubClient:
             attempt += 1
 
     def _object(self, response: httpx.Response) -> dict[str, Any]:
-        data = response.json()
+        data = _json(response)
         if not isinstance(data, dict):
-            raise GitHubError(f"{response.request.url}: expected a JSON object")
+            raise GitHubError(f"{_what(response)}: expected a JSON object", response.status_code)
         return data
 
     def paginate(self, path: str) -> list[dict[str, Any]]:
@@ -170,7 +187,7 @@ class GitHubClient:
             if url is None:
                 break
             response = self.request("GET", url, params=params)
-            page = response.json()
+            page = _json(response)
             if not isinstance(page, list):
                 raise GitHubError(f"GET {path}: expected a JSON array")
             items.extend(item for item in page if isinstance(item, dict))

@@ -4,10 +4,15 @@ The SDK's own retries are off (``max_retries=0``); this module retries rate limi
 overloads (529), other server errors (5xx) and connection failures itself, up to ``max-retries``
 times, waiting what ``retry-after`` says or else ``backoff * 2**attempt`` seconds (with jitter,
 at most 30 s). Authentication, permission and unknown-model errors stop the whole pass at once.
+
+A 200 answer is read as a stream, at most :data:`MAX_ANSWER_BYTES`, and validated here: a body that
+is not JSON (truncated, an HTML page from a proxy), not a message, or too large fails that request
+with a one-line reason instead of reaching the review.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -15,6 +20,7 @@ from typing import Any
 
 import anthropic
 import anyio
+from pydantic import ValidationError
 
 from reviewer.llm.schema import TOOL_NAME
 from reviewer.llm.usage import Usage
@@ -25,6 +31,8 @@ MAX_DELAY = 30.0
 TIMEOUT = 180.0
 """Seconds one request may take."""
 FATAL = frozenset({401, 403, 404})
+MAX_ANSWER_BYTES = 1 << 20
+"""The largest answer read: a whole answer of ``MAX_OUTPUT_TOKENS`` is a few tens of kilobytes."""
 
 
 class LlmError(Exception):
@@ -63,6 +71,22 @@ def _retry_after(headers: Mapping[str, str] | None) -> float | None:
         except (KeyError, ValueError):
             continue
     return None
+
+
+def _message(data: bytes, content_type: str) -> anthropic.types.Message:
+    """The message in a 200 answer's body, or :class:`LlmError` saying what came instead."""
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        raise LlmError(
+            f"an answer that is not JSON ({content_type or 'no content type'}, {len(data)} bytes)"
+        ) from None
+    try:
+        return anthropic.types.Message.model_validate(parsed)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise LlmError(f"an answer that is not a message ({where}: {first['msg']})") from None
 
 
 def _reply(message: anthropic.types.Message, retries: int) -> Reply:
@@ -122,12 +146,23 @@ class ReviewClient:
             return min(after, MAX_DELAY)
         return min(self.backoff * 2.0**attempt, MAX_DELAY) * random.uniform(0.75, 1.0)
 
+    async def _create(self, request: Mapping[str, Any]) -> anthropic.types.Message:
+        """One request; its answer read up to :data:`MAX_ANSWER_BYTES` and validated."""
+        async with self.sdk.messages.with_streaming_response.create(**request) as response:
+            data = bytearray()
+            async for part in response.iter_bytes():
+                data += part
+                if len(data) > MAX_ANSWER_BYTES:
+                    raise LlmError(f"an answer larger than {MAX_ANSWER_BYTES >> 20} MiB")
+            content_type = response.headers.get("content-type", "")
+        return _message(bytes(data), content_type)
+
     async def send(self, request: Mapping[str, Any]) -> Reply:
         attempt = 0
         while True:
             headers: Mapping[str, str] | None = None
             try:
-                message = await self.sdk.messages.create(**request)
+                message = await self._create(request)
                 return _reply(message, attempt)
             except anthropic.APIStatusError as exc:
                 if exc.status_code in FATAL:

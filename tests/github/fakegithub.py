@@ -3,7 +3,8 @@
 It serves the fixtures of ``fixtures/`` (the pull request, its diff, its head commit as a tar
 archive), keeps the reviews and review comments that are posted in memory, validates them as
 GitHub does (a comment must be on a line of the diff, on the new side), pages its lists, and can
-be told to fail: a queued error response, or a read-only token (a pull request from a fork).
+be told to fail: a queued error response, a queued answer that is not JSON (a proxy's page), or a
+read-only token (a pull request from a fork).
 Every request is recorded so that tests check what we send.
 """
 
@@ -86,6 +87,8 @@ class Failure:
     status: int
     message: str
     headers: dict[str, str] = field(default_factory=dict)
+    raw: str | None = None
+    """Sent as the body instead of a JSON error, as text/html."""
 
 
 class FakeGitHub:
@@ -109,6 +112,10 @@ class FakeGitHub:
         """Answer the next request matching ``method`` and ``path`` (a regex) with an error."""
         self.failures.append(Failure(method, path, status, message or str(status), headers))
 
+    def garble(self, method: str, path: str, text: str, status: int = 200) -> None:
+        """Answer the next request matching ``method`` and ``path`` with ``text`` as HTML."""
+        self.failures.append(Failure(method, path, status, "", raw=text))
+
     def writes(self) -> list[Call]:
         return [call for call in self.calls if call.method in ("POST", "PUT", "PATCH", "DELETE")]
 
@@ -127,6 +134,8 @@ class FakeGitHub:
         for failure in self.failures:
             if failure.method == request.method and re.fullmatch(failure.path, request.path):
                 self.failures.remove(failure)
+                if failure.raw is not None:
+                    return Response(failure.raw, status=failure.status, content_type="text/html")
                 return self.error(failure.status, failure.message, failure.headers)
         if request.path.startswith("/codeload/"):
             return Response(self.archive, content_type="application/x-gzip")

@@ -3,6 +3,15 @@
 Each fixture file in ``fixtures/`` lists exchanges in the API's wire format (status, headers,
 JSON body). They are hand-written, not captured: these machines have no network. A request takes
 the first unused exchange whose ``match`` text occurs in its body (``repeat`` ones stay).
+
+An exchange can also misbehave, as a broken proxy or server would:
+
+- ``raw``: send this text as the body instead of ``body`` (truncated JSON, an HTML page), with
+  ``content_type`` (default ``application/json``);
+- ``pad``: add a text block of this many bytes to the message (a huge answer);
+- ``drip``: send the body one byte every ``drip`` seconds;
+- ``silence``: accept the request and never answer (until the test ends);
+- ``echo``: put the request's ``x-api-key`` into the error message, as some servers do.
 """
 
 from __future__ import annotations
@@ -37,6 +46,8 @@ class Replay:
         self.in_flight = 0
         self.most_in_flight = 0
         self._lock = threading.Lock()
+        self.released = threading.Event()
+        """Set when the test ends: a silent exchange stops waiting."""
         server.expect_request("/v1/messages", method="POST").respond_with_handler(self.handle)
 
     def load(self, name: str) -> None:
@@ -64,11 +75,37 @@ class Replay:
                 "status": 500,
                 "body": {"type": "error", "error": {"type": "api_error", "message": "no exchange"}},
             }
+        if exchange.get("silence"):
+            self.released.wait(60)
+        data = _body(exchange, request).encode()
+        pace = float(exchange.get("drip", 0))
         return Response(
-            json.dumps(exchange["body"]),
+            _drip(data, pace, self.released) if pace else data,
             status=exchange.get("status", 200),
-            headers={"content-type": "application/json", **exchange.get("headers", {})},
+            headers={
+                "content-type": exchange.get("content_type", "application/json"),
+                **exchange.get("headers", {}),
+            },
         )
+
+
+def _body(exchange: dict[str, Any], request: Request) -> str:
+    """The text of an exchange's answer, misbehaving as it says."""
+    if "raw" in exchange:
+        return str(exchange["raw"])
+    body = json.loads(json.dumps(exchange["body"]))
+    if exchange.get("pad"):
+        body["content"].insert(0, {"type": "text", "text": "x" * int(exchange["pad"])})
+    if exchange.get("echo"):
+        body["error"]["message"] += f" (key: {request.headers.get('x-api-key')})"
+    return json.dumps(body)
+
+
+def _drip(data: bytes, pace: float, released: threading.Event) -> Iterator[bytes]:
+    for index in range(len(data)):
+        if released.wait(pace):
+            return
+        yield data[index : index + 1]
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +123,9 @@ def api(server: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Replay]
     server.clear()
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key-for-the-loopback-server")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url_for("/").rstrip("/"))
-    yield Replay(server)
+    replay = Replay(server)
+    yield replay
+    replay.released.set()
     server.clear()
 
 
