@@ -210,6 +210,26 @@ def cli() -> None:
     help="A pyproject.toml to read [tool.fastapi-review] from (default: the repository's).",
 )
 @click.option(
+    "--base",
+    "base_revision",
+    default=None,
+    metavar="REV",
+    help="With PATCH: the git revision the patch applies to (in --repo, or the current work "
+    "tree); only findings new against it are reported.",
+)
+@click.option(
+    "--base-repo",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="With PATCH: the repository before the change; only findings new against it are reported.",
+)
+@click.option(
+    "--all-touched",
+    is_flag=True,
+    help="Report every finding on the changed lines, also those the base revision already had.",
+)
+@click.option(
     "--all-lines", is_flag=True, help="Report findings on every line of the changed files."
 )
 @click.option("--no-llm", is_flag=True, help="Run the deterministic engine only.")
@@ -236,6 +256,9 @@ def review_command(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     config_path: Path | None,
+    base_revision: str | None,
+    base_repo: Path | None,
+    all_touched: bool,
     all_lines: bool,
     no_llm: bool,
     model: str | None,
@@ -243,10 +266,17 @@ def review_command(
 ) -> None:
     """Review a change."""
     from reviewer.config import load_config
+    from reviewer.diff import parse_diff
     from reviewer.engine import analyze, review_change
     from reviewer.llm.provider import configured as llm_configured
     from reviewer.report.outputs import pair_outputs, write_outputs
-    from reviewer.source import git_diff, work_tree_root
+    from reviewer.source import (
+        DirectorySources,
+        GitRevisionSources,
+        ReversedSources,
+        git_diff,
+        work_tree_root,
+    )
 
     if [patch, git_range, github_pr].count(None) != 2:
         raise click.UsageError(
@@ -256,11 +286,20 @@ def review_command(
         raise click.UsageError("--post needs --github-pr")
     if request_changes and not post:
         raise click.UsageError("--request-changes needs --post")
+    if (base_revision is not None or base_repo is not None) and patch is None:
+        raise click.UsageError(
+            "--base and --base-repo go with PATCH (--git and --github-pr know their base)"
+        )
+    if base_revision is not None and base_repo is not None:
+        raise click.UsageError("give --base or --base-repo, not both")
+    if all_touched and all_lines:
+        raise click.UsageError("--all-touched and --all-lines exclude each other")
     ctx = click.get_current_context()
     outputs = pair_outputs(ctx.meta[OUTPUT_ORDER], output_format, output_paths)
     pull: PullRequest | None = None
     sources: Sources
     root: Path | None
+    base: Sources | None = None
     if github_pr is not None:
         from reviewer.github.client import GitHubClient
         from reviewer.github.pull import fetch_pull
@@ -272,14 +311,22 @@ def review_command(
         sources, root = (
             (pull.sources, work_tree_root(Path.cwd())) if repo is None else _sources(repo)
         )
+        base = ReversedSources(sources, parse_diff(text))
     elif git_range is not None:
         start = repo if repo is not None else Path.cwd()
-        text, sources = git_diff(start, None if git_range == WORKTREE else git_range)
+        found = git_diff(start, None if git_range == WORKTREE else git_range)
+        text, sources, base = found.patch, found.sources, found.base
         root = work_tree_root(start)
     else:
         assert patch is not None
         text = _read_patch(patch)
         sources, root = _sources(repo)
+        if base_repo is not None:
+            base = DirectorySources(base_repo)
+        elif base_revision is not None:
+            base = GitRevisionSources(root or Path.cwd(), base_revision, prefetch=False)
+    if all_touched:
+        base = None
     if config_path is not None and not config_path.exists():
         raise ReviewError(f"--config: {config_path}: no such file")
     if config_path is not None and config_path.is_dir():
@@ -294,7 +341,7 @@ def review_command(
     config = load_config(pyproject, overrides, explicit=config_path is not None)
     if dry_run_llm and no_llm:
         raise click.UsageError("--dry-run-llm and --no-llm exclude each other")
-    change = analyze(text, sources, config)
+    change = analyze(text, sources, config, base)
     report = review_change(change, config, all_lines)
     if dry_run_llm:
         from reviewer.llm.review import dry_run as llm_dry_run

@@ -22,6 +22,9 @@ class Hunk:
     """First new-side line number of the hunk."""
     lines: tuple[str, ...]
     """New-side text of the hunk (context and added lines), without line endings."""
+    old_lines: tuple[str, ...] = ()
+    """Old-side text of the hunk (context and removed lines), to rebuild the file before the
+    change."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,10 @@ class FileChange:
     added: frozenset[int] = field(default_factory=frozenset)
     """New-side line numbers added or modified by the change."""
     hunks: tuple[Hunk, ...] = ()
+    old_path: str | None = None
+    """Path on the old side (None for an added file)."""
+    removed: frozenset[int] = field(default_factory=frozenset)
+    """Old-side line numbers removed or modified by the change."""
 
     @property
     def is_python(self) -> bool:
@@ -95,15 +102,21 @@ def parse_diff(text: str) -> Diff:
         else:
             status = "modified"
         added: set[int] = set()
+        removed: set[int] = set()
         hunks: list[Hunk] = []
         for hunk in patched:
             lines: list[str] = []
+            old_lines: list[str] = []
             for line in hunk:
                 if line.is_added or line.is_context:
                     lines.append(line.value.rstrip("\n"))
+                if line.is_removed or line.is_context:
+                    old_lines.append(line.value.rstrip("\n"))
                 if line.is_added and line.target_line_no is not None:
                     added.add(line.target_line_no)
-            hunks.append(Hunk(start=hunk.target_start, lines=tuple(lines)))
+                if line.is_removed and line.source_line_no is not None:
+                    removed.add(line.source_line_no)
+            hunks.append(Hunk(hunk.target_start, tuple(lines), tuple(old_lines)))
         path = target if target is not None else (source or patched.path)
         files.append(
             FileChange(
@@ -111,6 +124,8 @@ def parse_diff(text: str) -> Diff:
                 status=status,
                 added=frozenset(added),
                 hunks=tuple(hunks),
+                old_path=source if status != "added" else None,
+                removed=frozenset(removed),
             )
         )
     return Diff(files=tuple(files))

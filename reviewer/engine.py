@@ -18,7 +18,7 @@ from reviewer.llm.usage import PassSummary
 from reviewer.report.fingerprint import identify
 from reviewer.rules.base import Finding, Rule, Severity
 from reviewer.rules.registry import STATIC_RULES, expand
-from reviewer.source import MemorySources, Sources
+from reviewer.source import BaseSources, MemorySources, Sources, read_failures
 
 if TYPE_CHECKING:
     from reviewer.llm.client import ReviewClient
@@ -42,7 +42,23 @@ class Report:
     """The analysed change (diff, modules, project), for renderers that describe its constructs."""
     llm: PassSummary | None = None
     """The LLM pass, when one ran: usage, cost estimate and warnings."""
+    mode: str = "touched"
+    """Which findings the review kept: ``differential`` (new against the base revision, on the
+    change's lines), ``touched`` (on the change's lines; no base) or ``all-lines``."""
+    base: str = ""
+    """The base revision of a differential review, for messages."""
+    preexisting: int = 0
+    """Findings on the change's lines that the base already had (differential review only)."""
     version: str = __version__
+
+    @property
+    def scope(self) -> str:
+        """Which findings these are, in a few words (for the summary line)."""
+        if self.mode == "differential":
+            return f"new against {self.base} ({self.preexisting} already there not shown)"
+        if self.mode == "all-lines":
+            return "on every line of the changed files"
+        return "on the changed lines"
 
     def counts(self) -> dict[Severity, int]:
         """Findings per severity, every severity present (highest first)."""
@@ -157,15 +173,27 @@ class Change:
     modules: tuple[Module, ...]
     skipped: tuple[Skipped, ...]
     project: Project
+    base: BaseSources | None = None
+    """The repository before the change, when known: the review reports what is new against it."""
 
     @functools.cached_property
     def by_path(self) -> dict[str, Module]:
         return {module.path: module for module in self.modules}
 
+    def unreadable(self) -> dict[str, str]:
+        """Files of the context (either side) that could not be read, with the reason."""
+        failures = dict(read_failures(self.project.sources))
+        if self.base is not None:
+            failures.update(read_failures(self.base.base))
+        return failures
+
 
 @_without_gc
-def analyze(patch: str, sources: Sources, config: Config) -> Change:
-    """Parse ``patch`` and extract the modules it touches. Raises ReviewError for non-diffs."""
+def analyze(patch: str, sources: Sources, config: Config, base: Sources | None = None) -> Change:
+    """Parse ``patch`` and extract the modules it touches. Raises ReviewError for non-diffs.
+
+    ``base`` is the repository before the change (only the change's own files are read from
+    it): with one, the review reports only the findings the change introduces."""
     diff: Diff = parse_diff(patch)
     changes = [c for c in diff.files if c.is_python and not config.excluded(c.path)]
     modules: list[Module] = []
@@ -176,7 +204,8 @@ def analyze(patch: str, sources: Sources, config: Config) -> Change:
             skipped.append(loaded)
         else:
             modules.append(loaded)
-    return Change(diff, tuple(modules), tuple(skipped), Project(modules, sources))
+    before = None if base is None else BaseSources(base, sources, diff)
+    return Change(diff, tuple(modules), tuple(skipped), Project(modules, sources), before)
 
 
 def review(patch: str, sources: Sources, config: Config, all_lines: bool = False) -> Report:
@@ -198,15 +227,56 @@ def review_change(change: Change, config: Config, all_lines: bool = False) -> Re
     failures: list[Skipped] = []
     found = identify(run_rules(modules, project, rules, failures), change.by_path)
     kept = _keep(found, change, config, all_lines)
+    mode, preexisting = "all-lines" if all_lines else "touched", 0
+    if change.base is not None and not all_lines:
+        introduced = _introduced(kept, change, change.base, rules)
+        mode, preexisting = "differential", len(kept) - len(introduced)
+        kept = introduced
+    unreadable = [Skipped(path, reason) for path, reason in change.unreadable().items()]
     return Report(
         findings=tuple(kept),
-        skipped=change.skipped + tuple(failures),
+        mode=mode,
+        base=change.base.label if change.base is not None else "",
+        preexisting=preexisting,
+        skipped=change.skipped + tuple(unreadable) + tuple(failures),
         partial=tuple(module.path for module in modules if module.partial),
         files=len(diff.files),
         python_files=len(modules),
         lines={module.path: module.lines for module in modules},
         change=change,
     )
+
+
+def _introduced(
+    findings: list[Finding], change: Change, base: BaseSources, rules: Iterable[type[Rule]]
+) -> list[Finding]:
+    """Of ``findings``, those whose identity the base does not have.
+
+    Only what that needs is reviewed on the base side: the base versions of the files with a
+    finding, by the rules that found something, with the head's parsed context reused for the
+    files the change leaves alone. Each base module is parsed under its new path (so a renamed
+    file keeps its identities), with the lines the change removed as its changed lines (rules
+    that look at what a change adds see the same on both sides). A file with no base version
+    (added, or unreadable) keeps all its findings.
+    """
+    wanted = {finding.path for finding in findings}
+    modules: list[Module] = []
+    for file in change.diff.files:
+        if file.path not in wanted or file.old_path is None:
+            continue
+        text = base.before(file)
+        module = parse_module(file.path, text) if text is not None else None
+        if isinstance(module, Module):
+            modules.append(replace(module, added_lines=file.removed))
+    if not modules:
+        return findings
+    project = Project(modules, base)
+    project.reuse(change.project, base.changed_paths)
+    ids = {finding.rule_id for finding in findings}
+    found = run_rules(modules, project, [rule for rule in rules if rule.id in ids], [])
+    known = {finding.fingerprint for finding in identify(found, {m.path: m for m in modules})}
+    compared = {module.path for module in modules}
+    return [f for f in findings if f.path not in compared or f.fingerprint not in known]
 
 
 def _keep(

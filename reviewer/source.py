@@ -6,11 +6,17 @@ All file and git I/O of a review happens here.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import subprocess
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from reviewer.errors import ReviewError
+
+if TYPE_CHECKING:
+    from reviewer.diff import Diff, FileChange
 
 SKIP_DIRS = frozenset(
     {
@@ -134,42 +140,293 @@ class DirectorySources:
                     yield relative
 
 
+def _skipped_folder(name: str) -> bool:
+    return name in SKIP_DIRS or name.startswith(".")
+
+
+def read_failures(sources: Sources) -> Mapping[str, str]:
+    """Paths ``sources`` could not read, with the reason (only git sources have any)."""
+    failures: Mapping[str, str] = getattr(sources, "failures", {})
+    return failures
+
+
+class _CatFile:
+    """One ``git cat-file --batch`` process: every blob of a review read through one stream.
+
+    :meth:`read_many` writes all requests at once (from a thread, so that neither pipe fills up
+    while the other waits) and reads the answers in order. Objects missing from the repository
+    (a partial or shallow clone) are answered as missing; git is told not to fetch them.
+    """
+
+    def __init__(self, git_dir: str) -> None:
+        self.process = subprocess.Popen(
+            ["git", "--git-dir", git_dir, "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0"},
+        )
+
+    def read_many(self, shas: list[str]) -> Iterator[tuple[str, bytes | None]]:
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None
+
+        def send() -> None:
+            try:
+                stdin.write("".join(f"{sha}\n" for sha in shas).encode())
+                stdin.flush()
+            except OSError:
+                pass  # the process died: the reads below see the end of its output
+
+        writer = threading.Thread(target=send, daemon=True)
+        writer.start()
+        try:
+            for sha in shas:
+                header = stdout.readline().split()
+                if len(header) != 3:  # "<sha> missing", or the end of the output
+                    yield sha, None
+                    continue
+                data = stdout.read(int(header[2]))
+                stdout.read(1)  # the newline after the content
+                yield sha, data
+        finally:
+            writer.join()
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait()
+
+
 class GitRevisionSources:
-    """The tree of a git revision (the end of a ``--git`` range)."""
+    """The tree of a git revision (the end of a ``--git`` range, or a base revision).
+
+    The tree is listed once (``git ls-tree``); blobs are read through one ``git cat-file --batch``
+    stream: the first blob asked for brings every Python file of the tree along (cross-module
+    lookups read them all), later ones are read one by one through the same stream. When the
+    revision is the checked-out ``HEAD``, files that are clean in the work tree are read from it
+    instead. A blob that cannot be read is listed in :attr:`failures`.
+    """
 
     complete = True
 
-    def __init__(self, repo_dir: Path, revision: str) -> None:
-        import git
-
-        try:
-            self.repo = git.Repo(repo_dir, search_parent_directories=True)
-            self.tree = self.repo.commit(revision).tree
-        except (git.GitError, ValueError) as exc:
-            raise ReviewError(f"cannot read revision {revision!r}: {_first_line(exc)}") from None
+    def __init__(
+        self, repo_dir: Path, revision: str, label: str | None = None, prefetch: bool = True
+    ) -> None:
+        root = _git(repo_dir, "rev-parse", "--show-toplevel", "--absolute-git-dir", what=None)
+        lines = root.splitlines()
+        self.work_tree: Path | None = Path(lines[0]) if len(lines) == 2 else None
+        self.git_dir = lines[-1]
+        if revision.startswith("-"):
+            raise ReviewError(f"{revision!r} is not a revision")
+        self.sha = _git(
+            repo_dir, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}", what=revision
+        ).strip()
         self.revision = revision
+        self._label = label or f"git revision {revision}"
+        listing = _git(repo_dir, "ls-tree", "-r", "-z", "--full-tree", self.sha, what=revision)
+        self.blobs: dict[str, str] = {}
+        """Path -> blob id, for regular files."""
+        for entry in listing.split("\0"):
+            meta, _, path = entry.partition("\t")
+            fields = meta.split()
+            if len(fields) == 3 and fields[1] == "blob" and fields[0] in ("100644", "100755"):
+                self.blobs[path] = fields[2]
+        self.clean = self._clean_in_work_tree(repo_dir)
+        self.failures: dict[str, str] = {}
+        self._texts: dict[str, bytes] = {}
+        self._cat: _CatFile | None = None
+        self._prefetched = not prefetch
+
+    def _clean_in_work_tree(self, repo_dir: Path) -> frozenset[str]:
+        """Paths whose work tree file holds this revision's blob: all but the dirty ones, when
+        the revision is the checked-out ``HEAD``."""
+        if self.work_tree is None:
+            return frozenset()
+        head = _git(repo_dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", what=None)
+        if head.strip() != self.sha:
+            return frozenset()
+        status = _git(
+            repo_dir,
+            "status",
+            "--porcelain",
+            "-z",
+            "--untracked-files=no",
+            "--no-renames",
+            what=None,
+        )
+        dirty = {entry[3:] for entry in status.split("\0") if len(entry) > 3}
+        return frozenset(path for path in self.blobs if path not in dirty)
 
     @property
     def label(self) -> str:
-        return f"git revision {self.revision}"
+        return self._label
 
     def read(self, path: str) -> str | None:
-        try:
-            blob = self.tree / path
-        except KeyError:
+        sha = self.blobs.get(path)
+        if sha is None:
             return None
-        if blob.type != "blob":
-            return None
-        data: bytes = blob.data_stream.read()
-        return decode(data)
+        if path in self.clean and self.work_tree is not None:
+            target = (self.work_tree / path).resolve()
+            if target.is_relative_to(self.work_tree) and target.is_file():
+                try:
+                    return decode(target.read_bytes())
+                except OSError:
+                    pass
+        data = self._texts.pop(path, None)
+        if data is None:
+            data = self._fetch(path, sha)
+        return None if data is None else decode(data)
+
+    def _fetch(self, path: str, sha: str) -> bytes | None:
+        wanted = {path: sha}
+        if not self._prefetched:
+            self._prefetched = True
+            wanted.update(
+                (other, blob)
+                for other, blob in self.blobs.items()
+                if other.endswith(".py") and other not in self.clean and self._listed(other)
+            )
+        if self._cat is None:
+            self._cat = _CatFile(self.git_dir)
+        paths = list(wanted)
+        found: bytes | None = None
+        for other, (_, data) in zip(paths, self._cat.read_many(list(wanted.values())), strict=True):
+            if data is None:
+                self.failures[other] = (
+                    f"cannot be read from {self._label}: object {wanted[other][:12]} is missing "
+                    "(a partial or shallow clone?)"
+                )
+            elif other == path:
+                found = data
+            else:
+                self._texts[other] = data
+        return found
+
+    @staticmethod
+    def _listed(path: str) -> bool:
+        return not any(_skipped_folder(part) for part in path.split("/")[:-1])
 
     def python_files(self) -> Iterator[str]:
-        for item in self.tree.traverse():
-            path = str(getattr(item, "path", ""))
-            if getattr(item, "type", "") == "blob" and path.endswith(".py"):
-                parts = path.split("/")
-                if not any(part in SKIP_DIRS for part in parts[:-1]):
-                    yield path
+        return iter(path for path in self.blobs if path.endswith(".py") and self._listed(path))
+
+    def close(self) -> None:
+        if self._cat is not None:
+            self._cat.close()
+            self._cat = None
+
+
+def _git(repo_dir: Path, *args: str, what: str | None) -> str:
+    """The output of ``git ARGS`` run in ``repo_dir``; a one-line ReviewError when it fails
+    (``what`` names the revision for the message; None: the repository itself)."""
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=repo_dir,
+            capture_output=True,
+            check=False,
+            env={**os.environ, "GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0"},
+        )
+    except OSError as exc:
+        raise ReviewError(f"cannot run git: {exc.strerror or exc}") from None
+    if done.returncode != 0:
+        message = _first_line(done.stderr.decode(errors="replace") or f"git {args[0]} failed")
+        if what is None:
+            raise ReviewError(f"not a git repository: {repo_dir} ({message})")
+        raise ReviewError(f"git cannot resolve {what!r}: {message}")
+    return done.stdout.decode("utf-8", errors="replace")
+
+
+class ReversedSources:
+    """The repository before a change, rebuilt from the files after it and the diff's hunks:
+    a changed file is its new text with each hunk's new lines put back to its old ones. Used as
+    the base of a pull request, whose diff holds every line that changed."""
+
+    complete = True
+
+    def __init__(self, head: Sources, diff: Diff) -> None:
+        self.head = head
+        self.by_old_path = {c.old_path: c for c in diff.files if c.old_path is not None}
+
+    @property
+    def label(self) -> str:
+        return f"{self.head.label}, before the change"
+
+    def read(self, path: str) -> str | None:
+        change = self.by_old_path.get(path)
+        if change is None:
+            return self.head.read(path)
+        if change.status == "deleted":  # its hunk removes every line
+            return "".join(f"{line}\n" for hunk in change.hunks for line in hunk.old_lines)
+        text = self.head.read(change.path)
+        return None if text is None else reverse(change, text)
+
+    def python_files(self) -> Iterator[str]:
+        return self.head.python_files()
+
+
+def reverse(change: FileChange, text: str) -> str | None:
+    """The text of ``change``'s file before the change, from ``text`` (after it); None when
+    ``text`` does not hold the hunks' new lines where they say."""
+    lines = text.splitlines()
+    result: list[str] = []
+    position = 0  # index of the next line of ``lines`` not yet copied
+    for hunk in change.hunks:
+        start = hunk.start if not hunk.lines else hunk.start - 1  # "+N,0": after line N
+        end = start + len(hunk.lines)
+        if start < position or [line.rstrip("\r") for line in lines[start:end]] != list(hunk.lines):
+            return None
+        result.extend(lines[position:start])
+        result.extend(hunk.old_lines)
+        position = end
+    result.extend(lines[position:])
+    return "\n".join(result) + "\n" if result else ""
+
+
+class BaseSources:
+    """The base revision as a review of it needs it: the change's own files from ``base`` (where
+    they were before the change), every other file from ``head``, where it is the same and
+    already read (and parsed) for the head review. Files the change adds do not exist here."""
+
+    def __init__(self, base: Sources, head: Sources, diff: Diff) -> None:
+        self.base = base
+        self.head = head if head.complete else base
+        self.old = {c.old_path for c in diff.files if c.old_path is not None}
+        self.new = {c.path for c in diff.files if c.status != "deleted"} - self.old
+        self.changed_paths = frozenset(self.old | self.new)
+        """Paths whose text differs between the two sides."""
+
+    def before(self, change: FileChange) -> str | None:
+        """The text of ``change``'s file before the change (None: it did not exist, or cannot be
+        read). A patch written by ``diff -u`` may name the old file after another folder: then
+        the new path is tried too."""
+        if change.old_path is None:
+            return None
+        text = self.base.read(change.old_path)
+        if text is None and change.old_path != change.path:
+            text = self.base.read(change.path)
+        return text
+
+    @property
+    def label(self) -> str:
+        return self.base.label
+
+    @property
+    def complete(self) -> bool:
+        return self.head.complete
+
+    def read(self, path: str) -> str | None:
+        if path in self.new:
+            return None
+        return (self.base if path in self.old else self.head).read(path)
+
+    def python_files(self) -> Iterator[str]:
+        listed: set[str] = set()
+        for path in self.head.python_files():
+            listed.add(path)
+            if path not in self.new:
+                yield path
+        yield from sorted(p for p in self.old - listed if p.endswith(".py"))
 
 
 def work_tree_root(start: Path) -> Path | None:
@@ -181,32 +438,38 @@ def work_tree_root(start: Path) -> Path | None:
     return None
 
 
-def git_diff(repo_dir: Path, revision_range: str | None) -> tuple[str, Sources]:
-    """The patch of a git range (or of the working tree against HEAD) and the matching sources."""
-    import git
+@dataclass(frozen=True)
+class GitChange:
+    """What ``--git`` reviews: the patch, the files after it and the revision before it."""
 
-    try:
-        repo = git.Repo(repo_dir, search_parent_directories=True)
-    except (git.GitError, git.exc.NoSuchPathError) as exc:
-        raise ReviewError(f"not a git repository: {repo_dir} ({_first_line(exc)})") from None
-    if repo.working_tree_dir is None:
-        raise ReviewError("--git needs a repository with a work tree")
-    root = Path(repo.working_tree_dir)
+    patch: str
+    sources: Sources
+    base: GitRevisionSources
+
+
+def git_diff(repo_dir: Path, revision_range: str | None) -> GitChange:
+    """The patch of a git range (or of the working tree against HEAD or one revision), the
+    sources after it, and the base: the start of ``A..B``, the merge base of ``A...B``, the one
+    revision the working tree is compared with."""
     if revision_range and revision_range.startswith("-"):
         raise ReviewError(f"--git: {revision_range!r} is not a revision range")
-    try:
-        patch: str = repo.git.diff(revision_range or "HEAD", "--no-color", "--no-ext-diff", "-M")
-        if revision_range and ".." in revision_range:
-            end = revision_range.split("..")[-1].lstrip(".") or "HEAD"
-            sources: Sources = GitRevisionSources(root, end)
-        else:  # one revision: the working tree against it
-            sources = DirectorySources(root)
-    except git.GitCommandError as exc:
-        message = (exc.stderr or str(exc)).strip().replace("stderr: ", "").strip("'\n ")
-        raise ReviewError(
-            f"git cannot resolve {revision_range or 'HEAD'!r}: {_first_line(message)}"
-        ) from None
-    return patch + "\n" if patch else "", sources
+    toplevel = _git(repo_dir, "rev-parse", "--show-toplevel", what=None).strip()
+    if not toplevel:
+        raise ReviewError("--git needs a repository with a work tree")
+    root = Path(toplevel)
+    spec = revision_range or "HEAD"
+    start, dots, end = spec.partition("...") if "..." in spec else spec.partition("..")
+    if start.startswith("-") or end.startswith("-"):
+        raise ReviewError(f"--git: {revision_range!r} is not a revision range")
+    if dots == "...":
+        merge_base = _git(root, "merge-base", start or "HEAD", end or "HEAD", what=spec).strip()
+        label = f"git revision {merge_base[:12]} (merge base of {spec})"
+        base = GitRevisionSources(root, merge_base, label, prefetch=False)
+    else:
+        base = GitRevisionSources(root, start or "HEAD", prefetch=False)
+    patch = _git(root, "diff", spec, "--no-color", "--no-ext-diff", "-M", what=spec)
+    sources: Sources = GitRevisionSources(root, end or "HEAD") if dots else DirectorySources(root)
+    return GitChange(patch + "\n" if patch.strip() else "", sources, base)
 
 
 def _first_line(value: object) -> str:

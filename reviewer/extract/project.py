@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from functools import cached_property
 from typing import Any, Protocol, TypeVar
 
@@ -260,3 +260,10 @@ class Project:
             ):
                 return True
         return False
+
+    def reuse(self, other: Project, differing: Collection[str]) -> None:
+        """Take the context modules ``other`` has parsed already, except those at ``differing``
+        paths: for the review of another revision whose other files are the same."""
+        for name, module in other._parsed.items():
+            if module is not None and module.path not in differing:
+                self._parsed.setdefault(name, module)

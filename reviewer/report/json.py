@@ -30,12 +30,15 @@ def report_dict(report: Report) -> dict[str, Any]:
     counts = {severity.value: count for severity, count in report.counts().items()}
     data: dict[str, Any] = {
         "version": report.version,
+        "mode": report.mode,
+        "base": report.base or None,
         "findings": [finding_dict(finding) for finding in report.findings],
         "stats": {
             "files": report.files,
             "python_files": report.python_files,
             "findings": len(report.findings),
             **counts,
+            "preexisting": report.preexisting,
         },
         "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
         "partial": list(report.partial),

@@ -19,7 +19,7 @@ def summary(report: Report) -> str:
     head = _plural(len(report.findings), "finding")
     if parts:
         head += f" ({', '.join(parts)})"
-    head += f" in {_plural(report.python_files, 'Python file')}"
+    head += f" in {_plural(report.python_files, 'Python file')}, {report.scope}"
     if report.skipped:
         head += f"; {len(report.skipped)} skipped"
     if report.partial:

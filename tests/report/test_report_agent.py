@@ -101,7 +101,7 @@ def test_digest_of_a_change() -> None:
 
 
 EXPECTED = """\
-# fastapi-review VERSION: 1 finding (1 error) in 2 Python files
+# fastapi-review VERSION: 1 finding (1 error) in 2 Python files, on the changed lines
 
 ## Findings
 - FAPI402 error `app/api.py:24` `time.sleep()` blocks the event loop
@@ -129,7 +129,7 @@ def test_digest_without_constructs_or_findings() -> None:
     patch = _diff("app/util.py", "X = 1\n", "X = 2\n")
     report = review(patch, MemorySources({"app/util.py": "X = 2\n"}), Config())
     assert AgentRenderer().render(report) == (
-        f"# fastapi-review {report.version}: 0 findings in 1 Python file\n\n"
+        f"# fastapi-review {report.version}: 0 findings in 1 Python file, on the changed lines\n\n"
         "## Findings\nNone.\n\n"
         "## Changed constructs\nNo route, dependency, model or app wiring.\n"
     )

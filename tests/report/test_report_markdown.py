@@ -33,7 +33,7 @@ def test_table_row_per_finding_and_a_section_each(report: Report) -> None:
 
 def test_no_findings() -> None:
     text = MarkdownRenderer().render(Report(findings=(), files=2, python_files=2))
-    assert text == "## fastapi-review\n\n0 findings in 2 Python files.\n"
+    assert text == "## fastapi-review\n\n0 findings in 2 Python files, on the changed lines.\n"
 
 
 def test_snippet_stops_at_the_known_lines(report: Report) -> None:
