@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from reviewer.llm.redact import Redacted, redact
+
 Replay = Any  # tests/llm/conftest.py: the recorded API
 STATIC = [
     ("FAPI806", 11, "static"),
@@ -43,3 +45,67 @@ def test_a_broken_200_answer_keeps_the_static_findings(
     assert f"warning: chunk 1 of 1 failed: {problem}" in run.err
     assert "Traceback" not in run.err
     assert len(api.requests) == 1  # not retried: the same request would get the same answer
+
+
+SECRET_FORMS = {
+    "plain assignment": "plain-s3cret-01",
+    "annotated, single quotes": "annotated-s3cret-02",
+    "triple-quoted": "triple-s3cret-03",
+    "triple-quoted over lines": "multiline-s3cret-04",
+    "f-string": "fstring-s3cret-05",
+    "implicit concatenation": "implicit-s3cret-",
+    "parenthesised over lines": "paren-s3cret-",
+    "the other quote inside": "it's-quote-s3cret-08",
+    "Password= in a connection string": "connstr-s3cret-09",
+    "user:pass@ in a URL": "url-s3cret-10",
+    "?api_key= in a query string": "query-s3cret-11",
+    "dict value under a secret key": "dict-s3cret-12",
+    "keyword argument": "kwarg-s3cret-13",
+    "cookie value": "cookie-s3cret-14",
+    "webhook URL": "webhook-s3cret-15",
+    'os.getenv(...) or "fallback"': "fallback-s3cret-16",
+    'os.getenv("...", "default")': "default-s3cret-17",
+    'os.environ["..."] = ...': "environ-s3cret-18",
+    "attribute target": "attribute-s3cret-19",
+    "Authorization header": "header-s3cret-20",
+    "cookie jar": "jar-s3cret-21",
+    "compared with a secret": "compare-s3cret-22",
+    "double quotes inside single quotes": "other-quote-s3cret-23",
+    "known token format": "ghp_s3cret24",
+}
+
+
+def test_secrets_in_every_form_stay_home(api: Replay, cli: Any) -> None:
+    """The forms of a secret in a route body, on the wire to the loopback Messages API."""
+    api.load("normal.json")
+    patch = (Path(__file__).parents[1] / "hostile" / "secrets.patch").read_text()
+    run = cli(patch, "--format", "json")
+    assert len(api.requests) == 1
+    sent = api.requests[0]["messages"][0]["content"]
+    leaked = {form: value for form, value in SECRET_FORMS.items() if value in sent}
+    assert leaked == {}
+    assert "s3cret" not in json.dumps(api.requests)
+    assert run.json["llm"]["redactions"] == 26
+    # What names a secret, and what only looks like one, is still shown.
+    for kept in ('os.getenv("API_TOKEN")', '"STRIPE_API_KEY"', '["SERVICE_PASSWORD"]'):
+        assert kept in sent
+    assert "45 +     note = 'say \"hi\" to the team'" in sent
+    # Line numbers are those of the file, after multi-line secrets too.
+    assert '17 +     private_token = """<redacted>' in sent
+    assert '20 +     refresh_token = f"<redacted>"' in sent
+    assert "50 +             + jwt_secret + auth_token" in sent
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'token = jwt.encode(claims, settings.jwt_secret, algorithm="HS256")',
+        'api_key: str = Field(env="STRIPE_API_KEY", description="The Stripe key")',
+        'SECRET_KEY = os.environ["SECRET_KEY"]',
+        'if token_type == "bearer":\n    pass',
+        'password = ""',
+        "connect(password=form.password)",
+    ],
+)
+def test_what_only_names_a_secret_stays(line: str) -> None:
+    assert redact(line + "\n") == Redacted(line + "\n", 0)
