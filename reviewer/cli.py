@@ -232,6 +232,11 @@ def cli() -> None:
 @click.option(
     "--all-lines", is_flag=True, help="Report findings on every line of the changed files."
 )
+@click.option(
+    "--preview",
+    is_flag=True,
+    help="Also run the preview-tier rules (see `fastapi-review rules`).",
+)
 @click.option("--no-llm", is_flag=True, help="Run the deterministic engine only.")
 @click.option(
     "--model",
@@ -260,6 +265,7 @@ def review_command(
     base_repo: Path | None,
     all_touched: bool,
     all_lines: bool,
+    preview: bool,
     no_llm: bool,
     model: str | None,
     dry_run_llm: bool,
@@ -337,6 +343,7 @@ def review_command(
         "fail-on": fail_on,
         "select": _split(select),
         "ignore": _split(ignore),
+        "preview": preview or None,
     }
     config = load_config(pyproject, overrides, explicit=config_path is not None)
     if dry_run_llm and no_llm:
@@ -377,12 +384,15 @@ def review_command(
 
 @cli.command("rules")
 def rules_command() -> None:
-    """List every rule: id, name, engine, default severity and what it flags."""
+    """List every rule: id, name, engine, default severity, tier, real-code precision and what
+    it flags."""
+    from reviewer.rules.measured import precision_text
     from reviewer.rules.registry import RULES
 
     for rule in RULES:
         click.echo(
-            f"{rule.id}  {rule.name:<36} {rule.engine:<6} {rule.severity.value:<7} {rule.summary()}"
+            f"{rule.id}  {rule.name:<36} {rule.engine:<6} {rule.severity.value:<7} "
+            f"{rule.tier.value:<7} {precision_text(rule.id):<20} {rule.summary()}"
         )
 
 
@@ -390,11 +400,16 @@ def rules_command() -> None:
 @click.argument("rule_id")
 def explain_command(rule_id: str) -> None:
     """Print the documentation of RULE_ID."""
+    from reviewer.rules.measured import precision_sentence
     from reviewer.rules.registry import get_rule
 
     rule = get_rule(rule_id)
     click.echo(f"# {rule.id} {rule.name}\n")
-    click.echo(f"Default severity: {rule.severity.value}. Engine: {rule.engine}.\n")
+    click.echo(
+        f"Default severity: {rule.severity.value}. Engine: {rule.engine}. "
+        f"Tier: {rule.tier.value}.\n"
+    )
+    click.echo(f"{precision_sentence(rule)}\n")
     click.echo(rule.doc())
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reviewer.errors import ReviewError
-from reviewer.rules.base import Severity
-from reviewer.rules.registry import expand
+from reviewer.rules.base import Severity, Tier
+from reviewer.rules.registry import BY_ID, expand
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -58,6 +58,8 @@ class Config:
     """Rule id -> severity override."""
     exclude: list[str] = field(default_factory=list)
     """Globs of files never reviewed."""
+    preview: bool = False
+    """Also run the rules of the preview tier (one selected by its exact id runs anyway)."""
     fail_on: FailOn = field(default="error", metadata=_key("fail-on"))
     """Exit with 1 when a finding is at or above this severity."""
     model: str = DEFAULT_MODEL
@@ -74,10 +76,23 @@ class Config:
     max_retries: int = field(default=3, metadata=_key("max-retries", (0, 10)))
     """Retries of one LLM request on rate limits (429), overloads (529) and server errors."""
 
-    def enabled(self, rule_id: str, path: str) -> bool:
+    def admits(self, rule_id: str) -> bool:
+        """The rule runs at all: selected, not ignored, and in the stable tier unless preview
+        rules are on or the selection names the rule by its exact id."""
         if self.select and rule_id not in expand(self.select, "select"):
             return False
         if rule_id in expand(self.ignore, "ignore"):
+            return False
+        rule = BY_ID.get(rule_id)
+        return (
+            rule is None
+            or rule.tier is Tier.STABLE
+            or self.preview
+            or rule_id in {selector.strip().upper() for selector in self.select}
+        )
+
+    def enabled(self, rule_id: str, path: str) -> bool:
+        if not self.admits(rule_id):
             return False
         for pattern, ids in self.per_path_ignores.items():
             if _matches(path, pattern) and rule_id in expand(ids, "per-path-ignores"):

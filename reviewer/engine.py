@@ -17,7 +17,7 @@ from reviewer.extract.project import Project
 from reviewer.llm.usage import PassSummary
 from reviewer.report.fingerprint import identify
 from reviewer.rules.base import Finding, Rule, Severity
-from reviewer.rules.registry import STATIC_RULES, expand
+from reviewer.rules.registry import STATIC_RULES
 from reviewer.source import BaseSources, MemorySources, Sources, read_failures
 
 if TYPE_CHECKING:
@@ -217,13 +217,7 @@ def review(patch: str, sources: Sources, config: Config, all_lines: bool = False
 def review_change(change: Change, config: Config, all_lines: bool = False) -> Report:
     """Run the static rules over an analysed change and keep what belongs to it."""
     diff, modules, project = change.diff, change.modules, change.project
-    selected = expand(config.select, "select") if config.select else None
-    ignored = expand(config.ignore, "ignore")
-    rules = [
-        rule
-        for rule in STATIC_RULES
-        if (selected is None or rule.id in selected) and rule.id not in ignored
-    ]
+    rules = [rule for rule in STATIC_RULES if config.admits(rule.id)]
     failures: list[Skipped] = []
     found = identify(run_rules(modules, project, rules, failures), change.by_path)
     kept = _keep(found, change, config, all_lines)

@@ -14,29 +14,39 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from reviewer.rules.base import Rule, Tier  # noqa: E402
+from reviewer.rules.measured import precision_sentence, precision_text  # noqa: E402
 from reviewer.rules.registry import RULES  # noqa: E402
 
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 
 
-def rule_page(rule: type) -> str:
+def rule_page(rule: type[Rule]) -> str:
     return (
         f"# {rule.id} {rule.name}\n\n"
         f"Default severity: **{rule.severity.value}**. Engine: **{rule.engine}**"
         + (" (found without an LLM)" if rule.engine == "static" else " (judged by the LLM pass)")
+        + f". Tier: **{rule.tier.value}**"
+        + (" (runs by default)" if rule.tier is Tier.STABLE else " (runs with `--preview`)")
         + ".\n\n"
+        + precision_sentence(rule)
+        + "\n\n"
         + rule.doc()
         + "\n"
     )
 
 
 def rules_table() -> str:
-    rows = ["| id | name | engine | severity | what it flags |", "|---|---|---|---|---|"]
+    rows = [
+        "| id | name | engine | severity | tier | precision | what it flags |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for rule in RULES:
         summary = rule.summary().replace("|", "\\|")
         rows.append(
             f"| [{rule.id}](docs/rules/{rule.id}.md) | {rule.name} | {rule.engine} "
-            f"| {rule.severity.value} | {summary} |"
+            f"| {rule.severity.value} | {rule.tier.value} | {precision_text(rule.id)} "
+            f"| {summary} |"
         )
     return "\n".join(rows)
 

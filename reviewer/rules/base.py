@@ -22,6 +22,18 @@ class Severity(str, enum.Enum):
         return {"error": 3, "warning": 2, "info": 1}[self.value]
 
 
+class Tier(str, enum.Enum):
+    """Whether a rule runs by default (as ruff's stable and preview rules).
+
+    ``stable`` rules run by default; ``preview`` rules run with ``--preview`` (``preview = true``
+    in the configuration) or when selected by their exact id. The tier of a rule follows its
+    precision on the real-code ledger (bench/precision): see ``reviewer.rules.measured``.
+    """
+
+    STABLE = "stable"
+    PREVIEW = "preview"
+
+
 @dataclass(frozen=True)
 class Finding:
     rule_id: str
@@ -86,6 +98,7 @@ class Rule:
     name: ClassVar[str]
     severity: ClassVar[Severity]
     engine: ClassVar[str] = "static"
+    tier: ClassVar[Tier] = Tier.STABLE
     fix: ClassVar[str] = ""
     """One line: what to write instead (shown with every finding)."""
     VALID: ClassVar[tuple[str | Valid, ...]] = ()

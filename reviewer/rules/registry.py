@@ -9,7 +9,7 @@ import reviewer.rules
 from reviewer.errors import ReviewError
 from reviewer.rules.base import Rule
 
-_NOT_FAMILIES = frozenset({"base", "registry", "helpers"})
+_NOT_FAMILIES = frozenset({"base", "registry", "helpers", "measured"})
 
 
 def _discover() -> tuple[type[Rule], ...]:
