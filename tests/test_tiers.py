@@ -17,20 +17,16 @@ from reviewer.rules.registry import RULES
 SLEEPY = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
 
 
-def _patch(path: str, code: str) -> str:
-    lines = code.splitlines()
-    body = "".join(f"+{line}\n" for line in lines)
-    return (
-        f"diff --git a/{path} b/{path}\nnew file mode 100644\n--- /dev/null\n+++ b/{path}\n"
-        f"@@ -0,0 +1,{len(lines)} @@\n{body}"
-    )
-
-
 @pytest.fixture
 def review(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., list[str]]:
     """Review SLEEPY (one FAPI402 finding when the rule runs) with extra CLI arguments."""
     patch = tmp_path / "change.patch"
-    patch.write_text(_patch("app/h.py", SLEEPY))
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "h.py").write_text(SLEEPY)
+    patch.write_text(
+        "diff --git a/app/h.py b/app/h.py\nnew file mode 100644\n--- /dev/null\n+++ b/app/h.py\n"
+        "@@ -0,0 +1,5 @@\n" + "".join(f"+{line}\n" for line in SLEEPY.splitlines())
+    )
 
     def run(*args: str) -> list[str]:
         with pytest.raises(SystemExit):
@@ -121,9 +117,19 @@ def test_every_rule_is_in_the_tier_its_ledger_figures_decide() -> None:
 
 
 def test_the_committed_summary_is_valid_and_names_static_rules() -> None:
-    data = Summary.model_validate_json(SUMMARY.read_text(encoding="utf-8"))
+    """Figures for the static rules only (a rule added since the last run has none yet)."""
+    data = Summary.parse(SUMMARY.read_text(encoding="utf-8"))
     assert data.apps >= 12
-    assert set(data.rules) == {rule.id for rule in RULES if rule.engine == "static"}
-    for rule_id, found in data.rules.items():
-        assert found.judged == found.tp + found.fp + found.debatable, rule_id
-        assert found.judged <= found.findings, rule_id
+    assert set(data.rules) <= {rule.id for rule in RULES if rule.engine == "static"}
+    assert len(data.rules) >= 30
+
+
+def test_inconsistent_figures_are_refused() -> None:
+    with pytest.raises(ValueError, match="inconsistent"):
+        Measure(findings=3, judged=2, tp=2, fp=1, debatable=0)
+    with pytest.raises(ValueError, match="inconsistent"):
+        Measure(findings=1, judged=2, tp=1, fp=1, debatable=0)
+    with pytest.raises(ValueError, match="expected counts"):
+        Measure.from_dict({"findings": -1, "judged": 0, "tp": 0, "fp": 0, "debatable": 0})
+    with pytest.raises(ValueError, match="expected the keys"):
+        Summary.parse('{"apps": 1, "rules": {"FAPI101": {"findings": 1}}}')

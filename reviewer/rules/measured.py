@@ -9,9 +9,10 @@ decide each rule's tier (a test holds every rule's ``tier`` to that decision).
 from __future__ import annotations
 
 import functools
+import json
+from dataclasses import dataclass, fields
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from reviewer.rules.base import Rule, Tier
 
@@ -22,16 +23,31 @@ ENOUGH_JUDGED = 15
 """...over at least this many judged findings, or all of its findings when it has fewer."""
 
 
-class Measure(BaseModel):
+@dataclass(frozen=True)
+class Measure:
     """One rule's findings on the pinned applications, and the verdicts on them."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    findings: int
+    judged: int
+    tp: int
+    fp: int
+    debatable: int
 
-    findings: int = Field(ge=0)
-    judged: int = Field(ge=0)
-    tp: int = Field(ge=0)
-    fp: int = Field(ge=0)
-    debatable: int = Field(ge=0)
+    def __post_init__(self) -> None:
+        if self.judged != self.tp + self.fp + self.debatable or self.judged > self.findings:
+            raise ValueError(f"inconsistent figures: {self}")
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Measure:
+        names = [f.name for f in fields(cls)]
+        if not isinstance(data, dict) or sorted(data) != sorted(names):
+            raise ValueError(f"expected the keys {', '.join(names)}, got {data!r}")
+        if not all(type(data[name]) is int and data[name] >= 0 for name in names):
+            raise ValueError(f"expected counts, got {data!r}")
+        return cls(**data)
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @property
     def precision(self) -> float | None:
@@ -52,35 +68,50 @@ class Measure(BaseModel):
             return None
         return Tier.STABLE if precision >= STABLE_PRECISION else Tier.PREVIEW
 
-    def describe(self) -> str:
-        """One phrase: ``0.93 (tp 40, fp 3, debatable 2 of 45 judged)``."""
+    def describe(self, short: bool = False) -> str:
+        """``0.93 (tp 40, fp 3, debatable 2 of 45 judged, 60 findings)``; ``short``, for
+        tables: ``0.93 (45 judged)``, ``not judged (60)``."""
         if self.findings == 0:
             return "no findings"
         if self.judged == 0:
-            return f"not judged yet ({self.findings} findings)"
-        precision = self.precision
-        shown = "n/a" if precision is None else f"{precision:.2f}"
+            return f"not judged ({self.findings})" if short else f"none of {self.findings} judged"
+        shown = "n/a" if self.precision is None else f"{self.precision:.2f}"
+        if short:
+            return f"{shown} ({self.judged} judged)"
         return (
             f"{shown} (tp {self.tp}, fp {self.fp}, debatable {self.debatable} "
             f"of {self.judged} judged, {self.findings} findings)"
         )
 
 
-class Summary(BaseModel):
+@dataclass(frozen=True)
+class Summary:
     """What ``precision.json`` holds."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    apps: int = Field(ge=0)
+    apps: int
     """Applications reviewed."""
     rules: dict[str, Measure]
+
+    @classmethod
+    def parse(cls, text: str) -> Summary:
+        data = json.loads(text)
+        if not isinstance(data, dict) or sorted(data) != ["apps", "rules"]:
+            raise ValueError('expected {"apps": N, "rules": {...}}')
+        rules = data["rules"]
+        if type(data["apps"]) is not int or not isinstance(rules, dict):
+            raise ValueError('expected {"apps": N, "rules": {...}}')
+        return cls(data["apps"], {key: Measure.from_dict(value) for key, value in rules.items()})
+
+    def dumps(self) -> str:
+        rules = {key: self.rules[key].as_dict() for key in sorted(self.rules)}
+        return json.dumps({"apps": self.apps, "rules": rules}, indent=2) + "\n"
 
 
 @functools.cache
 def summary() -> Summary:
     if not SUMMARY.is_file():
         return Summary(apps=0, rules={})
-    return Summary.model_validate_json(SUMMARY.read_text(encoding="utf-8"))
+    return Summary.parse(SUMMARY.read_text(encoding="utf-8"))
 
 
 def measure(rule_id: str) -> Measure | None:
@@ -91,15 +122,7 @@ def measure(rule_id: str) -> Measure | None:
 def precision_text(rule_id: str) -> str:
     """Short, for tables: ``0.93 (45 judged)``, ``not judged (12)``, ``no findings``, ``-``."""
     found = measure(rule_id)
-    if found is None:
-        return "-"
-    if found.findings == 0:
-        return "no findings"
-    if found.judged == 0:
-        return f"not judged ({found.findings})"
-    precision = found.precision
-    shown = "n/a" if precision is None else f"{precision:.2f}"
-    return f"{shown} ({found.judged} judged)"
+    return "-" if found is None else found.describe(short=True)
 
 
 def precision_sentence(rule: type[Rule]) -> str:
