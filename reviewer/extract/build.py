@@ -218,6 +218,8 @@ class _Builder:
         self.loops: list[Loop] = []
         self.scopes: list[_Scope] = [_Scope(None, False)]
         self.class_stack: list[str] = []
+        self.attribute_types: list[dict[str, str]] = []
+        """Per enclosing class: the types of its instance attributes (``self.session``)."""
         self.class_kinds: dict[str, str] = {}
         self.exprs: dict[int, Expr] = {}
         self.in_main_guard = False
@@ -299,8 +301,46 @@ class _Builder:
             and isinstance(node.value, ast.Name)
             and node.value.id == "self"
         ):
-            return self.scopes[-1].types.get(f"self.{node.attr}")
+            found = self.scopes[-1].types.get(f"self.{node.attr}")
+            if found is None and self.attribute_types and self.scope.qualname is not None:
+                found = self.attribute_types[-1].get(node.attr)
+            return found
         return None
+
+    def _attribute_types(self, node: ast.ClassDef) -> dict[str, str]:
+        """The types of a class's instance attributes, seen from every method: class-level
+        annotations (``session: Session``), and ``self.x: T = ...``, ``self.x = param`` (an
+        annotated parameter) or ``self.x = Call()`` in its methods. An attribute given two
+        different types is left out."""
+        found: dict[str, set[str]] = {}
+        for stmt in node.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                declared = self.type_name(stmt.annotation)
+                if declared:
+                    found.setdefault(stmt.target.id, set()).add(declared)
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            arguments = [*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs]
+            params = {arg.arg: self.type_name(arg.annotation) for arg in arguments}
+            for sub in ast.walk(stmt):
+                target: ast.expr | None = None
+                kind: str | None = None
+                if isinstance(sub, ast.AnnAssign):
+                    target, kind = sub.target, self.type_name(sub.annotation)
+                elif isinstance(sub, ast.Assign) and len(sub.targets) == 1:
+                    target, value = sub.targets[0], sub.value
+                    if isinstance(value, ast.Name):
+                        kind = params.get(value.id)
+                    elif isinstance(value, ast.Call):
+                        kind = self.resolve(value.func)
+                if (
+                    kind
+                    and isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "self"
+                ):
+                    found.setdefault(target.attr, set()).add(kind)
+        return {name: next(iter(kinds)) for name, kinds in found.items() if len(kinds) == 1}
 
     def type_name(self, annotation: ast.expr | None) -> str | None:
         inner = _unwrap_type(annotation)
@@ -844,6 +884,7 @@ class _Builder:
             self.visit(decorator, "other")
         bases = tuple(self.expr(base) for base in node.bases)
         keywords = tuple((kw.arg or "**", self.expr(kw.value)) for kw in node.keywords)
+        self.attribute_types.append(self._attribute_types(node))
         self.class_stack.append(node.name)
         fields: list[Field] = []
         config: list[tuple[str, Expr]] = []
@@ -882,6 +923,7 @@ class _Builder:
                                 config.append((target.id, self.expr(inner.value)))
         self.body(node.body)
         self.class_stack.pop()
+        self.attribute_types.pop()
         kind = self._class_kind(bases, keywords, has_tablename)
         self.class_kinds[node.name] = kind
         self.classes.append(

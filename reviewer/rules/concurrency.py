@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from reviewer.extract.model import Call, Expr, Module
+from reviewer.extract.model import Call, Expr, Function, Module
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
-from reviewer.rules.helpers import HTTP_VERBS
+from reviewer.rules.helpers import (
+    HTTP_VERBS,
+    SESSION_FACTORY_NAME,
+    fresh_database_handle,
+    inherits_from,
+    resource_kind,
+)
 
 
 def _lifecycle_functions(module: Module) -> frozenset[str]:
@@ -73,14 +80,36 @@ def _cli_commands(module: Module) -> frozenset[str]:
     )
 
 
+STARTUP_NAME = re.compile(r"startup|shutdown|on_start|on_stop")
+
+
+def _is_script(module: Module) -> bool:
+    """A script that runs its own event loop (``asyncio.run(main())`` under
+    ``if __name__ == "__main__":``) and serves no routes: one task at a time, no requests."""
+    return not module.routes and any(
+        call.in_main_guard and call.qualname == "asyncio.run" for call in module.calls
+    )
+
+
+def _startup_helpers(module: Module) -> frozenset[str]:
+    """Functions named for start-up or shutdown work (``run_database_startup``), awaited by a
+    lifespan that may live in another module; route handlers excepted."""
+    handlers = {route.handler.qualname for route in module.routes}
+    return frozenset(
+        function.qualname
+        for function in module.functions
+        if STARTUP_NAME.search(function.name) and function.qualname not in handlers
+    )
+
+
 def _serving_calls(module: Module) -> Iterator[Call]:
-    """Calls of :func:`_async_calls` that can stall requests: not in tests, nor in command-line
-    commands."""
-    if module.is_test:
+    """Calls of :func:`_async_calls` that can stall requests: not in tests, command-line
+    commands, scripts with their own event loop, nor start-up and shutdown helpers."""
+    if module.is_test or _is_script(module):
         return
-    commands = _cli_commands(module)
+    skipped = _cli_commands(module) | _startup_helpers(module)
     for call in _async_calls(module):
-        if call.function not in commands:
+        if call.function not in skipped:
             yield call
 
 
@@ -102,8 +131,10 @@ class BlockingHttpInAsync(_InAsyncDef):
     `httpx.Client`) called inside an `async def` route, dependency or service.
 
     A lifespan or a startup/shutdown handler is left alone: its body runs before the first
-    request is served or after the last. So are tests and command-line commands
-    (`@cli.command()`): they serve no other requests.
+    request is served or after the last, and so is a helper named for that work
+    (`run_database_startup`, awaited by a lifespan elsewhere). So are tests, command-line
+    commands (`@cli.command()`) and scripts that run their own loop (`asyncio.run(main())` under
+    `if __name__ == "__main__":`, in a module with no routes): they serve no other requests.
 
     ## Why is this bad?
     A synchronous request blocks the event loop for the whole round trip: every other request this
@@ -137,6 +168,10 @@ class BlockingHttpInAsync(_InAsyncDef):
     severity = Severity.ERROR
     fix = "Use `httpx.AsyncClient` with `await`, or make the handler a plain `def`."
     VALID = (
+        # A script with its own event loop, and a start-up helper awaited by a lifespan.
+        "import asyncio\nimport requests\nasync def main():\n    requests.get('u')\n"
+        "if __name__ == '__main__':\n    asyncio.run(main())",
+        "import requests\nasync def run_database_startup(app):\n    requests.get('u')",
         "import httpx\nasync def f():\n    async with httpx.AsyncClient() as c:\n        await c.get('u')",
         "import requests\ndef f():\n    return requests.get('u')",
         "import requests\nasync def f():\n    def inner():\n        return requests.get('u')\n    return inner",
@@ -180,8 +215,10 @@ class BlockingSleepInAsync(_InAsyncDef):
     Flags `time.sleep()` inside an `async def`.
 
     A lifespan or a startup/shutdown handler is left alone: its body runs before the first
-    request is served or after the last. So are tests and command-line commands
-    (`@cli.command()`): they serve no other requests.
+    request is served or after the last, and so is a helper named for that work
+    (`run_database_startup`, awaited by a lifespan elsewhere). So are tests, command-line
+    commands (`@cli.command()`) and scripts that run their own loop (`asyncio.run(main())` under
+    `if __name__ == "__main__":`, in a module with no routes): they serve no other requests.
 
     ## Why is this bad?
     It blocks the event loop, stalling every request this worker is serving for the whole delay.
@@ -212,6 +249,10 @@ class BlockingSleepInAsync(_InAsyncDef):
     severity = Severity.ERROR
     fix = "Use `await asyncio.sleep(...)`."
     VALID = (
+        # A script with its own event loop, and a start-up helper awaited by a lifespan.
+        "import asyncio\nimport time\nasync def main():\n    time.sleep(1)\n"
+        "if __name__ == '__main__':\n    asyncio.run(main())",
+        "import time\nasync def run_database_startup(app):\n    time.sleep(1)",
         "import asyncio\nasync def f():\n    await asyncio.sleep(1)",
         "import time\ndef f():\n    time.sleep(1)",
         "import time\nasync def f():\n    def g():\n        time.sleep(1)\n    return g",
@@ -264,15 +305,319 @@ IN_MEMORY_SESSION_METHODS = frozenset(
 the flush or commit (which is reported)."""
 
 
+SYNC_CLIENTS = {
+    "pymongo.MongoClient": "MongoDB",
+    "pymongo.mongo_client.MongoClient": "MongoDB",
+    "redis.Redis": "Redis",
+    "redis.StrictRedis": "Redis",
+    "redis.client.Redis": "Redis",
+    "redis.from_url": "Redis",
+    "redis.Redis.from_url": "Redis",
+    "redis.StrictRedis.from_url": "Redis",
+    "elasticsearch.Elasticsearch": "Elasticsearch",
+    "cassandra.cluster.Cluster": "Cassandra",
+}
+"""Constructors of synchronous clients of data stores (their async siblings live elsewhere:
+``motor``, ``redis.asyncio``, ``AsyncElasticsearch``)."""
+SYNC_SESSION_FACTORIES = frozenset(
+    {
+        "sqlalchemy.orm.sessionmaker",
+        "sqlalchemy.orm.session.sessionmaker",
+        "sqlalchemy.orm.scoped_session",
+        "sqlalchemy.orm.scoping.scoped_session",
+    }
+)
+CLIENT_SETUP_METHODS = frozenset(
+    {
+        "pipeline",
+        "pubsub",
+        "lock",
+        "register_script",
+        "get_database",
+        "get_collection",
+        "get_default_database",
+        "with_options",
+        "options",
+    }
+)
+"""Methods of the clients that build a local object without a round trip."""
+PEEWEE_QUERIES = frozenset(
+    {
+        "get",
+        "get_by_id",
+        "get_or_none",
+        "get_or_create",
+        "create",
+        "bulk_create",
+        "bulk_update",
+        "insert_many",
+        "delete_by_id",
+        "set_by_id",
+    }
+)
+MANAGER_QUERIES = frozenset(
+    {
+        "get",
+        "create",
+        "get_or_create",
+        "update_or_create",
+        "first",
+        "last",
+        "count",
+        "exists",
+        "update",
+        "delete",
+        "bulk_create",
+        "bulk_update",
+        "aggregate",
+        "in_bulk",
+        "latest",
+        "earliest",
+    }
+)
+"""Methods of a Django (or MongoEngine) query set that run the query."""
+STATE_ATTRIBUTE = re.compile(r"\.state\.(\w+)$")
+
+
+def _is_async_origin(text: str) -> bool:
+    return "async" in text.lower()
+
+
+class _Handles:
+    """Which expressions of async code hold a synchronous database handle, and of what kind:
+    a SQLAlchemy session opened by a factory (``SessionLocal()``), by a repository helper that
+    returns or yields one (``get_session()``, ``with session_scope() as s``), or stored on
+    ``request.state`` by a middleware; a client of MongoDB, Redis, Elasticsearch or Cassandra
+    reached through module-level names (``users = MongoClient(...)["app"].users``)."""
+
+    def __init__(self, module: Module, project: Project) -> None:
+        self.module = module
+        self.project = project
+
+    def of_receiver(self, receiver: Expr, function: str | None) -> str | None:
+        """The kind of handle ``receiver`` is (or is a part of: ``db.users``, ``client["app"]``),
+        following attributes and subscripts only: a call's result is another object."""
+        root = receiver
+        while root.kind in ("attribute", "subscript"):
+            if root.kind == "attribute" and root.type:
+                break
+            state = STATE_ATTRIBUTE.search(root.text) if root.kind == "attribute" else None
+            if state and state.group(1) in _state_sessions(self.project):
+                return "database"
+            root = root.items[0]
+        if root.kind not in ("name", "attribute"):
+            return None
+        if root.type:
+            found = self.of_type(root.type, root)
+            if found is not None or root.kind == "attribute":
+                return found
+        return self._named(root, function, 0)
+
+    def of_type(self, kind: str, expr: Expr | None = None, depth: int = 0) -> str | None:
+        """The handle kind of a value whose recorded type is ``kind`` (a class, or the callee
+        that built it: ``sqlalchemy.orm.sessionmaker`` for ``SessionLocal()`` in the module that
+        makes the factory, ``app.db.SessionLocal`` elsewhere, ``app.db.get_session``)."""
+        if kind in SYNC_SESSION_TYPES:
+            return "database"
+        if kind in SYNC_CLIENTS:
+            return SYNC_CLIENTS[kind]
+        if kind in SYNC_SESSION_FACTORIES:
+            return None if expr is not None and self._is_factory(expr) else "database"
+        if depth > 2:
+            return None
+        assigned = self.project.assignment(kind)
+        if assigned is not None:
+            value = assigned[1].value
+            sync_factory = (
+                value is not None
+                and value.kind == "call"
+                and value.qualname in SYNC_SESSION_FACTORIES
+                and not _is_async_origin(value.text)
+            )
+            return "database" if sync_factory else None
+        found = self.project.function(kind)
+        if found is not None:
+            return self._made_by(found[0], found[1], depth)
+        last = kind.rsplit(".", 1)[-1]
+        if SESSION_FACTORY_NAME.fullmatch(last) and not _is_async_origin(last):
+            return "database"
+        return None
+
+    def _is_factory(self, expr: Expr) -> bool:
+        """``expr`` names the session factory itself (``SessionLocal``), not a session."""
+        assigned = self.project.assignment(expr.qualname) if expr.kind == "name" else None
+        return assigned is not None and assigned[1].function is None
+
+    def _made_by(self, module: Module, function: Function, depth: int) -> str | None:
+        """The handle a repository function returns or yields: declared by its return
+        annotation, or opened in its body (``return SessionLocal()``)."""
+        annotation = function.returns_annotation
+        if annotation is not None and annotation.qualname in SYNC_SESSION_TYPES:
+            return "database"
+        values = tuple(ret.value for ret in function.returns if ret.value is not None)
+        values += function.yield_values
+        if function.is_async:
+            return None
+        handle = fresh_database_handle(module, self.project, function, values)
+        if handle is None:
+            for value in values:
+                if value.kind == "call" and value.qualname:
+                    found = self.of_type(value.qualname, None, depth + 1)
+                    if found is not None:
+                        return found
+            return None
+        opened = handle if handle.kind == "call" else _assigned_call(module, function, handle)
+        if (
+            opened is None
+            or _is_async_origin(opened.text)
+            or _is_async_origin(opened.qualname or "")
+        ):
+            return None
+        origin = self.project.assignment(opened.qualname)
+        factory = origin[1].value if origin is not None else None
+        return (
+            None if factory is not None and _is_async_origin(factory.qualname or "") else "database"
+        )
+
+    def _named(self, expr: Expr, function: str | None, depth: int) -> str | None:
+        """A name with no recorded type: what its assignment (local, then module-level) holds,
+        through attribute and subscript access and method calls (``client["app"].users``,
+        ``cluster.connect()``)."""
+        if depth > 5 or expr.kind != "name":
+            return None
+        value = None
+        for assign in self.module.assignments:
+            if assign.function == function and any(
+                target.kind == "name" and target.op == expr.op for target in assign.targets
+            ):
+                value = assign.value
+        if value is None:
+            found = self.project.assignment(expr.qualname)
+            if found is None:
+                return None
+            owner, assign = found
+            if assign.value is None:
+                return None
+            return _Handles(owner, self.project)._built(assign.value, None, depth + 1)
+        return self._built(value, function, depth + 1)
+
+    def _built(self, value: Expr, function: str | None, depth: int) -> str | None:
+        while value.kind in ("attribute", "subscript"):
+            value = value.items[0]
+        if value.kind == "call":
+            name = value.qualname or ""
+            if name in SYNC_CLIENTS:
+                return SYNC_CLIENTS[name]
+            func = value.func
+            if func is not None and func.kind == "attribute":
+                return self._built(func.items[0], function, depth)
+            return None
+        if value.kind == "name":
+            if value.type and value.type in SYNC_CLIENTS:
+                return SYNC_CLIENTS[value.type]
+            return self._named(value, function, depth)
+        return None
+
+
+def _assigned_call(module: Module, function: Function, name: Expr) -> Expr | None:
+    """The call a local name of ``function`` was assigned from (``session = SessionLocal()``)."""
+    for assign in module.assignments:
+        if (
+            assign.function == function.qualname
+            and assign.value is not None
+            and assign.value.kind == "call"
+            and any(t.kind == "name" and t.op == name.op for t in assign.targets)
+        ):
+            return assign.value
+    return None
+
+
+def _state_sessions(project: Project) -> frozenset[str]:
+    """Attributes of ``request.state`` (or ``app.state``) that a module of the repository sets
+    to a synchronous session: ``request.state.db = SessionLocal()`` in a middleware."""
+    return project.memo("FAPI403.state_sessions", lambda: _find_state_sessions(project))
+
+
+def _find_state_sessions(project: Project) -> frozenset[str]:
+    found: set[str] = set()
+    for module in project.all_modules(mentioning=STATE_WORDS):
+        for assign in module.assignments:
+            value = assign.value
+            if value is None or value.kind != "call":
+                continue
+            for target in assign.targets:
+                match = STATE_ATTRIBUTE.search(target.text) if target.kind == "attribute" else None
+                if (
+                    match
+                    and resource_kind(value, project) == "session"
+                    and _Handles(module, project).of_type(value.qualname or "") == "database"
+                ):
+                    found.add(match.group(1))
+    return frozenset(found)
+
+
+STATE_WORDS = re.compile(r"\.state\.\w+\s*=")
+
+
+def _sync_orm(project: Project, call: Expr) -> str | None:
+    """A query of a synchronous ORM run on its model class: peewee's ``Note.get_by_id(1)``,
+    Django's ``Article.objects.get(pk=1)`` or ``Article.objects.filter(...).first()``."""
+    func = call.func
+    if func is None or func.kind != "attribute":
+        return None
+    receiver = func.items[0]
+    if (
+        func.op in PEEWEE_QUERIES
+        and receiver.kind in ("name", "attribute")
+        and inherits_from(project, receiver.qualname, ("peewee.",))
+    ):
+        return "peewee"
+    if func.op not in MANAGER_QUERIES:
+        return None
+    while receiver.kind == "call":  # down the query chain: objects.filter(...).first()
+        inner = receiver.func
+        if inner is None or inner.kind != "attribute":
+            return None
+        receiver = inner.items[0]
+    if receiver.kind != "attribute" or receiver.op != "objects":
+        return None
+    model = receiver.items[0].qualname
+    if inherits_from(project, model, ("django.db.models.",)):
+        return "Django ORM"
+    return "MongoEngine" if inherits_from(project, model, ("mongoengine.",)) else None
+
+
 class SyncDbInAsync(_InAsyncDef):
     """
     ## What it does
     Flags a synchronous database handle used inside an `async def`: a SQLAlchemy/SQLModel
     `Session`, or a `sqlite3`/`psycopg2`/`pymysql` connection.
 
+    The session is recognised however it arrives: annotated, opened by a session factory
+    (`db = SessionLocal()`, `with SessionLocal() as db:`, the factory built by `sessionmaker`
+    or `scoped_session`, or named like one when its definition is out of view), returned or
+    yielded by a function of the repository (`get_session()` returning `SessionLocal()` or
+    annotated `-> Session`, `with session_scope() as s:`), stored on `request.state` by a
+    middleware (`request.state.db = SessionLocal()`, then `request.state.db.commit()` in any
+    module), or kept on `self` by a class (`self.session = session` with `session: Session` in
+    `__init__`, or a class-level `session: Session`). Factories built by
+    `async_sessionmaker` (or named `async_session`, `AsyncSessionLocal`) hand out async
+    sessions and are left alone.
+
+    Other synchronous stores are reported too: a `pymongo.MongoClient`, a `redis.Redis` (also
+    `redis.from_url`), an `elasticsearch.Elasticsearch` and a `cassandra` cluster's session,
+    followed through module-level names (`users = MongoClient(url)["app"].users`); a query of a
+    peewee model (`Note.get_by_id(1)`, `Note.create(...)`) or of a Django or MongoEngine
+    manager that runs it (`Article.objects.get(...)`, `.filter(...).first()`). Their async
+    siblings (`motor`, `redis.asyncio`, `AsyncElasticsearch`, Django's `aget`) are awaited and
+    not reported, nor are client methods that build a local object (`pipeline()`,
+    `get_collection()`).
+
     A lifespan or a startup/shutdown handler is left alone: its body runs before the first
-    request is served or after the last, and so are tests and command-line commands
-    (`@cli.command()`). Session methods that only change the unit of work in
+    request is served or after the last, and so is a helper named for that work
+    (`run_database_startup`, awaited by a lifespan elsewhere). So are tests, command-line
+    commands (`@cli.command()`) and scripts that run their own loop (`asyncio.run(main())` under
+    `if __name__ == "__main__":`, in a module with no routes). Session methods that only change the unit of work in
     memory (`add`, `add_all`, `expunge`, `expire`...) are not reported: the database is reached at
     the flush or commit.
 
@@ -307,6 +652,10 @@ class SyncDbInAsync(_InAsyncDef):
     severity = Severity.ERROR
     fix = "Use `AsyncSession`/an async driver with `await`, or make the handler a plain `def`."
     VALID = (
+        # A script with its own event loop, and a start-up helper awaited by a lifespan.
+        "import asyncio\nfrom sqlalchemy.orm import Session\nasync def main():\n    db = Session(engine)\n    db.execute(SEED)\n"
+        "if __name__ == '__main__':\n    asyncio.run(main())",
+        "from sqlalchemy.orm import Session\nasync def run_database_startup(app):\n    db = Session(engine)\n    db.execute(SEED)",
         "from sqlalchemy.orm import Session\ndef f(db: Session):\n    return db.get(U, 1)",
         "from sqlalchemy.ext.asyncio import AsyncSession\nasync def f(db: AsyncSession):\n"
         "    return await db.get(U, 1)",
@@ -314,6 +663,17 @@ class SyncDbInAsync(_InAsyncDef):
         "    return await run_in_threadpool(lambda: db.get(U, 1))",
         # `add` only records the row: the dependency commits, in the threadpool, after the route.
         "from sqlalchemy.orm import Session\nasync def f(db: Session):\n    db.add(U(name='x'))",
+        # An async factory, the factory itself, and the async siblings of other stores.
+        "from sqlalchemy.ext.asyncio import async_sessionmaker\n"
+        "AsyncSessionLocal = async_sessionmaker(engine)\nasync def f():\n"
+        "    async with AsyncSessionLocal() as db:\n        db.add(U())\n        await db.commit()",
+        "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\n"
+        "async def configure(engine):\n    SessionLocal.configure(bind=engine)",
+        "from redis import asyncio as aioredis\ncache = aioredis.Redis()\n"
+        "async def read(key: str):\n    return await cache.get(key)",
+        "import redis\ncache = redis.Redis()\nasync def batch():\n    return cache.pipeline()",
+        "from django.db import models\nclass Article(models.Model):\n    pass\n"
+        "async def read(i: int):\n    return await Article.objects.aget(pk=i)",
         # Startup runs before the first request is served.
         "from contextlib import asynccontextmanager\nfrom fastapi import FastAPI\n"
         "from sqlalchemy.orm import Session\n@asynccontextmanager\nasync def lifespan(app):\n"
@@ -332,9 +692,56 @@ class SyncDbInAsync(_InAsyncDef):
             line=5,
         ),
         Invalid("import sqlite3\nasync def f():\n    conn = sqlite3.connect('x.db')", line=3),
+        # A session from the factory, from a helper, from request.state, or kept on self.
+        Invalid(
+            "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker(bind=engine)\n"
+            "async def f():\n    with SessionLocal() as db:\n        return db.query(U).all()",
+            line=5,
+        ),
+        Invalid(
+            "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker(bind=engine)\n"
+            "def get_session():\n    return SessionLocal()\nasync def f(i: int):\n"
+            "    session = get_session()\n    return session.get(U, i)",
+            line=7,
+        ),
+        Invalid(
+            "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker(bind=engine)\n"
+            "@app.middleware('http')\nasync def db_session(request, call_next):\n"
+            "    request.state.db = SessionLocal()\n    response = await call_next(request)\n"
+            "    request.state.db.commit()\n    return response",
+            line=7,
+        ),
+        Invalid(
+            "from sqlalchemy.orm import Session\nclass Repo:\n"
+            "    def __init__(self, session: Session):\n        self.session = session\n"
+            "    async def get(self, i: int):\n        return self.session.get(U, i)",
+            line=6,
+        ),
+        # Other synchronous stores.
+        Invalid(
+            "from pymongo import MongoClient\nusers = MongoClient(URL)['app'].users\n"
+            "async def find(name: str):\n    return users.find_one({'name': name})",
+            line=4,
+        ),
+        Invalid(
+            "import redis\ncache = redis.Redis()\nasync def read(key: str):\n"
+            "    return cache.get(key)",
+            line=4,
+        ),
+        Invalid(
+            "from django.db import models\nclass Article(models.Model):\n    pass\n"
+            "async def read(i: int):\n    return Article.objects.filter(pk=i).first()",
+            line=5,
+        ),
+        Invalid(
+            "import peewee\nclass Note(peewee.Model):\n    pass\n"
+            "async def read(i: int):\n    return Note.get_by_id(i)",
+            line=5,
+        ),
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        handles = _Handles(module, project)
         for call in _serving_calls(module):
             if call.qualname in SYNC_CONNECT:
                 yield self.flag(module, call, f"`{call.qualname}()` opens a blocking connection")
@@ -343,11 +750,14 @@ class SyncDbInAsync(_InAsyncDef):
             if func is None or func.kind != "attribute" or call.usage == "await":
                 continue
             receiver = func.items[0]
-            if receiver.type in SYNC_SESSION_TYPES and func.op not in IN_MEMORY_SESSION_METHODS:
+            kind = _sync_orm(project, call.expr)
+            if kind is None and func.op not in IN_MEMORY_SESSION_METHODS | CLIENT_SETUP_METHODS:
+                kind = handles.of_receiver(receiver, call.function)
+            if kind is not None:
                 yield self.flag(
                     module,
                     call,
-                    f"synchronous database call `{receiver.text}.{func.op}()` blocks the event loop",
+                    f"synchronous {kind} call `{receiver.text}.{func.op}()` blocks the event loop",
                 )
 
 
@@ -359,8 +769,10 @@ class BlockingIoInAsync(_InAsyncDef):
     and `rmtree`, `subprocess.run`/`call`/`check_call`/`check_output`/`Popen`, and `os.system`.
 
     A lifespan or a startup/shutdown handler is left alone: its body runs before the first
-    request is served or after the last. So are tests and command-line commands
-    (`@cli.command()`): they serve no other requests.
+    request is served or after the last, and so is a helper named for that work
+    (`run_database_startup`, awaited by a lifespan elsewhere). So are tests, command-line
+    commands (`@cli.command()`) and scripts that run their own loop (`asyncio.run(main())` under
+    `if __name__ == "__main__":`, in a module with no routes): they serve no other requests.
 
     ## Why is this bad?
     Disk and child-process waits block the event loop; a slow disk or a long command stalls every
@@ -419,6 +831,10 @@ class BlockingIoInAsync(_InAsyncDef):
         }
     )
     VALID = (
+        # A script with its own event loop, and a start-up helper awaited by a lifespan.
+        "import asyncio\nasync def main():\n    open('seed.csv').read()\n"
+        "if __name__ == '__main__':\n    asyncio.run(main())",
+        "async def run_database_startup(app):\n    open('seed.csv').read()",
         "def f():\n    with open('x') as h:\n        return h.read()",
         "import anyio\nasync def f():\n    return await anyio.open_file('x')",
         "import aiofiles\nasync def f():\n    async with aiofiles.open('x') as h:\n        return await h.read()",

@@ -300,3 +300,21 @@ def response_type(route: Route) -> Expr | None:
     if route.option("**") is not None:
         return None
     return route.handler.returns_annotation
+
+
+# -- classes -----------------------------------------------------------------------------------
+
+
+def inherits_from(
+    project: Project, qualname: str | None, prefixes: tuple[str, ...], depth: int = 0
+) -> bool:
+    """The class ``qualname`` (of the repository) has a base, at any depth, whose qualified name
+    starts with one of ``prefixes`` (``("peewee.",)``, ``("django.db.models.",)``)."""
+    found = project.cls(qualname) if depth <= 6 else None
+    if found is None:
+        return False
+    for base in found[1].bases:
+        name = base.qualname or ""
+        if name.startswith(prefixes) or inherits_from(project, name, prefixes, depth + 1):
+            return True
+    return False

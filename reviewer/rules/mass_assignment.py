@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from reviewer.extract.model import Call, Expr, Field, Function, Loop, Module, Route
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity
+from reviewer.rules.helpers import inherits_from
 from reviewer.rules.schemas import (
     ORM_KINDS,
     SCHEMA_KINDS,
@@ -335,19 +336,8 @@ def _is_store_class(project: Project, module: Module, expr: Expr) -> bool:
     model = resolve_model(project, module, expr)
     if model is None:
         return False
-    return model.kind in ORM_KINDS or _has_store_base(project, model, 0)
-
-
-def _has_store_base(project: Project, model: Model, depth: int) -> bool:
-    if depth > 6:
-        return False
-    for base in model.cls.bases:
-        if (base.qualname or "").startswith(STORE_BASES):
-            return True
-        parent = resolve_model(project, model.module, base)
-        if parent is not None and _has_store_base(project, parent, depth + 1):
-            return True
-    return False
+    qualname = f"{model.module.name}.{model.cls.qualname}"
+    return model.kind in ORM_KINDS or inherits_from(project, qualname, STORE_BASES)
 
 
 def _mentions_store(project: Project, module: Module, expr: Expr) -> Expr | None:
