@@ -359,6 +359,8 @@ def test_claude_validates_the_plugin(claude: list[str], target: Path, tmp_path: 
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads(_validate(claude, target, tmp_path, "--json").stdout)
     assert report["success"] is True
+    # The plugin directory's listing checks (an icon, https documentation links) find nothing.
+    assert report["directory"]["findings"] == [], report["directory"]
     provides = report["provides"]
     assert provides["skills"] == ["fastapi-review:fastapi-patterns"]
     assert provides["agents"] == ["fastapi-review:fastapi-reviewer"]
