@@ -92,6 +92,7 @@ def main() -> None:
                 "--no-llm",
                 "--fail-on",
                 "never",
+                "--allow-skipped",
             ],
             capture_output=True,
             text=True,

@@ -2,7 +2,9 @@
 
 The only module that exits: 0 no finding at or above ``--fail-on``, 1 there is one, 2 usage or
 input error (one line on stderr, never a traceback), 3 the report was printed and written but
-publishing it on the pull request failed (``--post``).
+publishing it on the pull request failed (``--post``), 4 no finding at or above ``--fail-on`` but
+the review is incomplete: a Python file of the change could not be reviewed (``--allow-skipped``
+accepts that).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ PROG = "fastapi-review"
 WORKTREE = "\0worktree"
 FROM_WORKFLOW = "\0workflow"
 PUBLISH_FAILED = 3
+INCOMPLETE = 4
 OUTPUT_ORDER = "fastapi-review.output-order"
 
 
@@ -108,13 +111,23 @@ def _llm_messages(report: Report, text_on_stdout: bool) -> None:
         click.echo(f"{PROG}: {report.llm.describe()}", err=True)
 
 
-def _exit_status(report: Report, fail_on: str) -> int:
+def _exit_status(report: Report, fail_on: str, allow_skipped: bool) -> int:
+    """1 for a finding at or above ``fail_on``; else 4 when a file could not be reviewed."""
     from reviewer.rules.base import Severity
 
-    if fail_on == "never":
-        return 0
-    threshold = Severity(fail_on).rank
-    return 1 if any(f.severity.rank >= threshold for f in report.findings) else 0
+    incomplete = bool(report.skipped) and not allow_skipped
+    if incomplete:
+        count = len(report.skipped)
+        click.echo(
+            f"{PROG}: the review is incomplete: {count} Python file{'s' if count > 1 else ''} "
+            "could not be reviewed (listed as skipped); --allow-skipped accepts that",
+            err=True,
+        )
+    if fail_on != "never":
+        threshold = Severity(fail_on).rank
+        if any(f.severity.rank >= threshold for f in report.findings):
+            return 1
+    return INCOMPLETE if incomplete else 0
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -244,6 +257,12 @@ def cli() -> None:
     help="The Claude model of the LLM pass [default: claude-sonnet-5-5, or `model` in the config].",
 )
 @click.option(
+    "--allow-skipped",
+    is_flag=True,
+    help="Do not fail (exit 4) when files of the change could not be reviewed: syntax newer "
+    "than this Python, syntax errors.",
+)
+@click.option(
     "--dry-run-llm",
     is_flag=True,
     help="Print the LLM requests that would be sent (as JSON) instead of the report; send nothing.",
@@ -268,6 +287,7 @@ def review_command(
     preview: bool,
     no_llm: bool,
     model: str | None,
+    allow_skipped: bool,
     dry_run_llm: bool,
 ) -> None:
     """Review a change."""
@@ -364,7 +384,7 @@ def review_command(
         on_stdout = any(output.format == "text" and output.path is None for output in outputs)
         _llm_messages(report, text_on_stdout=on_stdout)
     write_outputs(report, outputs, sys.stdout, sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    status = _exit_status(report, config.fail_on)
+    status = _exit_status(report, config.fail_on, allow_skipped)
     if pull is not None and post:
         from reviewer.github.publish import publish
 

@@ -185,6 +185,8 @@ def test_git_shapes_renames_deletions_modes_binary(
         "warning": 0,
         "info": 0,
         "preexisting": 0,
+        "skipped": 0,
+        "needs_newer_python": 0,
     }
 
 
@@ -234,11 +236,23 @@ def test_unparsable_file_is_skipped_and_the_rest_reviewed(
     text = new_file_patch("app/broken.py", "def broken(:\n    pass\n") + new_file_patch(
         "app/h.py", SLEEPY
     )
-    result = run("-", "--format", "json", stdin=text.encode())
+    result = run("-", "--format", "json", "--fail-on", "never", stdin=text.encode())
     assert ids(result) == [("FAPI402", "app/h.py", 5)]
     assert result.json["skipped"] == [
-        {"path": "app/broken.py", "reason": "does not parse: invalid syntax (line 1)"}
+        {
+            "path": "app/broken.py",
+            "reason": "does not parse: invalid syntax (line 1)",
+            "needs_python": None,
+        }
     ]
+    # An incomplete review is not a pass (4), unless the caller accepts it.
+    assert result.code == 4
+    assert "the review is incomplete: 1 Python file could not be reviewed" in result.err
+    assert run("-", "--format", "json", stdin=text.encode()).code == 1  # findings come first
+    accepted = run("-", "--format", "json", "--allow-skipped", stdin=text.encode())
+    assert accepted.code == 1 and accepted.err == ""
+    accepted = run("-", "--fail-on", "never", "--allow-skipped", stdin=text.encode())
+    assert accepted.code == 0
 
 
 # -- bad input: one line on stderr, exit 2 ----------------------------------------------------

@@ -312,5 +312,6 @@ def test_a_missing_object_is_skipped_and_the_review_goes_on(
             "path": "app/lib/m3.py",
             "reason": f"cannot be read from git revision HEAD~1: object {blob[:12]} is missing "
             "(a partial or shallow clone?)",
+            "needs_python": None,
         }
     ]

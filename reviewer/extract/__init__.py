@@ -6,6 +6,7 @@ The only package of the engine that imports :mod:`ast`.
 from __future__ import annotations
 
 import ast
+import sys
 import textwrap
 import warnings
 from dataclasses import dataclass
@@ -13,6 +14,9 @@ from dataclasses import dataclass
 from reviewer.diff import FileChange
 from reviewer.extract.build import build_module, module_name
 from reviewer.extract.model import Module
+from reviewer.extract.newer import Version, newer_syntax
+
+RUNNING: Version = (sys.version_info.major, sys.version_info.minor)
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,8 @@ class Skipped:
 
     path: str
     reason: str
+    needs: Version | None = None
+    """The later Python that would parse the file, when only its syntax is too new for this one."""
 
 
 def parse_module(path: str, text: str, partial: bool = False) -> Module | Skipped:
@@ -31,6 +37,9 @@ def parse_module(path: str, text: str, partial: bool = False) -> Module | Skippe
             warnings.simplefilter("ignore")
             tree = ast.parse(text, filename=path)
     except SyntaxError as exc:
+        newer = newer_syntax(text, RUNNING)
+        if newer is not None:
+            return Skipped(path, newer.describe(RUNNING), newer.version)
         return Skipped(path, f"does not parse: {exc.msg} (line {exc.lineno})")
     except (ValueError, RecursionError, MemoryError) as exc:
         return Skipped(path, f"does not parse: {type(exc).__name__}")

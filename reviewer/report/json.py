@@ -39,8 +39,17 @@ def report_dict(report: Report) -> dict[str, Any]:
             "findings": len(report.findings),
             **counts,
             "preexisting": report.preexisting,
+            "skipped": len(report.skipped),
+            "needs_newer_python": sum(s.needs is not None for s in report.skipped),
         },
-        "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+        "skipped": [
+            {
+                "path": s.path,
+                "reason": s.reason,
+                "needs_python": None if s.needs is None else ".".join(map(str, s.needs)),
+            }
+            for s in report.skipped
+        ],
         "partial": list(report.partial),
     }
     if report.llm is not None:

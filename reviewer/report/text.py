@@ -22,6 +22,10 @@ def summary(report: Report) -> str:
     head += f" in {_plural(report.python_files, 'Python file')}, {report.scope}"
     if report.skipped:
         head += f"; {len(report.skipped)} skipped"
+        newer = [s.needs for s in report.skipped if s.needs is not None]
+        if newer:
+            verb = "needs" if len(newer) == 1 else "need"
+            head += f" ({len(newer)} {verb} Python {'.'.join(map(str, max(newer)))} to parse)"
     if report.partial:
         head += f"; {len(report.partial)} reviewed from the diff alone (pass --repo for context)"
     return head

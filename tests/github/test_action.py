@@ -168,3 +168,28 @@ def test_review_step_inputs(
     assert outputs == {"exit-code": exit_code}, result.stderr
     assert [review["state"] for review in github.reviews] == ([state] if state else [])
     assert "app/orders.py:24:5 FAPI402 error" in result.stdout
+
+
+def test_the_review_runs_on_the_newest_python_with_cached_downloads() -> None:
+    """A file with syntax newer than the runner's Python would be skipped (exit 4): the action
+    sets up the newest stable CPython by default, and caches pip's downloads between runs."""
+    assert ACTION["inputs"]["python-version"]["default"] == "3.x"
+    by_name = {step["name"]: step for step in steps()}
+    setup = by_name["Set up Python"]
+    assert setup["uses"].startswith("actions/setup-python@")
+    assert setup["with"]["python-version"] == "${{ inputs.python-version }}"
+    assert setup["with"]["update-environment"] is False
+    key = by_name["Key pip's cache on fastapi-review's dependencies"]
+    assert 'sha256sum "$GITHUB_ACTION_PATH/pyproject.toml"' in key["run"]
+    cache = by_name["Cache pip's downloads"]
+    assert cache["uses"].startswith("actions/cache@")
+    assert cache["with"]["path"] == "${{ steps.pip-cache.outputs.dir }}"
+    assert "${{ steps.pip-cache.outputs.key }}" in cache["with"]["key"]
+    assert "${{ steps.python.outputs.python-version }}" in cache["with"]["key"]
+    python = "${{ steps.python.outputs.python-path }}"
+    install = by_name["Install fastapi-review"]
+    assert install["env"]["PYTHON"] == python and '"$PYTHON" -m venv' in install["run"]
+    assert "python3" not in install["run"]
+    names = list(by_name)
+    assert names.index("Set up Python") < names.index("Cache pip's downloads")
+    assert names.index("Cache pip's downloads") < names.index("Install fastapi-review")
