@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -263,6 +264,12 @@ def cli() -> None:
     "than this Python, syntax errors.",
 )
 @click.option(
+    "--min-confidence",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Drop LLM findings less confident than this [default: 0.5, or `min-confidence`].",
+)
+@click.option(
     "--dry-run-llm",
     is_flag=True,
     help="Print the LLM requests that would be sent (as JSON) instead of the report; send nothing.",
@@ -288,6 +295,7 @@ def review_command(
     no_llm: bool,
     model: str | None,
     allow_skipped: bool,
+    min_confidence: float | None,
     dry_run_llm: bool,
 ) -> None:
     """Review a change."""
@@ -360,6 +368,7 @@ def review_command(
     pyproject = config_path or ((root or Path.cwd()) / "pyproject.toml")
     overrides: dict[str, Any] = {
         "model": model,
+        "min-confidence": min_confidence,
         "fail-on": fail_on,
         "select": _split(select),
         "ignore": _split(ignore),
@@ -383,6 +392,13 @@ def review_command(
         )
         on_stdout = any(output.format == "text" and output.path is None for output in outputs)
         _llm_messages(report, text_on_stdout=on_stdout)
+    elif not no_llm:
+        from reviewer.llm.provider import NOT_CONFIGURED
+        from reviewer.llm.usage import PassSummary
+
+        skipped = PassSummary.not_run(config.model, NOT_CONFIGURED)
+        report = replace(report, llm=skipped)
+        click.echo(f"{PROG}: {skipped.describe()}", err=True)
     write_outputs(report, outputs, sys.stdout, sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     status = _exit_status(report, config.fail_on, allow_skipped)
     if pull is not None and post:

@@ -307,7 +307,7 @@ def review_llm(
     are, with warnings in the summary."""
     from reviewer.llm.review import run_pass  # the SDK is imported only when a pass runs
 
-    found, summary = run_pass(change, report.findings, config, environ, all_lines, progress, client)
+    found, summary = run_pass(change, report.findings, config, environ, progress, client)
     seen = {(f.rule_id, f.path, f.line) for f in report.findings}
     added = [
         f

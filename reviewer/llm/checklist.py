@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from reviewer.extract.model import ClassDef, Expr, Function, Module, Route
 from reviewer.extract.project import Project
+from reviewer.llm.facts import facts_of
 from reviewer.rules.base import Rule
 from reviewer.rules.registry import RULES
 
@@ -33,32 +34,10 @@ AUTH_DEPENDENCY = re.compile(
     re.IGNORECASE,
 )
 """Names of dependencies that authenticate or authorize."""
-LIMITER = re.compile(r"limit|throttl|rate_?limit", re.IGNORECASE)
-LOOP = re.compile(r"^\s*(?:async\s+)?for\s|\sfor\s.+\sin\s")
+CURRENT_USER = re.compile(r"current_(?:\w+_)?(?:user|principal|account)")
+"""Names of the dependencies that hand out the authenticated user."""
 COLLECTIONS = frozenset({"list", "List", "Sequence", "Iterable", "set", "Set", "tuple", "Tuple"})
-DB_METHODS = frozenset(
-    {
-        "execute",
-        "scalars",
-        "scalar",
-        "scalar_one",
-        "scalar_one_or_none",
-        "query",
-        "get",
-        "exec",
-        "refresh",
-        "stream",
-        "stream_scalars",
-        "fetch",
-        "fetchrow",
-        "fetchval",
-        "fetch_all",
-        "fetch_one",
-    }
-)
-DB_TYPE_WORDS = ("Session", "Connection", "sqlalchemy", "sqlmodel", "databases", "asyncpg")
-DB_NAMES = frozenset({"db", "session", "conn", "connection", "database"})
-ERROR_RESPONSES = ("HTTPException", "JSONResponse", "ORJSONResponse", "PlainTextResponse")
+LIMITER = re.compile(r"limit|throttl|rate_?limit", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -81,25 +60,6 @@ def _methods(route: Route) -> frozenset[str]:
     return frozenset(item.string.upper() for item in methods.items if item.string is not None)
 
 
-def depends_in(expr: Expr | None) -> Iterator[Expr]:
-    """The dependencies of ``Depends(...)``/``Security(...)`` calls inside ``expr``."""
-    if expr is None:
-        return
-    for item in expr.walk():
-        if item.kind == "call" and item.last_name in ("Depends", "Security"):
-            dependency = item.arg(0, "dependency")
-            if dependency is not None:
-                yield dependency
-
-
-def _dependency_args(function: Function) -> Iterator[Expr]:
-    for param in function.params:
-        if param.marker is not None and param.marker_name in ("Depends", "Security"):
-            dependency = param.marker.arg(0, "dependency")
-            if dependency is not None:
-                yield dependency
-
-
 def _security_schemes(module: Module) -> frozenset[str]:
     """Qualified names of module-level instances of ``fastapi.security`` schemes."""
     names: set[str] = set()
@@ -115,20 +75,23 @@ def _security_schemes(module: Module) -> frozenset[str]:
 
 
 def _route_dependencies(construct: Construct) -> Iterator[Expr]:
-    """What the handler, its route decorator and its router (in the same module) depend on."""
+    """What the handler (through ``Annotated`` aliases too), its route decorator, its router and
+    every ``include_router`` up to the app depend on."""
     function = construct.function
-    if function is not None:
-        yield from _dependency_args(function)
+    if function is None:
+        return
+    facts = facts_of(construct.project)
+    for dependency in facts.parameters(function):
+        yield dependency.expr
     for route in construct.routes:
-        yield from depends_in(route.option("dependencies"))
-        for app in construct.module.apps:
-            if app.name == route.owner:
-                yield from depends_in(app.call.kwarg("dependencies"))
+        for dependency in facts.chain(construct.module, route, function)[0]:
+            yield dependency.expr
 
 
 def _authenticated(construct: Construct) -> bool:
     """A dependency visibly authenticates: a ``Security(...)`` marker, a ``fastapi.security``
-    parameter, or a dependency named like ``get_current_user``/``require_admin``/``verify_token``."""
+    parameter, or a dependency (anywhere up to the app) named like ``get_current_user``,
+    ``require_admin`` or ``verify_token``."""
     function = construct.function
     if function is not None and any(
         param.marker_name == "Security" or (param.type or "").startswith("fastapi.security.")
@@ -161,10 +124,23 @@ def _auth_endpoint(construct: Construct) -> bool:
         or any((p.type or "").endswith("OAuth2PasswordRequestForm") for p in function.params)
     ):
         return False
-    limited = any(LIMITER.search(d.text) for d in function.decorators) or any(
-        LIMITER.search(dependency.text) for dependency in _route_dependencies(construct)
+    limited = (
+        any(LIMITER.search(d.text) for d in function.decorators)
+        or any(LIMITER.search(dependency.text) for dependency in _route_dependencies(construct))
+        or any(_limiting_middleware(construct, route, function) for route in construct.routes)
     )
     return not limited
+
+
+def _limiting_middleware(construct: Construct, route: Route, function: Function) -> bool:
+    """An app that serves the route has a rate-limiting middleware."""
+    apps = facts_of(construct.project).chain(construct.module, route, function)[2]
+    return any(
+        LIMITER.search(middleware.cls.last_name)
+        for module, app in apps
+        for middleware in module.middleware
+        if middleware.owner == app.name
+    )
 
 
 def _handles_credentials(construct: Construct) -> bool:
@@ -173,7 +149,7 @@ def _handles_credentials(construct: Construct) -> bool:
     module, function = construct.module, construct.function
     if function is None:
         return False
-    if "current_user" in function.name:
+    if CURRENT_USER.search(function.name):
         return True
     for call in module.calls_in(function):
         name = call.qualname
@@ -183,8 +159,8 @@ def _handles_credentials(construct: Construct) -> bool:
         if "token" in last and ("decode" in last or "verify" in last):
             return True
     schemes = _security_schemes(module)
-    for dependency in _dependency_args(function):
-        name = dependency.qualname or ""
+    for found in facts_of(construct.project).parameters(function):
+        name = found.expr.qualname or ""
         if name in schemes or name.startswith("fastapi.security."):
             return True
     return any(
@@ -210,7 +186,9 @@ def _is_exception_handler(construct: Construct) -> bool:
 
 
 def _shapes_errors(construct: Construct) -> bool:
-    """Raises or builds error responses in a route, or is an exception handler or class."""
+    """An exception class or handler; or a route that answers errors in more than one shape, or
+    in one no other route of its module uses (a route that follows its module's one shape is
+    consistent, and not worth asking about)."""
     if construct.class_def is not None:
         return any(
             base.last_name.endswith(("Exception", "Error")) for base in construct.class_def.bases
@@ -220,17 +198,12 @@ def _shapes_errors(construct: Construct) -> bool:
     function = construct.function
     if function is None or not construct.routes:
         return False
-    return any(
-        call.qualname.endswith(ERROR_RESPONSES) for call in construct.module.calls_in(function)
-    )
+    return facts_of(construct.project).mixes_error_shapes(construct.module, function)
 
 
-def _iterates(construct: Construct, function: Function) -> bool:
-    """Loops (a ``for`` statement or a comprehension), or is a route that returns a collection of
-    a model with nested models, which serialisation may load relationship by relationship."""
-    lines = construct.module.lines[function.body_span.line - 1 : function.body_span.end_line]
-    if any(LOOP.search(line) for line in lines):
-        return True
+def _serialises_nested_rows(construct: Construct, function: Function) -> bool:
+    """A route that returns a collection of a model with nested models, which serialisation may
+    load relationship by relationship."""
     for route in construct.routes:
         returned = route.option("response_model") or function.returns_annotation
         if returned is None or not any(name.last_name in COLLECTIONS for name in returned.walk()):
@@ -258,26 +231,18 @@ def _nested(project: Project, qualname: str | None, depth: int = 0) -> bool:
 
 
 def _queries(construct: Construct) -> bool:
-    """Talks to a database (a session or connection method, or a SQLAlchemy statement) and
-    iterates: an N+1 needs both."""
+    """A loop over rows with a query, an awaited call or a lazy relationship read inside (the
+    per-item work of :meth:`Facts.loops`, through repository functions one hop away too), or a
+    route serialising a collection of rows with nested models."""
     function = construct.function
-    if function is None or not _iterates(construct, function):
+    if function is None:
         return False
-    for call in construct.module.calls_in(function):
-        name = call.qualname
-        if name.startswith(("sqlalchemy.", "sqlmodel.")):
-            return True
-        func = call.expr.func
-        if func is None or func.kind != "attribute" or func.op not in DB_METHODS:
-            continue
-        receiver = func.items[0] if func.items else None
-        if receiver is None:
-            continue
-        if any(word in (receiver.type or "") for word in DB_TYPE_WORDS):
-            return True
-        if receiver.text in DB_NAMES:
-            return True
-    return False
+    if facts_of(construct.project).loops(construct.module, function):
+        return True
+    return _serialises_nested_rows(construct, function) and any(
+        call.qualname.startswith(("sqlalchemy.", "sqlmodel."))
+        for call in construct.module.calls_in(function)
+    )
 
 
 TRIGGERS: dict[str, Callable[[Construct], bool]] = {

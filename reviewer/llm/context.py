@@ -1,12 +1,14 @@
 """From the engine's model of a change to what one request shows: the constructs the change touches
-(units), the code around them that a reviewer needs (context), and chunks that fit a token budget.
+(units), what the engine decided about them (facts), the few lines of code around them that
+judgement needs (context), and chunks that fit a token budget.
 
-A unit is a function (route handler, dependency, service) or an exception class that the change
-touches and that at least one checklist entry applies to (:mod:`reviewer.llm.checklist`). Its
-context, in order: the router a route is registered on and where that router is included, the
-dependencies it reaches (two levels); for the N+1 entry, the models it takes or returns and the
-ORM tables and repository functions it calls; for the authentication entry, the ORM tables it
-returns. Code that no entry applies to (tests, schemas alone, configuration) is not sent."""
+A unit is a function (route handler, dependency, service; a route handler nested in a router
+factory too) or an exception class that the change touches and that at least one checklist entry
+applies to (:mod:`reviewer.llm.checklist`). Its facts come from :mod:`reviewer.llm.facts`: where a
+route is mounted and its effective dependencies, the app's middleware, the repository's rate
+limiting, error responses across the router, the loops over fetched rows, the models a token is
+parsed into. Its context is the decisive lines of each dependency one hop away, not whole
+definitions. Code that no entry applies to (tests, schemas alone, configuration) is not sent."""
 
 from __future__ import annotations
 
@@ -14,20 +16,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from reviewer.diff import Diff
-from reviewer.extract.model import ClassDef, Expr, Function, Module, Route
+from reviewer.extract.model import Expr, Function, Module, Route
 from reviewer.extract.project import Project
-from reviewer.llm.checklist import Construct, applicable, depends_in
+from reviewer.llm.checklist import Construct, applicable
+from reviewer.llm.facts import Dependency, Facts, block_end, facts_of, short
 from reviewer.llm.tokens import estimate_tokens
 
-CONTEXT_LINES = 60
-"""A context snippet (a dependency, a model, a called function) shows at most this many lines."""
-MAX_CALLED = 4
-"""Repository functions shown for what a unit calls."""
 LINE_OVERHEAD = 2
 """Estimated tokens of the line-number prefix of a shown line."""
 FILE_OVERHEAD = 30
 """Estimated tokens of a file header (path and imports)."""
-ORM_KINDS = frozenset({"orm", "sqlmodel_table"})
 
 
 @dataclass(frozen=True)
@@ -50,6 +48,15 @@ class Unit:
     end: int
     rule_ids: tuple[str, ...]
     context: tuple[Snippet, ...] = ()
+    facts: tuple[str, ...] = ()
+    """What the engine decided about the construct, one short line each."""
+    anchor: int = 0
+    """The first line of the whole construct, for a part of one too large for a request."""
+
+    @property
+    def head(self) -> int:
+        """The line findings on this construct are anchored on: its first decorator or def."""
+        return self.anchor or self.start
 
     @property
     def snippet(self) -> Snippet:
@@ -76,170 +83,119 @@ class Chunk:
         return tuple(sorted({rule_id for unit in self.units for rule_id in unit.rule_ids}))
 
 
-def block_end(lines: tuple[str, ...], start: int) -> int:
-    """The last line of the indented block that opens at ``start`` (1-based)."""
-    if not 0 < start <= len(lines):
-        return start
-    header = lines[start - 1]
-    indent = len(header) - len(header.lstrip())
-    end = start
-    for number in range(start + 1, len(lines) + 1):
-        text = lines[number - 1]
-        stripped = text.lstrip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if len(text) - len(stripped) <= indent and not stripped.startswith((")", "]", "}")):
-            break
-        end = number
-    return end
-
-
 def _function_range(function: Function) -> tuple[int, int]:
     return function.span.line, function.body_span.end_line
 
 
-def _capped(path: str, start: int, end: int) -> Snippet:
-    return Snippet(path, start, min(end, start + CONTEXT_LINES - 1))
+ONE_HOP_RULES = frozenset({"FAPI304", "FAPI807", "FAPI808"})
+"""Checklist entries whose judgement needs the dependencies of a construct, one hop away."""
 
 
 class _Context:
-    """Resolves what a unit reaches in the project, as snippets."""
+    """Resolves what a unit reaches in the project: decisive lines as snippets, facts as lines."""
 
     def __init__(self, project: Project, files: dict[str, Module]) -> None:
         self.project = project
         self.files = files
+        self.facts = facts_of(project)
 
     def _remember(self, module: Module) -> None:
         self.files.setdefault(module.path, module)
 
-    def function(self, qualname: str | None) -> tuple[Module, Function] | None:
-        found = self.project.function(qualname)
-        if found is not None:
-            self._remember(found[0])
-        return found
-
-    def definition(self, expr: Expr) -> Snippet | None:
-        """The definition of the function, class or module-level object ``expr`` names."""
-        name = expr.qualname
-        if not name:
-            return None
-        found = self.function(name)
+    def one_hop(self, expr: Expr) -> list[Snippet]:
+        """The decisive lines of the function (or class) a dependency names, or the line of the
+        module-level object it names (``oauth2_scheme = OAuth2PasswordBearer(...)``)."""
+        found = self.facts.definition(expr)
         if found is not None:
             module, function = found
-            return _capped(module.path, *_function_range(function))
-        class_found = self.project.cls(name)
-        if class_found is not None:
-            module, class_def = class_found
+            if function.yields:
+                return []  # a resource (a session, a client) handed out, not a check
             self._remember(module)
-            return self.class_snippet(module, class_def)
-        owner, _, local = name.rpartition(".")
-        module_found = self.project.module(owner) if owner else None
-        if module_found is None:
-            return None
-        for assign in module_found.assignments:
-            if assign.function is None and any(t.text == local for t in assign.targets):
-                self._remember(module_found)
-                return Snippet(module_found.path, assign.span.line, assign.span.end_line)
-        return None
+            return [Snippet(module.path, n, n) for n in Facts.decisive(module, function)]
+        assigned = self.project.assignment(expr.qualname) if expr.qualname else None
+        if assigned is None:
+            return []
+        module, assign = assigned
+        self._remember(module)
+        return [Snippet(module.path, assign.span.line, assign.span.end_line)]
 
-    def routers(self, module: Module, route: Route) -> Iterator[Snippet]:
-        """The router a route is registered on, and the ``include_router`` calls including it."""
-        qualname = f"{module.name}.{route.owner}"
-        for app in module.apps:
-            if app.name == route.owner:
-                yield Snippet(module.path, app.call.span.line, app.call.span.end_line)
-        for other in self.project.all_modules():
-            for include in other.includes:
-                local = other is module and include.router.text == route.owner
-                if local or include.router.qualname == qualname:
-                    self._remember(other)
-                    yield Snippet(other.path, include.span.line, include.span.end_line)
-
-    def class_snippet(self, module: Module, class_def: ClassDef) -> Snippet:
-        start = class_def.span.line
-        return _capped(module.path, start, block_end(module.lines, start))
-
-    def dependencies(self, function: Function, route: Route | None) -> Iterator[Expr]:
-        for param in function.params:
-            if param.marker is not None and param.marker_name in ("Depends", "Security"):
-                dependency = param.marker.arg(0, "dependency")
-                if dependency is not None:
-                    yield dependency
-        if route is not None:
-            yield from depends_in(route.option("dependencies"))
-
-    def models(self, exprs: Iterable[Expr], orm_only: bool) -> Iterator[Snippet]:
-        """The classes the names in ``exprs`` refer to: ORM tables, and Pydantic models unless
-        ``orm_only``."""
-        for expr in exprs:
-            for name in expr.walk():
-                kind = self.project.model_kind(name.qualname) if name.qualname else None
-                if kind is None or kind == "class" or (orm_only and kind not in ORM_KINDS):
-                    continue
-                found = self.project.cls(name.qualname)
-                if found is not None:
-                    self._remember(found[0])
-                    yield self.class_snippet(*found)
-
-
-def _unit_context(
-    context: _Context,
-    module: Module,
-    function: Function,
-    routes: tuple[Route, ...],
-    rule_ids: tuple[str, ...],
-) -> tuple[Snippet, ...]:
-    snippets: list[Snippet] = []
-    for route in routes:
-        snippets.extend(context.routers(module, route))
-        for app in module.apps:
-            if app.name == route.owner:
-                snippets.extend(
-                    s
-                    for s in map(context.definition, depends_in(app.call.kwarg("dependencies")))
-                    if s
+    def unit(
+        self,
+        module: Module,
+        function: Function,
+        routes: tuple[Route, ...],
+        rule_ids: tuple[str, ...],
+    ) -> tuple[tuple[Snippet, ...], tuple[str, ...]]:
+        """The context snippets and the fact lines of a construct."""
+        facts = self.facts
+        lines: list[str] = []
+        dependencies: list[Dependency] = list(facts.parameters(function))
+        middleware: list[Expr] = []
+        needs_hop = bool(ONE_HOP_RULES & set(rule_ids))
+        for route in routes:
+            chained, mounts, apps = facts.chain(module, route, function)
+            dependencies.extend(chained)
+            lines.append(f"{route.method} {route.path} on `{route.owner}`")
+            if needs_hop:
+                lines.extend(mounts)
+            if {"FAPI807", "FAPI808"} & set(rule_ids):
+                lines.extend(facts.middleware(apps))
+                middleware.extend(facts.middleware_classes(apps))
+            if "FAPI504" in rule_ids:
+                errors = facts.module_errors(module)
+                if errors:
+                    lines.append(
+                        f"error responses of the routes of {module.path}: " + " | ".join(errors)
+                    )
+                handlers = facts.exception_handlers()
+                lines.append(
+                    "exception handlers registered: "
+                    + ("; ".join(handlers) if handlers else "none")
                 )
-    seen: set[str] = set()
-    level: list[tuple[Function, Route | None]] = [(function, route) for route in routes]
-    if not routes:
-        level.append((function, None))
-    for _ in range(2):
-        following: list[tuple[Function, Route | None]] = []
-        for current, via in level:
-            for dependency in context.dependencies(current, via):
-                name = dependency.qualname or dependency.text
-                if name in seen:
-                    continue
-                seen.add(name)
-                snippet = context.definition(dependency)
-                if snippet is not None:
-                    snippets.append(snippet)
-                found = context.function(dependency.qualname)
-                if found is not None:
-                    following.append((found[1], None))
-        level = following
-    signature = [expr for route in routes if (expr := route.option("response_model")) is not None]
-    if function.returns_annotation is not None:
-        signature.append(function.returns_annotation)
-    signature.extend(param.annotation for param in function.params if param.annotation is not None)
-    if "FAPI903" in rule_ids:
-        snippets.extend(context.models(signature, orm_only=False))
-        snippets.extend(context.models((call.expr for call in module.calls_in(function)), True))
-    elif "FAPI304" in rule_ids:
-        snippets.extend(context.models(signature, orm_only=True))
-    if "FAPI903" in rule_ids:
-        called = 0
-        for call in module.calls_in(function):
-            found = context.function(call.qualname or None)
-            if found is None or found[1] is function or called >= MAX_CALLED:
-                continue
-            snippets.append(_capped(found[0].path, *_function_range(found[1])))
-            called += 1
-    unique: list[Snippet] = []
-    for snippet in snippets:
-        if snippet not in unique:
-            unique.append(snippet)
-    return tuple(unique)
+        if needs_hop:
+            listed = "; ".join(
+                f"{short(d.expr.text, 40)} ({d.via})" for d in dict.fromkeys(dependencies)
+            )
+            lines.append(f"effective dependencies: {listed or 'none'}")
+        if "FAPI808" in rule_ids:
+            lines.extend(facts.limiting())
+        snippets: list[Snippet] = []
+        if needs_hop:
+            for dependency in dependencies:
+                snippets.extend(self.one_hop(dependency.expr))
+            for cls in dict.fromkeys(middleware):
+                snippets.extend(self.one_hop(cls))
+        if "FAPI304" in rule_ids:
+            for call in module.calls_in(function):
+                found = self.project.function(call.qualname or None)
+                if found is not None and found[1] is not function:
+                    self._remember(found[0])
+                    snippets.extend(Snippet(found[0].path, n, n) for n in Facts.decisive(*found))
+            lines.extend(facts.parsed_models(module, function))
+            returned = facts.model_line("returns", function.returns_annotation)
+            if returned and not routes:
+                lines.append(returned)
+        if "FAPI903" in rule_ids:
+            for loop in facts.loops(module, function):
+                lines.append(
+                    f"loop at {loop.line}-{loop.end} over `{loop.source}`, per item: "
+                    + "; ".join(loop.per_item)
+                )
+            for route in routes:
+                returned = facts.model_line(
+                    "response model", route.option("response_model"), status=False
+                )
+                if returned:
+                    lines.append(returned)
+        unique = tuple(
+            dict.fromkeys(
+                s
+                for s in snippets
+                if s.path != module.path
+                or not (function.span.line <= s.start <= function.body_span.end_line)
+            )
+        )
+        return unique, tuple(dict.fromkeys(lines))
 
 
 def _title(function: Function, routes: tuple[Route, ...]) -> str:
@@ -249,28 +205,38 @@ def _title(function: Function, routes: tuple[Route, ...]) -> str:
 def _module_units(
     module: Module, added: frozenset[int], context: _Context, enabled: Callable[[str, str], bool]
 ) -> Iterator[Unit]:
-    def touched(start: int, end: int) -> bool:
-        return any(line in added for line in range(start, end + 1))
-
     def here(rule_id: str) -> bool:
         return enabled(rule_id, module.path)
 
-    functions = {function.qualname for function in module.functions}
+    handlers = {route.handler.qualname for route in module.routes}
     for function in module.functions:
         start, end = _function_range(function)
-        if not touched(start, end) or function.qualname.rpartition(".")[0] in functions:
+        nested = [
+            other
+            for other in module.functions
+            if other.qualname.startswith(function.qualname + ".")
+        ]
+        inner = {
+            line
+            for other in nested
+            for line in range(other.span.line, other.body_span.end_line + 1)
+        }
+        if not any(line in added and line not in inner for line in range(start, end + 1)):
+            continue
+        parent = function.qualname.rpartition(".")[0]
+        if parent and module.function(parent) is not None and function.qualname not in handlers:
             continue
         routes = tuple(
             route for route in module.routes if route.handler.qualname == function.qualname
         )
         rule_ids = applicable(Construct(module, context.project, function, routes), here)
         if rule_ids:
-            snippets = _unit_context(context, module, function, routes, rule_ids)
-            yield Unit(module.path, _title(function, routes), start, end, rule_ids, snippets)
+            snippets, facts = context.unit(module, function, routes, rule_ids)
+            yield Unit(module.path, _title(function, routes), start, end, rule_ids, snippets, facts)
     for class_def in module.classes:
         start = class_def.span.line
         end = block_end(module.lines, start)
-        if touched(start, end):
+        if any(line in added for line in range(start, end + 1)):
             rule_ids = applicable(Construct(module, context.project, class_def=class_def), here)
             if rule_ids:
                 yield Unit(module.path, f"class {class_def.qualname}", start, end, rule_ids)
@@ -313,7 +279,7 @@ class Estimator:
 
     def extra(self, chunk: Chunk, unit: Unit) -> int:
         """Tokens that ``unit`` adds to ``chunk``: its lines not shown yet, its title, its files."""
-        total = estimate_tokens(unit.title) + 16
+        total = estimate_tokens(unit.title) + 16 + sum(estimate_tokens(f) + 2 for f in unit.facts)
         for snippet in unit.snippets():
             shown = chunk.shown.get(snippet.path)
             if shown is None:
@@ -333,7 +299,16 @@ def _split(unit: Unit, estimator: Estimator, budget: int) -> Iterator[Unit]:
         while end < unit.end and used + estimator.line(unit.path, end + 1) <= budget:
             end += 1
             used += estimator.line(unit.path, end)
-        yield Unit(unit.path, f"{unit.title} (part {part})", start, end, unit.rule_ids)
+        yield Unit(
+            unit.path,
+            f"{unit.title} (part {part})",
+            start,
+            end,
+            unit.rule_ids,
+            (),
+            unit.facts,
+            unit.head,
+        )
         start = end + 1
         part += 1
 
@@ -346,7 +321,7 @@ def chunks(found: list[Unit], estimator: Estimator, budget: int) -> list[Chunk]:
     for unit in found:
         pieces = [unit]
         if estimator.extra(Chunk(), unit) > budget:
-            bare = Unit(unit.path, unit.title, unit.start, unit.end, unit.rule_ids)
+            bare = Unit(unit.path, unit.title, unit.start, unit.end, unit.rule_ids, (), unit.facts)
             pieces = (
                 [bare]
                 if estimator.extra(Chunk(), bare) <= budget

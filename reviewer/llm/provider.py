@@ -7,6 +7,11 @@ from collections.abc import Mapping
 from reviewer.config import Config
 
 TRUE = frozenset({"1", "true", "yes", "on"})
+NOT_CONFIGURED = (
+    "no ANTHROPIC_API_KEY or ANTHROPIC_AUTH_TOKEN is set (nor Bedrock or Vertex chosen); "
+    "--no-llm turns this notice off"
+)
+"""Why the pass did not run, as the report says it."""
 
 
 def provider(config: Config, environ: Mapping[str, str]) -> str:

@@ -101,49 +101,57 @@ def dry_run(
 class _Tally:
     """What the chunks of a pass add up to."""
 
-    findings: list[Finding] = field(default_factory=list)
+    candidates: dict[tuple[str, str, int], tuple[LlmFinding, int]] = field(default_factory=dict)
+    """(rule, path, construct head) -> the most confident finding and its last proving line."""
     usage: Usage = field(default_factory=Usage)
     retries: int = 0
     repairs: int = 0
     failed: int = 0
-    dropped: int = 0
+    merged: int = 0
     rejected: int = 0
     warnings: list[str] = field(default_factory=list)
     fatal: bool = False
 
 
-def _end_line(finding: LlmFinding, chunk: Chunk) -> int:
-    """The finding's last line, within the constructs under review that hold its first."""
-    ends = [
-        unit.end
-        for unit in chunk.units
-        if unit.path == finding.path and unit.start <= finding.line <= unit.end
-    ]
-    return min(max(finding.line, finding.end_line or finding.line), max(ends, default=finding.line))
-
-
-def _rejection(finding: LlmFinding, chunk: Chunk, added: frozenset[int], all_lines: bool) -> str:
-    """Why ``finding`` cannot be kept, or "" when it can."""
-    if finding.rule_id not in BY_ID:
-        return "unknown rule id"
-    covering = [
+def _covering(finding: LlmFinding, chunk: Chunk) -> list[Unit]:
+    return [
         unit
         for unit in chunk.units
         if unit.path == finding.path and unit.start <= finding.line <= unit.end
     ]
+
+
+def _rejection(finding: LlmFinding, chunk: Chunk) -> str:
+    """Why ``finding`` cannot be kept, or "" when it can."""
+    if finding.rule_id not in BY_ID:
+        return "unknown rule id"
     if not any(unit.path == finding.path for unit in chunk.units):
         return "path not under review"
+    covering = _covering(finding, chunk)
     if not covering:
         return "line outside the constructs under review"
     if not any(finding.rule_id in unit.rule_ids for unit in covering):
         return "rule not on the checklist of that construct"
-    end = _end_line(finding, chunk)
-    if not all_lines and not any(line in added for line in range(finding.line, end + 1)):
-        return "line not changed by the pull request"
     return ""
 
 
-def _finding(finding: LlmFinding, end_line: int) -> Finding:
+def _anchor(finding: LlmFinding, chunk: Chunk, added: frozenset[int]) -> tuple[int, int]:
+    """The construct's head and the last line that proves the finding: the head of the
+    innermost construct that holds the finding's line and has its rule; the end as the answer
+    gives it, within the construct, and reaching the first changed line of the construct when
+    the proving lines hold none (the construct is in the review because the change touched it)."""
+    unit = min(
+        (u for u in _covering(finding, chunk) if finding.rule_id in u.rule_ids),
+        key=lambda u: u.end - u.start,
+    )
+    end = min(max(finding.line, finding.end_line or finding.line), unit.end)
+    changed = [line for line in range(unit.start, unit.end + 1) if line in added]
+    if changed and not any(unit.head <= line <= end for line in changed):
+        end = max(end, changed[0])
+    return unit.head, end
+
+
+def _finding(finding: LlmFinding, line: int, end_line: int) -> Finding:
     rule = BY_ID[finding.rule_id]
     severity = min(Severity(finding.severity), rule.severity, key=lambda s: s.rank)
     return Finding(
@@ -151,7 +159,7 @@ def _finding(finding: LlmFinding, end_line: int) -> Finding:
         name=rule.name,
         severity=severity,
         path=finding.path,
-        line=finding.line,
+        line=line,
         end_line=end_line,
         column=1,
         message=" ".join(finding.message.split()),
@@ -160,29 +168,29 @@ def _finding(finding: LlmFinding, end_line: int) -> Finding:
     )
 
 
-def _accept(
-    answer: Answer,
-    index: int,
-    chunk: Chunk,
-    change: Change,
-    config: Config,
-    all_lines: bool,
-    tally: _Tally,
-) -> None:
+def _accept(answer: Answer, index: int, chunk: Chunk, change: Change, tally: _Tally) -> None:
+    """Keep the valid findings of one answer, one per rule and construct: a finding repeating
+    one already given (in this answer or another chunk's) is merged into the more confident."""
     for finding in answer.findings:
-        changed = change.diff.file(finding.path)
-        added = changed.added if changed is not None else frozenset()
-        reason = _rejection(finding, chunk, added, all_lines)
+        reason = _rejection(finding, chunk)
         if reason:
             tally.rejected += 1
             tally.warnings.append(
                 f"chunk {index + 1}: rejected {finding.rule_id} at {finding.path}:{finding.line}: "
                 f"{reason}"
             )
-        elif finding.confidence < config.min_confidence:
-            tally.dropped += 1
-        else:
-            tally.findings.append(_finding(finding, _end_line(finding, chunk)))
+            continue
+        changed = change.diff.file(finding.path)
+        head, end = _anchor(finding, chunk, changed.added if changed else frozenset())
+        key = (finding.rule_id, finding.path, head)
+        previous = tally.candidates.get(key)
+        if previous is not None:
+            tally.merged += 1
+            end = max(end, previous[1])
+            if previous[0].confidence >= finding.confidence:
+                tally.candidates[key] = (previous[0], end)
+                continue
+        tally.candidates[key] = (finding, end)
 
 
 async def _review_chunk(
@@ -190,7 +198,6 @@ async def _review_chunk(
     the_plan: Plan,
     change: Change,
     config: Config,
-    all_lines: bool,
     client: ReviewClient,
     tally: _Tally,
 ) -> None:
@@ -227,7 +234,7 @@ async def _review_chunk(
         else:
             tally.warnings.append(f"chunk {index + 1} of {total} failed: {exc}")
         return
-    _accept(answer, index, the_plan.chunks[index], change, config, all_lines, tally)
+    _accept(answer, index, the_plan.chunks[index], change, tally)
 
 
 @contextmanager
@@ -250,7 +257,6 @@ async def _run(
     the_plan: Plan,
     change: Change,
     config: Config,
-    all_lines: bool,
     client: ReviewClient,
     progress: bool,
 ) -> _Tally:
@@ -261,7 +267,7 @@ async def _run(
 
         async def one(index: int) -> None:
             async with limit:
-                await _review_chunk(index, the_plan, change, config, all_lines, client, tally)
+                await _review_chunk(index, the_plan, change, config, client, tally)
             if bar is not None and task is not None:
                 bar.advance(task)
 
@@ -273,20 +279,19 @@ async def _connect_and_run(
     the_plan: Plan,
     change: Change,
     config: Config,
-    all_lines: bool,
     client: ReviewClient | None,
     progress: bool,
 ) -> _Tally:
     from reviewer.llm.client import LlmError, connect
 
     if client is not None:
-        return await _run(the_plan, change, config, all_lines, client, progress)
+        return await _run(the_plan, change, config, client, progress)
     try:
         own = connect(the_plan.provider, config.max_retries)
     except LlmError as exc:
         return _Tally(failed=len(the_plan.requests), warnings=[f"LLM pass stopped: {exc}"])
     try:
-        return await _run(the_plan, change, config, all_lines, own, progress)
+        return await _run(the_plan, change, config, own, progress)
     finally:
         await own.aclose()
 
@@ -296,7 +301,6 @@ def run_pass(
     static: Sequence[Finding],
     config: Config,
     environ: Mapping[str, str],
-    all_lines: bool = False,
     progress: bool = False,
     client: ReviewClient | None = None,
 ) -> tuple[list[Finding], PassSummary]:
@@ -305,7 +309,14 @@ def run_pass(
     the_plan = plan(change, static, config, environ)
     tally = _Tally()
     if the_plan.requests:
-        tally = asyncio.run(_connect_and_run(the_plan, change, config, all_lines, client, progress))
+        tally = asyncio.run(_connect_and_run(the_plan, change, config, client, progress))
+    findings: list[Finding] = []
+    dropped = 0
+    for (_, _, head), (finding, end) in sorted(tally.candidates.items()):
+        if finding.confidence < config.min_confidence:
+            dropped += 1
+        else:
+            findings.append(_finding(finding, head, end))
     warnings = list(tally.warnings)
     total = len(the_plan.requests)
     if total and tally.failed == total:
@@ -324,8 +335,11 @@ def run_pass(
         retries=tally.retries,
         repairs=tally.repairs,
         redactions=the_plan.redactions,
-        dropped=tally.dropped,
+        dropped=dropped,
         rejected=tally.rejected,
         warnings=tuple(warnings),
+        kept=len(findings),
+        merged=tally.merged,
+        min_confidence=config.min_confidence,
     )
-    return tally.findings, summary
+    return findings, summary

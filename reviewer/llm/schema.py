@@ -22,28 +22,18 @@ class LlmFinding(BaseModel):
 
     rule_id: str = Field(
         pattern=r"^FAPI\d{3}$",
-        description="The id of the checklist entry this finding belongs to, e.g. FAPI807.",
+        description="The checklist id, e.g. FAPI807.",
     )
-    path: str = Field(min_length=1, description="The file, exactly as printed after 'File:'.")
-    line: int = Field(ge=1, description="The line number printed before a '+' line.")
+    path: str = Field(min_length=1, description="As printed after 'File:'.")
+    line: int = Field(ge=1, description="The construct's first line, as listed.")
     end_line: int | None = Field(
-        default=None, ge=1, description="Last line of the construct, when it spans several."
+        default=None, ge=1, description="The last line that proves the problem."
     )
-    severity: Literal["error", "warning", "info"] = Field(
-        description="The checklist entry's default severity, or lower when the case is milder."
-    )
-    message: str = Field(
-        min_length=1,
-        max_length=400,
-        description="One sentence: what is wrong in this code and why it matters.",
-    )
-    fix: str = Field(
-        max_length=300, description="One line: the concrete change to make (may be empty)."
-    )
+    severity: Literal["error", "warning", "info"]
+    message: str = Field(min_length=1, max_length=400, description="One sentence about this code.")
+    fix: str = Field(max_length=300, description="One concrete line (may be empty).")
     confidence: float = Field(
-        ge=0.0,
-        le=1.0,
-        description="How sure you are that a maintainer would agree this must change (0 to 1).",
+        ge=0.0, le=1.0, description="The probability that the maintainers agree (0 to 1)."
     )
 
 
@@ -52,21 +42,23 @@ class Answer(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    findings: list[LlmFinding] = Field(
-        max_length=MAX_FINDINGS,
-        description="The findings; an empty list when the checklist finds nothing.",
-    )
+    findings: list[LlmFinding] = Field(max_length=MAX_FINDINGS)
 
 
 def _inline(node: Any, definitions: dict[str, Any]) -> Any:
-    """``node`` with every ``$ref`` to ``#/$defs/...`` replaced by the definition (no titles)."""
+    """``node`` with every ``$ref`` to ``#/$defs/...`` replaced by the definition, without titles
+    and without the classes' docstrings (the descriptions of objects), which the model does not
+    need."""
     if isinstance(node, dict):
         if "$ref" in node:
             return _inline(definitions[node["$ref"].rsplit("/", 1)[-1]], definitions)
+        is_object = node.get("type") == "object"
         return {
             key: _inline(value, definitions)
             for key, value in node.items()
-            if key != "$defs" and not (key == "title" and isinstance(value, str))
+            if key != "$defs"
+            and not (key == "title" and isinstance(value, str))
+            and not (key == "description" and is_object)
         }
     if isinstance(node, list):
         return [_inline(item, definitions) for item in node]
@@ -83,10 +75,7 @@ def input_schema() -> dict[str, Any]:
 def tool() -> dict[str, Any]:
     return {
         "name": TOOL_NAME,
-        "description": (
-            "Report the findings of the checklist for the constructs of the change. Call it "
-            "exactly once, with an empty list when there is nothing to report."
-        ),
+        "description": "Report the checklist's findings; an empty list when there are none.",
         "input_schema": input_schema(),
     }
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from reviewer.rules.registry import RULES
+
 PRICES: dict[str, tuple[float, float]] = {
     "opus": (5.0, 25.0),
     "sonnet": (3.0, 15.0),
@@ -13,6 +15,8 @@ PRICES: dict[str, tuple[float, float]] = {
 """Model family -> (input, output) list price in US dollars per million tokens. Writing the prompt
 cache costs 1.25 times the input price, reading it 0.1 times. Estimates: the provider's bill is
 authoritative, and a model of no known family gets no estimate."""
+JUDGEMENT_RULES = tuple(rule.id for rule in RULES if rule.engine == "llm")
+"""The judgement checks: the rules only the LLM pass decides."""
 CACHE_WRITE = 1.25
 CACHE_READ = 0.1
 
@@ -73,9 +77,24 @@ class PassSummary:
     rejected: int = 0
     """Findings with an unknown rule id, or a path or line outside the change."""
     warnings: tuple[str, ...] = ()
+    kept: int = 0
+    """Findings at or above ``min-confidence`` (one per rule and construct)."""
+    merged: int = 0
+    """Findings that repeated one already given for the same rule and construct."""
+    min_confidence: float = 0.0
+    skipped: str = ""
+    """Why the pass did not run at all (no API key); empty when it ran."""
+
+    @classmethod
+    def not_run(cls, model: str, reason: str) -> PassSummary:
+        """The summary of a pass that did not run, so that the report says so."""
+        return cls(model, "anthropic", chunks=0, failed_chunks=0, usage=Usage(), skipped=reason)
 
     def as_dict(self) -> dict[str, Any]:
+        if self.skipped:
+            return {"ran": False, "reason": self.skipped, "rules_not_run": list(JUDGEMENT_RULES)}
         return {
+            "ran": True,
             "model": self.model,
             "provider": self.provider,
             "chunks": self.chunks,
@@ -89,13 +108,20 @@ class PassSummary:
             "cache_read_input_tokens": self.usage.cache_read_input_tokens,
             "estimated_cost_usd": self.usage.cost(self.model),
             "redactions": self.redactions,
+            "min_confidence": self.min_confidence,
+            "kept": self.kept,
             "dropped_low_confidence": self.dropped,
+            "merged_duplicates": self.merged,
             "rejected": self.rejected,
             "warnings": list(self.warnings),
         }
 
     def describe(self) -> str:
         """One line for people: ``LLM pass (model): 3 requests, ... estimated cost $0.04``."""
+        if self.skipped:
+            return (
+                f"the judgement checks ({', '.join(JUDGEMENT_RULES)}) did not run: {self.skipped}"
+            )
         usage = self.usage
         cost = usage.cost(self.model)
         parts = [
@@ -104,6 +130,8 @@ class PassSummary:
             f" input tokens ({usage.cache_read_input_tokens:,} cached)",
             f"{usage.output_tokens:,} output tokens",
             "estimated cost " + ("unknown" if cost is None else f"${cost:.4f}"),
+            f"{self.kept} finding{'' if self.kept == 1 else 's'} kept, {self.dropped} dropped "
+            f"below confidence {self.min_confidence:g}",
         ]
         if self.failed_chunks:
             parts.append(f"{self.failed_chunks} of {self.chunks} chunks failed")

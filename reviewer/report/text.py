@@ -70,6 +70,6 @@ class TextRenderer:
                     f"[dim]partial[/dim] {escape(path)}: reviewed from the diff's hunks only"
                 )
             console.print(f"[bold]{escape(summary(report))}[/bold]")
-            if report.llm is not None:
+            if report.llm is not None and not report.llm.skipped:
                 console.print(f"[dim]{escape(report.llm.describe())}[/dim]")
         return capture.get()

@@ -144,43 +144,197 @@ def test_checklist_holds_only_entries_that_apply() -> None:
     body = _requests(HEAD + '@router.post("/items")\ndef create():\n    return 1\n')[0]
     checklist = body["system"][1]["text"]
     assert "# FAPI807 write-endpoint-without-auth (default severity: warning)" in checklist
-    assert "## What it does" in checklist
+    assert "Sign-up, login, token,\npassword-reset and webhook endpoints" in checklist
+    assert "## Example" not in checklist  # what it flags, not the examples: tokens
     for absent in ("FAPI304", "FAPI504", "FAPI808", "FAPI903", "FAPI402"):
         assert f"# {absent}" not in checklist
 
 
-def test_context_reaches_dependencies_and_models() -> None:
+def _repo_text(files: dict[str, str], changed: str) -> str:
+    """The user messages of the requests for a change adding ``changed`` to a repository."""
+    settings = load_config(None, {})
+    change = analyze(_patch(changed, files[changed]), MemorySources(files), settings)
+    the_plan = plan(change, review_change(change, settings).findings, settings, {})
+    return "".join(body["messages"][0]["content"] for body in the_plan.requests)
+
+
+SECURITY = (
+    "from fastapi import Depends, HTTPException\nfrom fastapi.security import OAuth2PasswordBearer\n"
+    "from app.models import User\n"
+    'oauth2 = OAuth2PasswordBearer(tokenUrl="token")\n'
+    "def get_current_user(token: str = Depends(oauth2)) -> User:\n"
+    "    # a comment the model does not need\n"
+    "    # and another one\n"
+    "    # and a third\n"
+    "    user = User.lookup(token)\n"
+    "    if user is None:\n"
+    "        raise HTTPException(401)\n"
+    "    return user\n"
+)
+MODELS = (
+    "from sqlalchemy.orm import DeclarativeBase, Mapped, relationship\n"
+    "class Base(DeclarativeBase):\n    pass\n"
+    "class User(Base):\n    __tablename__ = 'users'\n    id: Mapped[int]\n"
+    "    is_active: Mapped[bool]\n    orders = relationship('Order')\n"
+)
+
+
+def test_facts_of_a_write_route() -> None:
     files = {
-        "app/security.py": (
-            "from fastapi import Depends\nfrom fastapi.security import OAuth2PasswordBearer\n"
-            "from app.models import User\n"
-            'oauth2 = OAuth2PasswordBearer(tokenUrl="token")\n'
-            "def get_current_user(token: str = Depends(oauth2)) -> User:\n    return decode(token)\n"
-        ),
-        "app/models.py": (
-            "from sqlalchemy.orm import DeclarativeBase, Mapped, relationship\n"
-            "class Base(DeclarativeBase):\n    pass\n"
-            "class User(Base):\n    __tablename__ = 'users'\n    id: Mapped[int]\n"
-            "    orders = relationship('Order')\n"
+        "app/security.py": SECURITY,
+        "app/models.py": MODELS,
+        "app/main.py": (
+            "from fastapi import FastAPI\nfrom starlette.middleware.gzip import GZipMiddleware\n"
+            "from app.api import x\napp = FastAPI()\napp.add_middleware(GZipMiddleware)\n"
+            'app.include_router(x.router, prefix="/x")\n'
         ),
         "app/api/x.py": HEAD
-        + "from app.models import User\n"
-        + '@router.get("/users")\ndef users(db: Session = Depends(get_db),'
-        " me=Depends(get_current_user)) -> list[User]:\n"
-        "    return [u for u in db.execute(q).scalars()]\n",
+        + '@router.post("/items")\ndef create(db: Session = Depends(get_db), me=Depends(lookup)):\n'
+        "    return 1\n",
     }
-    patch = _patch("app/api/x.py", files["app/api/x.py"])
-    settings = load_config(None, {})
-    change = analyze(patch, MemorySources(files), settings)
-    text = plan(change, [], settings, {}).requests[0]["messages"][0]["content"]
+    text = _repo_text(files, "app/api/x.py")
+    assert "- 6-8 route create: FAPI807" in text
+    facts = text[text.index("- 6-8 route create") :].splitlines()[1:]
+    assert facts == [
+        "    POST /items on `router`",
+        "    `router` is included into `app` at app/main.py:6, prefix /x, adding no dependencies",
+        "    app `app` (app/main.py:4) middleware: GZipMiddleware (app/main.py:5)",
+        "    effective dependencies: get_db (parameter `db`); lookup (parameter `me`)",
+        "</change>",
+    ]
+
+
+def test_authentication_added_where_the_router_is_included() -> None:
+    files = {
+        "app/security.py": SECURITY,
+        "app/models.py": MODELS,
+        "app/main.py": (
+            "from fastapi import APIRouter, Depends, FastAPI\nfrom app.api import x\n"
+            "from app.security import get_current_user\n"
+            "api = APIRouter()\napi.include_router(x.router)\napp = FastAPI()\n"
+            "app.include_router(api, dependencies=[Depends(get_current_user)])\n"
+        ),
+        "app/api/x.py": HEAD
+        + '@router.post("/items")\ndef create(db: Session = Depends(get_db)):\n'
+        "    return 1\n",
+    }
+    assert _repo_text(files, "app/api/x.py") == ""  # two includes up: authenticated, not asked
+
+
+def test_annotated_alias_and_router_class_count_as_authentication() -> None:
+    files = {
+        "app/security.py": SECURITY
+        + "from typing import Annotated\nCurrentUser = Annotated[User, Depends(get_current_user)]\n"
+        + "from fastapi import APIRouter\n"
+        + "class UserRouter(APIRouter):\n    def __init__(self, **kwargs):\n"
+        + "        super().__init__(dependencies=[Depends(get_current_user)], **kwargs)\n",
+        "app/models.py": MODELS,
+        "app/api/x.py": HEAD
+        + "from app.security import CurrentUser, UserRouter\nusers = UserRouter()\n"
+        + '@router.post("/a")\ndef alias(user: CurrentUser):\n    return 1\n'
+        + '@users.post("/b")\ndef routed():\n    return 1\n',
+    }
+    assert _repo_text(files, "app/api/x.py") == ""
+
+
+def test_dependency_one_hop_shows_its_decisive_lines() -> None:
+    files = {
+        "app/security.py": SECURITY,
+        "app/models.py": MODELS,
+        "app/api/deps.py": (
+            "from fastapi import Depends\nfrom app.security import get_current_user\n"
+            "from app.models import User\n"
+            "def get_current_active_user(user: User = Depends(get_current_user)) -> User:\n"
+            "    return user\n"
+        ),
+    }
+    text = _repo_text(files, "app/api/deps.py")
+    assert "- 4-5 function get_current_active_user: FAPI304" in text
     assert "File: app/security.py (context only)" in text
     assert "5   def get_current_user(token: str = Depends(oauth2)) -> User:" in text
-    assert '4   oauth2 = OAuth2PasswordBearer(tokenUrl="token")' in text
-    assert "File: app/models.py (context only)" in text
-    assert "7       orders = relationship('Order')" in text
+    assert "10       if user is None:" in text
+    assert "a comment the model does not need" not in text  # decisive lines only
+    assert "OAuth2PasswordBearer" not in text  # two hops away
+    assert "returns User (app/models.py:4, orm; status fields: is_active)" in text
+
+
+def test_loop_with_an_awaited_query_one_hop_away() -> None:
+    files = {
+        "app/models.py": MODELS,
+        "app/repo.py": (
+            "from sqlalchemy import select\nfrom app.models import User\n"
+            "async def get_user(db, user_id):\n"
+            "    return await db.scalar(select(User).where(User.id == user_id))\n"
+        ),
+        "app/service.py": (
+            "from app import repo\n"
+            "async def owners(db, payments):\n"
+            "    names = []\n"
+            "    for payment in payments:\n"
+            "        user = await repo.get_user(db, payment.user_id)\n"
+            "        names.append(user.id)\n"
+            "    return names\n"
+        ),
+    }
+    text = _repo_text(files, "app/service.py")
+    assert "- 2-7 function owners: FAPI903" in text
     assert (
-        "Imports: User = app.models.User, get_current_user = app.security.get_current_user" in text
+        "    loop at 4-6 over `payments`, per item: awaits repo.get_user() "
+        "(app/repo.py:3: 1 query: db.scalar) at 5"
+    ) in text
+
+
+def test_lazy_relationship_per_item_unless_loaded_eagerly() -> None:
+    route = (
+        "from sqlalchemy import select\nfrom sqlalchemy.orm import selectinload\n"
+        "from app.models import User\n"
+        "def report(db):\n"
+        "    users = db.scalars(select(User)OPTIONS).all()\n"
+        "    return [len(user.orders) for user in users]\n"
     )
+    files = {"app/models.py": MODELS, "app/report.py": route.replace("OPTIONS", "")}
+    text = _repo_text(files, "app/report.py")
+    assert "reads user.orders (User.orders relationship, lazy by default)" in text
+    eager = route.replace("OPTIONS", ".options(selectinload(User.orders))")
+    assert _repo_text({"app/models.py": MODELS, "app/report.py": eager}, "app/report.py") == ""
+
+
+def test_error_shapes_asked_only_when_they_differ() -> None:
+    consistent = HEAD + (
+        "from fastapi import HTTPException\n"
+        '@router.get("/a")\ndef a():\n    raise HTTPException(404, detail="no a")\n'
+        '@router.get("/b")\ndef b():\n    raise HTTPException(404, detail="no b")\n'
+    )
+    assert _requests(consistent) == []
+    mixed = consistent + '@router.get("/c")\ndef c():\n    return {"error": "no c"}\n'
+    text = _requests(mixed)[0]["messages"][0]["content"]
+    assert "route c: FAPI504" in text
+    assert (
+        "error responses of the routes of app/api/x.py: a (router): HTTPException detail str "
+        "at 9 | b (router): HTTPException detail str at 12 | c (router): dict {error} with "
+        "status 200 at 15"
+    ) in text
+
+
+def test_rate_limiting_facts() -> None:
+    login = (
+        HEAD + '@router.post("/login")\ndef login(db: Session = Depends(get_db)):\n    return 1\n'
+    )
+    none = _repo_text({"app/api/x.py": login, "app/models.py": MODELS}, "app/api/x.py")
+    assert "rate limiting in the repository: none (no slowapi, fastapi-limiter" in none
+    files = {
+        "app/api/x.py": login,
+        "app/limits.py": (
+            "from slowapi import Limiter\nfrom slowapi.util import get_remote_address\n"
+            "limiter = Limiter(key_func=get_remote_address)\n"
+        ),
+        "app/api/y.py": HEAD
+        + "from app.limits import limiter\n"
+        + '@router.get("/search")\n@limiter.limit("5/minute")\ndef search():\n    return 1\n',
+    }
+    text = _repo_text(files, "app/api/x.py")
+    assert "rate limiting in the repository: slowapi.Limiter `limiter` at app/limits.py:3" in text
+    assert "routes it is applied to: search (app/api/y.py:7)" in text
 
 
 def test_chunks_fit_the_budget() -> None:
