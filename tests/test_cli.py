@@ -249,7 +249,7 @@ def test_unparsable_file_is_skipped_and_the_rest_reviewed(
     assert result.code == 4
     assert "the review is incomplete: 1 Python file could not be reviewed" in result.err
     assert run("-", "--format", "json", stdin=text.encode()).code == 1  # findings come first
-    accepted = run("-", "--format", "json", "--allow-skipped", stdin=text.encode())
+    accepted = run("-", "--format", "json", "--allow-skipped", "--no-llm", stdin=text.encode())
     assert accepted.code == 1 and accepted.err == ""
     accepted = run("-", "--fail-on", "never", "--allow-skipped", stdin=text.encode())
     assert accepted.code == 0
