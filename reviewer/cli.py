@@ -308,6 +308,7 @@ def review_command(
         DirectorySources,
         GitRevisionSources,
         ReversedSources,
+        checkout_of,
         git_diff,
         work_tree_root,
     )
@@ -342,9 +343,11 @@ def review_command(
         ctx.call_on_close(client.close)
         pull = fetch_pull(client, _pull_ref(github_pr))
         text = pull.diff
-        sources, root = (
-            (pull.sources, work_tree_root(Path.cwd())) if repo is None else _sources(repo)
-        )
+        if repo is None:
+            sources = checkout_of(Path.cwd(), pull.head_sha) or pull.sources
+            root = work_tree_root(Path.cwd())
+        else:
+            sources, root = _sources(repo)
         base = ReversedSources(sources, parse_diff(text))
     elif git_range is not None:
         start = repo if repo is not None else Path.cwd()
@@ -379,6 +382,8 @@ def review_command(
         raise click.UsageError("--dry-run-llm and --no-llm exclude each other")
     change = analyze(text, sources, config, base)
     report = review_change(change, config, all_lines)
+    if pull is not None and sources is pull.sources and pull.sources.failure:
+        click.echo(f"{PROG}: warning: {pull.sources.failure}", err=True)
     if dry_run_llm:
         from reviewer.llm.review import dry_run as llm_dry_run
 
@@ -399,20 +404,23 @@ def review_command(
         skipped = PassSummary.not_run(config.model, NOT_CONFIGURED)
         report = replace(report, llm=skipped)
         click.echo(f"{PROG}: {skipped.describe()}", err=True)
-    write_outputs(report, outputs, sys.stdout, sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    status = _exit_status(report, config.fail_on, allow_skipped)
+    publisher = None
     if pull is not None and post:
-        from reviewer.github.publish import publish
+        from reviewer.github.publish import Publisher
 
-        outcome = publish(
+        publisher = Publisher(
             client,
             pull,
-            report,
             fail_on=config.fail_on,
             request_changes=request_changes,
             env=os.environ,
             annotations=sys.stderr,
         )
+        report = publisher.prepare(report)  # findings dismissed on the pull request leave
+    write_outputs(report, outputs, sys.stdout, sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    status = _exit_status(report, config.fail_on, allow_skipped)
+    if publisher is not None:
+        outcome = publisher.publish(report)
         click.echo(f"{PROG}: {outcome.message}", err=True)
         status = PUBLISH_FAILED if outcome.failed else status
     sys.exit(status)

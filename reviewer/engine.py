@@ -49,6 +49,8 @@ class Report:
     """The base revision of a differential review, for messages."""
     preexisting: int = 0
     """Findings on the change's lines that the base already had (differential review only)."""
+    rules: frozenset[str] = frozenset()
+    """Ids of the static rules that ran: a finding of another rule is not known to be gone."""
     version: str = __version__
 
     @property
@@ -232,6 +234,7 @@ def review_change(change: Change, config: Config, all_lines: bool = False) -> Re
         mode=mode,
         base=change.base.label if change.base is not None else "",
         preexisting=preexisting,
+        rules=frozenset(rule.id for rule in rules),
         skipped=change.skipped + tuple(unreadable) + tuple(failures),
         partial=tuple(module.path for module in modules if module.partial),
         files=len(diff.files),

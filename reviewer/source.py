@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
+import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,6 +141,11 @@ class DirectorySources:
                     yield relative
 
 
+_GIT_ENVIRONMENT = {"GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0"}
+"""Never fetch a missing object from a promisor remote, never prompt: a review reads what is
+here."""
+
+
 def _skipped_folder(name: str) -> bool:
     return name in SKIP_DIRS or name.startswith(".")
 
@@ -164,8 +170,16 @@ class _CatFile:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env={**os.environ, "GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0"},
+            env=dict(os.environ) | _GIT_ENVIRONMENT,
         )
+        weakref.finalize(self, _CatFile._stop, self.process)
+
+    @staticmethod
+    def _stop(process: subprocess.Popen[bytes]) -> None:
+        """End the process with its reader: closing its input ends ``git cat-file``."""
+        if process.stdin is not None:
+            process.stdin.close()
+        process.wait()
 
     def read_many(self, shas: list[str]) -> Iterator[tuple[str, bytes | None]]:
         stdin, stdout = self.process.stdin, self.process.stdout
@@ -191,11 +205,6 @@ class _CatFile:
                 yield sha, data
         finally:
             writer.join()
-
-    def close(self) -> None:
-        if self.process.stdin is not None:
-            self.process.stdin.close()
-        self.process.wait()
 
 
 class GitRevisionSources:
@@ -310,11 +319,6 @@ class GitRevisionSources:
     def python_files(self) -> Iterator[str]:
         return iter(path for path in self.blobs if path.endswith(".py") and self._listed(path))
 
-    def close(self) -> None:
-        if self._cat is not None:
-            self._cat.close()
-            self._cat = None
-
 
 def _git(repo_dir: Path, *args: str, what: str | None) -> str:
     """The output of ``git ARGS`` run in ``repo_dir``; a one-line ReviewError when it fails
@@ -325,7 +329,7 @@ def _git(repo_dir: Path, *args: str, what: str | None) -> str:
             cwd=repo_dir,
             capture_output=True,
             check=False,
-            env={**os.environ, "GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0"},
+            env=dict(os.environ) | _GIT_ENVIRONMENT,
         )
     except OSError as exc:
         raise ReviewError(f"cannot run git: {exc.strerror or exc}") from None
@@ -436,6 +440,20 @@ def work_tree_root(start: Path) -> Path | None:
         if (folder / ".git").exists():
             return folder
     return None
+
+
+def checkout_of(start: Path, sha: str) -> GitRevisionSources | None:
+    """Commit ``sha`` of the git repository holding ``start``, when that repository has it (as
+    a workflow's checkout of a pull request has its head): read locally, from the work tree
+    where it is that commit and clean. None when there is no such repository or commit."""
+    root = work_tree_root(start)
+    if root is None or not sha or sha.startswith("-"):
+        return None
+    try:
+        _git(root, "cat-file", "-e", f"{sha}^{{commit}}", what=sha)
+        return GitRevisionSources(root, sha, f"the local checkout of {sha[:12]}")
+    except ReviewError:
+        return None
 
 
 @dataclass(frozen=True)

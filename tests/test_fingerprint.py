@@ -15,7 +15,7 @@ from reviewer.cli import cli
 from reviewer.config import Config
 from reviewer.diff import parse_diff
 from reviewer.engine import Report, review
-from reviewer.github.review import commented, plan_review
+from reviewer.github.review import Conversation, markers, plan_review
 from reviewer.report.fingerprint import FINGERPRINT_KEY, normalize
 from reviewer.rules.base import Finding
 from reviewer.source import MemorySources
@@ -179,7 +179,8 @@ def test_json_sarif_and_github_carry_one_fingerprint(
         "0" * 40,
         fail_on="error",
         request_changes=False,
+        conversation=Conversation("github-actions[bot]"),
     )
     assert plan.review is not None
-    markers = commented(comment["body"] for comment in plan.review["comments"])
-    assert markers == {fingerprint for _, _, fingerprint in in_json}
+    marked = [markers(comment["body"])[0] for comment in plan.review["comments"]]
+    assert marked == [(fingerprint, rule) for rule, _, fingerprint in in_json]

@@ -124,7 +124,7 @@ class GitHubClient:
             "User-Agent": f"fastapi-review/{__version__}",
             "X-GitHub-Api-Version": API_VERSION,
         }
-        if self.token and url.startswith(self.api_url + "/"):
+        if self.token and (url.startswith(self.api_url + "/") or url == self.graphql_url):
             headers["Authorization"] = f"Bearer {self.token}"
         return headers
 
@@ -227,3 +227,51 @@ class GitHubClient:
             f"/repos/{repo}/pulls/{number}/reviews/{review_id}/dismissals",
             body={"message": message, "event": "DISMISS"},
         )
+
+    def user_login(self) -> str:
+        """The login of the account the token belongs to: ``GET /user``, or, for an app's
+        installation token (which that endpoint refuses), GraphQL's ``viewer``."""
+        try:
+            login = self._object(self.request("GET", "/user")).get("login")
+        except GitHubError as exc:
+            if exc.status != 403:
+                raise
+            data = self.graphql("query { viewer { login } }", {})
+            viewer = data.get("viewer")
+            login = viewer.get("login") if isinstance(viewer, dict) else None
+        if not isinstance(login, str) or not login:
+            raise GitHubError("cannot tell which account the token belongs to")
+        return login
+
+    @property
+    def graphql_url(self) -> str:
+        """GitHub's GraphQL endpoint beside the REST root (``/api/v3`` -> ``/api/graphql`` on
+        GitHub Enterprise Server)."""
+        if self.api_url.endswith("/api/v3"):
+            return self.api_url.removesuffix("/v3") + "/graphql"
+        return self.api_url + "/graphql"
+
+    def graphql(self, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """The ``data`` of a GraphQL request; an answer with ``errors`` raises GitHubError (status
+        403 when one is ``FORBIDDEN``)."""
+        response = self.request(
+            "POST", self.graphql_url, body={"query": query, "variables": dict(variables)}
+        )
+        answer = self._object(response)
+        errors = answer.get("errors")
+        if errors:
+            first = errors[0] if isinstance(errors, list) and errors else {}
+            message = first.get("message") if isinstance(first, dict) else None
+            kind = first.get("type") if isinstance(first, dict) else None
+            raise GitHubError(
+                f"POST /graphql: {message or 'error'}", 403 if kind == "FORBIDDEN" else None
+            )
+        data = answer.get("data")
+        if not isinstance(data, dict):
+            raise GitHubError("POST /graphql: an answer without data")
+        return data
+
+    def reply(self, repo: str, number: int, comment_id: int, body: str) -> dict[str, Any]:
+        """Reply to a review comment (in its thread)."""
+        path = f"/repos/{repo}/pulls/{number}/comments/{comment_id}/replies"
+        return self._object(self.request("POST", path, body={"body": body}))

@@ -1,11 +1,18 @@
-"""A report -> what to publish on the pull request: one review, inline comments, a summary.
+"""A report -> what to publish on the pull request: one review, inline comments, a summary, and
+what happens to the threads of earlier runs.
 
-Pure: the GitHub state it needs (earlier reviews, fingerprints already commented) comes in as
-arguments, and the result is data that :mod:`reviewer.github.publish` sends.
+Pure: the GitHub state it needs (who we are, earlier reviews, review comments and their threads)
+comes in as a :class:`Conversation`, and the result is data that :mod:`reviewer.github.publish`
+sends.
 
 Every review body we write starts with :data:`REVIEW_MARKER`; the summary review also carries
-:data:`SUMMARY_MARKER`, and each inline comment a hidden marker with the finding's fingerprint, so
-a rerun updates the summary in place and comments only on findings not commented before.
+:data:`SUMMARY_MARKER`, and each inline comment a hidden marker with the finding's fingerprint and
+rule. Only what the token's own account wrote is trusted: anyone can write a comment that carries
+our markers. Across pushes, a finding whose fingerprint already has an open thread of ours is not
+commented again (wherever its line went); a thread whose finding is gone is resolved (or, where
+the token may not resolve it, answered once); a finding a maintainer dismissed (its thread
+resolved by someone else, or a reply ``fastapi-review: ignore`` from the repository's owner,
+members or collaborators) is not raised again on that pull request.
 """
 
 from __future__ import annotations
@@ -23,16 +30,31 @@ from reviewer.rules.base import Finding, Severity
 
 REVIEW_MARKER = "<!-- fastapi-review -->"
 SUMMARY_MARKER = "<!-- fastapi-review:summary -->"
-_FINDING_MARKER = re.compile(r"<!-- fastapi-review:finding ([0-9a-f]+) -->")
+FIXED_MARKER = "<!-- fastapi-review:fixed -->"
+_FINDING_MARKER = re.compile(r"<!-- fastapi-review:finding ([0-9a-f]+)(?: (FAPI\d+))? -->")
+_IGNORE = re.compile(r"^\s*fastapi-review:\s*ignore\b", re.IGNORECASE | re.MULTILINE)
+MAINTAINERS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+"""Author associations whose ``fastapi-review: ignore`` reply dismisses a finding."""
 
 
-def finding_marker(fingerprint: str) -> str:
-    return f"<!-- fastapi-review:finding {fingerprint} -->"
+def finding_marker(finding: Finding) -> str:
+    return f"<!-- fastapi-review:finding {finding.fingerprint} {finding.rule_id} -->"
 
 
-def commented(bodies: Iterable[str]) -> frozenset[str]:
-    """The fingerprints marked in comment bodies."""
-    return frozenset(match for body in bodies for match in _FINDING_MARKER.findall(body))
+def markers(body: str) -> list[tuple[str, str | None]]:
+    """``(fingerprint, rule id or None)`` of every finding marker in ``body``."""
+    return [(match[0], match[1] or None) for match in _FINDING_MARKER.findall(body)]
+
+
+def same_account(login: str, other: str) -> bool:
+    """Two spellings of one login: REST names an app ``name[bot]``, GraphQL ``name``."""
+    return login.lower().removesuffix("[bot]") == other.lower().removesuffix("[bot]")
+
+
+def _login(data: Mapping[str, Any], key: str = "user") -> str:
+    user = data.get(key)
+    login = user.get("login") if isinstance(user, dict) else None
+    return login if isinstance(login, str) else ""
 
 
 @dataclass(frozen=True)
@@ -44,14 +66,13 @@ class PreviousReview:
     """``COMMENTED``, ``CHANGES_REQUESTED``, ``APPROVED``, ``DISMISSED`` or ``PENDING``."""
     body: str
     html_url: str = ""
+    author: str = ""
 
-    @property
-    def ours(self) -> bool:
-        return self.body.startswith(REVIEW_MARKER)
+    def ours(self, me: str) -> bool:
+        return self.body.startswith(REVIEW_MARKER) and same_account(self.author, me)
 
-    @property
-    def summary(self) -> bool:
-        return self.ours and SUMMARY_MARKER in self.body
+    def summary(self, me: str) -> bool:
+        return self.ours(me) and SUMMARY_MARKER in self.body
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> PreviousReview:
@@ -60,7 +81,120 @@ class PreviousReview:
             state=str(data.get("state") or ""),
             body=str(data.get("body") or ""),
             html_url=str(data.get("html_url") or ""),
+            author=_login(data),
         )
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A review comment (REST), the first of its thread or a reply."""
+
+    id: int
+    author: str
+    body: str
+    association: str = "NONE"
+    """``OWNER``, ``MEMBER``, ``COLLABORATOR``, ``CONTRIBUTOR``, ``NONE``..."""
+    reply_to: int | None = None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Comment:
+        reply_to = data.get("in_reply_to_id")
+        return cls(
+            id=int(data["id"]),
+            author=_login(data),
+            body=str(data.get("body") or ""),
+            association=str(data.get("author_association") or "NONE"),
+            reply_to=reply_to if isinstance(reply_to, int) else None,
+        )
+
+
+@dataclass(frozen=True)
+class ThreadState:
+    """What GraphQL says of a review thread."""
+
+    id: str
+    """The thread's node id, for ``resolveReviewThread``."""
+    resolved: bool
+    resolved_by: str | None
+    can_resolve: bool
+
+
+@dataclass(frozen=True)
+class Thread:
+    root: Comment
+    replies: tuple[Comment, ...] = ()
+    state: ThreadState | None = None
+    """None when GraphQL could not be read: the thread counts as open."""
+
+    @property
+    def open(self) -> bool:
+        return self.state is None or not self.state.resolved
+
+
+def threads(comments: Iterable[Comment], states: Mapping[int, ThreadState]) -> list[Thread]:
+    """Review comments grouped into threads (a reply names its thread's first comment), with the
+    state GraphQL gave for each first comment."""
+    roots: dict[int, Comment] = {}
+    replies: dict[int, list[Comment]] = {}
+    for comment in comments:
+        if comment.reply_to is None:
+            roots[comment.id] = comment
+        else:
+            replies.setdefault(comment.reply_to, []).append(comment)
+    return [
+        Thread(root, tuple(replies.get(root.id, ())), states.get(root.id))
+        for root in roots.values()
+    ]
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """A finding of an earlier run: its fingerprint and rule, and the thread of its comment."""
+
+    fingerprint: str
+    rule_id: str | None
+    thread: Thread
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What is on the pull request, as far as it is ours to trust."""
+
+    me: str
+    """The login of the token's account."""
+    reviews: tuple[PreviousReview, ...] = ()
+    threads: tuple[Thread, ...] = ()
+
+    def tracked(self) -> list[Tracked]:
+        """Our findings of earlier runs: threads whose first comment we wrote, with a marker."""
+        result: list[Tracked] = []
+        for thread in self.threads:
+            if same_account(thread.root.author, self.me):
+                for fingerprint, rule_id in markers(thread.root.body)[:1]:
+                    result.append(Tracked(fingerprint, rule_id, thread))
+        return result
+
+    def dismissed(self) -> frozenset[str]:
+        """Fingerprints a person dismissed: the thread resolved by someone else than us, or a
+        maintainer's reply ``fastapi-review: ignore``."""
+        found: set[str] = set()
+        for tracked in self.tracked():
+            state, replies = tracked.thread.state, tracked.thread.replies
+            by_other = (
+                state is not None
+                and state.resolved
+                and not same_account(state.resolved_by or "", self.me)
+            )
+            ignored = any(
+                reply.association in MAINTAINERS and _IGNORE.search(reply.body) for reply in replies
+            )
+            if by_other or ignored:
+                found.add(tracked.fingerprint)
+        return frozenset(found)
+
+    def commented(self) -> frozenset[str]:
+        """Fingerprints with an open thread of ours: not to be commented again."""
+        return frozenset(t.fingerprint for t in self.tracked() if t.thread.open)
 
 
 @dataclass(frozen=True)
@@ -92,6 +226,9 @@ class ReviewPlan:
     """The payload of the one review this run posts, or None."""
     dismiss: tuple[int, ...] = ()
     """Our earlier change requests, to dismiss now that no finding blocks."""
+    resolve: tuple[Thread, ...] = ()
+    """Open threads of ours whose finding is fixed: resolved, or answered where the token may not
+    resolve them (:func:`fixed_reply`)."""
 
 
 def comment_range(finding: Finding, diff: Diff) -> tuple[int | None, int] | None:
@@ -112,13 +249,34 @@ def comment_range(finding: Finding, diff: Diff) -> tuple[int | None, int] | None
     return None
 
 
-def comment_body(report: Report, finding: Finding, fingerprint: str) -> str:
+def comment_body(report: Report, finding: Finding) -> str:
     title = f"**{finding.rule_id}** `{finding.name}`"
     section = finding_section(report, finding, title, show_code=False)
-    return f"{section}\n\n{finding_marker(fingerprint)}"
+    return f"{section}\n\n{finding_marker(finding)}"
 
 
-def summary_body(report: Report, head_sha: str, inline: int, elsewhere: Sequence[Finding]) -> str:
+def fixed_reply(head_sha: str) -> str:
+    """The reply on a thread whose finding is fixed, where the token may not resolve it."""
+    return f"fastapi-review: fixed at {head_sha[:12]}.\n\n{FIXED_MARKER}"
+
+
+@dataclass(frozen=True)
+class History:
+    """What earlier runs' findings became, for the summary."""
+
+    fixed: int = 0
+    """Findings commented on earlier and gone now."""
+    dismissed: int = 0
+    """Findings a maintainer dismissed, not reported again."""
+
+
+def summary_body(
+    report: Report,
+    head_sha: str,
+    inline: int,
+    elsewhere: Sequence[Finding],
+    history: History = History(),
+) -> str:
     """The body of the summary review."""
     table = ["| Severity | Findings |", "| --- | ---: |"]
     table.extend(f"| {severity.value} | {count} |" for severity, count in report.counts().items())
@@ -129,6 +287,14 @@ def summary_body(report: Report, head_sha: str, inline: int, elsewhere: Sequence
     ]
     if inline:
         parts.append(f"{inline} on lines of the diff: see the inline comments.")
+    if history.fixed:
+        noun = "finding" if history.fixed == 1 else "findings"
+        parts.append(f"Fixed: {history.fixed} {noun} commented on earlier (threads resolved).")
+    if history.dismissed:
+        noun = "finding" if history.dismissed == 1 else "findings"
+        parts.append(
+            f"Dismissed: {history.dismissed} {noun}, not raised again on this pull request."
+        )
     if elsewhere:
         parts.append(f"### Outside the lines GitHub can comment on ({len(elsewhere)})")
         parts.extend(
@@ -163,38 +329,49 @@ def plan_review(
     *,
     fail_on: str,
     request_changes: bool,
-    previous: Sequence[PreviousReview] = (),
-    already_commented: frozenset[str] = frozenset(),
+    conversation: Conversation,
+    dismissed: int = 0,
     inline: bool = True,
 ) -> ReviewPlan:
     """Plan the review of ``report`` on a pull request whose diff is ``diff``.
 
-    The state is ``REQUEST_CHANGES`` when ``request_changes`` is set and a finding is at or above
-    ``fail_on`` (``COMMENT`` otherwise); once no finding blocks, our earlier change requests are
-    dismissed. ``inline=False`` puts every finding in the summary (when GitHub refused the lines).
+    ``report`` no longer holds the findings dismissed on the pull request (``dismissed`` counts
+    them, for the summary). The state is ``REQUEST_CHANGES`` when ``request_changes`` is set and
+    a finding is at or above ``fail_on`` (``COMMENT`` otherwise); once no finding blocks, our
+    earlier change requests are dismissed. ``inline=False`` puts every finding in the summary
+    (when GitHub refused the lines). A tracked finding counts as fixed when it is gone and its
+    rule ran in this review (an LLM finding, or one of a rule left out this time, is not known to
+    be fixed).
     """
+    me = conversation.me
     threshold = None if fail_on == "never" else Severity(fail_on).rank
     blocking = request_changes and any(
         threshold is not None and finding.severity.rank >= threshold for finding in report.findings
     )
-    ours = [review for review in previous if review.ours]
-    earlier = next((review for review in ours if review.summary), None)
+    ours = [review for review in conversation.reviews if review.ours(me)]
+    earlier = next((review for review in ours if review.summary(me)), None)
     requested = tuple(review.id for review in ours if review.state == "CHANGES_REQUESTED")
+    already = conversation.commented()
     elsewhere: list[Finding] = []
     comments: list[InlineComment] = []
     on_diff = 0
     for finding in report.findings:
-        fingerprint = finding.fingerprint
         found = comment_range(finding, diff) if inline else None
         if found is None:
             elsewhere.append(finding)
             continue
         on_diff += 1
-        if fingerprint not in already_commented:
+        if finding.fingerprint not in already:
             start, line = found
-            body = comment_body(report, finding, fingerprint)
-            comments.append(InlineComment(finding.path, line, start, body))
-    body = summary_body(report, head_sha, on_diff, elsewhere)
+            comments.append(InlineComment(finding.path, line, start, comment_body(report, finding)))
+    settled = {finding.fingerprint for finding in report.findings} | conversation.dismissed()
+    gone = [
+        tracked
+        for tracked in conversation.tracked()
+        if tracked.fingerprint not in settled and tracked.rule_id in report.rules
+    ]
+    history = History(fixed=len({t.fingerprint for t in gone}), dismissed=dismissed)
+    body = summary_body(report, head_sha, on_diff, elsewhere, history)
     event = "REQUEST_CHANGES" if blocking and not requested else "COMMENT"
     review: dict[str, Any] | None = None
     if earlier is None and report.findings:
@@ -209,4 +386,12 @@ def plan_review(
         update_summary=earlier.id if earlier is not None else None,
         review=review,
         dismiss=() if blocking else requested,
+        resolve=tuple(
+            t.thread
+            for t in gone
+            if t.thread.open
+            and not any(
+                same_account(r.author, me) and FIXED_MARKER in r.body for r in t.thread.replies
+            )
+        ),
     )

@@ -18,15 +18,21 @@ class ApiSources:
     """The files of ``repo`` at commit ``sha``, from one archive download made on first use.
 
     One request whatever the size of the repository, where reading file by file would spend the
-    token's rate limit on the cross-module lookups that read every module.
+    token's rate limit on the cross-module lookups that read every module. When the archive
+    cannot be had, :attr:`failure` says why and nothing is known: the change is reviewed from its
+    hunks.
     """
-
-    complete = True
 
     def __init__(self, client: GitHubClient, repo: str, sha: str) -> None:
         self.client = client
         self.repo = repo
         self.sha = sha
+        self.failure: str | None = None
+        """Why the archive could not be read, once that was tried and failed."""
+
+    @property
+    def complete(self) -> bool:
+        return bool(self._files) or self.failure is None
 
     @property
     def label(self) -> str:
@@ -34,6 +40,16 @@ class ApiSources:
 
     @cached_property
     def _files(self) -> dict[str, bytes]:
+        try:
+            return self._download()
+        except GitHubError as exc:
+            self.failure = (
+                f"the files of {self.repo}@{self.sha[:12]} could not be downloaded ({exc}); "
+                "the change is reviewed from the diff's hunks"
+            )
+            return {}
+
+    def _download(self) -> dict[str, bytes]:
         data = self.client.tarball(self.repo, self.sha)
         files: dict[str, bytes] = {}
         try:
