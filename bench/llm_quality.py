@@ -34,7 +34,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -479,7 +479,7 @@ def sweep(round_dir: Path, config: Config) -> None:
     with loopback(load_answers(round_dir, "ours")) as url:
         os.environ["ANTHROPIC_BASE_URL"] = url
         for threshold in THRESHOLDS:
-            at = config.model_copy(update={"min_confidence": threshold})
+            at = replace(config, min_confidence=threshold)
             score = Score()
             for case in cases:
                 score.add(case, run_ours(case, at)[0])
