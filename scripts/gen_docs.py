@@ -2,7 +2,8 @@
 
 Usage: .venv/bin/python scripts/gen_docs.py [--check]
 
-Writes docs/rules/<ID>.md for every rule and the rules table between the markers in README.md.
+Writes docs/rules/<ID>.md for every rule, the rules table between the markers in README.md, and
+docs/report.schema.json (a copy of the JSON report's schema that the package ships).
 With --check, writes nothing and exits 1 when a file is out of date (the tests run this).
 """
 
@@ -58,6 +59,8 @@ def expected() -> dict[Path, str]:
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
     files[readme] = f"{head}{START}\n{rules_table()}\n{END}{tail}"
+    schema = ROOT / "reviewer" / "report" / "report.schema.json"
+    files[ROOT / "docs" / "report.schema.json"] = schema.read_text()
     return files
 
 

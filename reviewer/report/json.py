@@ -1,12 +1,25 @@
-"""``--format json``: the machine-readable report."""
+"""``--format json``: the machine-readable report, described by ``report.schema.json`` (shipped in
+the package and copied to ``docs/``)."""
 
 from __future__ import annotations
 
 import json
+from importlib import resources
 from typing import Any, ClassVar
 
 from reviewer.engine import Report
 from reviewer.rules.base import Finding
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the report."""
+    text = resources.files("reviewer.report").joinpath("report.schema.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+REPORT_VERSION = "1"
+"""The version of the report format (``version`` in the report), as the schema states it."""
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
@@ -29,7 +42,8 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
 def report_dict(report: Report) -> dict[str, Any]:
     counts = {severity.value: count for severity, count in report.counts().items()}
     data: dict[str, Any] = {
-        "version": report.version,
+        "version": REPORT_VERSION,
+        "tool": {"name": "fastapi-review", "version": report.version},
         "mode": report.mode,
         "base": report.base or None,
         "findings": [finding_dict(finding) for finding in report.findings],

@@ -20,6 +20,7 @@ RENDERERS: dict[str, str] = {
     "markdown": "reviewer.report.markdown:MarkdownRenderer",
     "rdjson": "reviewer.report.rdjson:RdjsonRenderer",
     "agent": "reviewer.report.agent:AgentRenderer",
+    "gitlab": "reviewer.report.gitlab:GitlabRenderer",
 }
 FORMATS: tuple[str, ...] = tuple(RENDERERS)
 

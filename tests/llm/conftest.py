@@ -26,11 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from reviewer.cli import main
+from reviewer.report.json import schema
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -137,7 +139,10 @@ class Run:
 
     @property
     def json(self) -> dict[str, Any]:
+        """The JSON on stdout; a report (not a dry run's requests) is checked against its schema."""
         data: dict[str, Any] = json.loads(self.out)
+        if "findings" in data:
+            jsonschema.validate(data, schema())
         return data
 
 

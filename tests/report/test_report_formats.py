@@ -6,11 +6,14 @@ The expected outputs are ``expected/report.<format>``; ``pytest --update-golden`
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from reviewer.engine import Report
+from reviewer.report.json import schema
 from reviewer.report.registry import FORMATS, renderer
 
 EXPECTED = Path(__file__).parent / "expected"
@@ -39,3 +42,26 @@ def test_ends_with_a_newline_and_names_every_finding(name: str, report: Report) 
 def test_empty_report(name: str) -> None:
     output = renderer(name).render(Report(findings=(), python_files=1, files=1))
     assert output.endswith("\n")
+
+
+def test_the_json_report_follows_its_schema(report: Report) -> None:
+    data = json.loads(renderer("json").render(report))
+    jsonschema.validate(data, schema())
+    assert data["version"] == schema()["properties"]["version"]["const"]
+    for broken in ({**data, "surprise": 1}, {**data, "version": "0"}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(broken, schema())
+
+
+def test_the_schema_is_a_valid_schema_and_documented() -> None:
+    jsonschema.Draft202012Validator.check_schema(schema())
+    docs = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
+    assert json.loads(docs.read_text()) == schema()
+
+
+def test_gitlab_issues_have_unique_fingerprints_and_known_severities(report: Report) -> None:
+    issues = json.loads(renderer("gitlab").render(report))
+    assert len(issues) == len(report.findings)
+    assert len({issue["fingerprint"] for issue in issues}) == len(issues)
+    assert {issue["severity"] for issue in issues} <= {"info", "minor", "major"}
+    assert all(issue["location"]["lines"]["begin"] >= 1 for issue in issues)
