@@ -13,12 +13,16 @@ interpreter, the same garbage-collector settings, best of ``--repeat`` runs):
 Two changes: every router of the repository edited (a pre-existing violation reformatted and a
 new one added in each: the worst case, where every changed file needs its base reviewed), and
 one router edited in a repository of ``--files`` files.
+
+Both wall-clock and CPU time (user + system, of the child process) are reported: on a shared
+machine the wall clock mostly measures waiting for a core, the CPU time what the review costs.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -60,35 +64,42 @@ def repository(root: Path, count: int, edit: int) -> None:
     git(root, "commit", "-qam", "change")
 
 
-def run(root: Path, *options: str) -> tuple[float, dict[str, object]]:
-    start = time.perf_counter()
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(root: Path, *options: str) -> tuple[float, float, dict[str, object]]:
+    """Wall-clock and CPU seconds of one whole CLI run, and its JSON report."""
+    start, cpu = time.perf_counter(), cpu_seconds()
     done = subprocess.run(
         [*CLI, "--git", "HEAD~1..HEAD", "--no-llm", "--format", "json", *options],
         cwd=root,
         capture_output=True,
         check=False,
     )
-    elapsed = time.perf_counter() - start
+    elapsed, used = time.perf_counter() - start, cpu_seconds() - cpu
     if done.returncode not in (0, 1):
         raise SystemExit(done.stderr.decode())
     report: dict[str, object] = json.loads(done.stdout)
-    return elapsed, report
+    return elapsed, used, report
 
 
-def best(root: Path, repeat: int, *options: str) -> tuple[float, dict[str, object]]:
+def best(root: Path, repeat: int, *options: str) -> tuple[float, float, dict[str, object]]:
     runs = [run(root, *options) for _ in range(repeat)]
-    return min(elapsed for elapsed, _ in runs), runs[0][1]
+    return min(r[0] for r in runs), min(r[1] for r in runs), runs[0][2]
 
 
 def compare(label: str, root: Path, repeat: int) -> None:
-    head, touched = best(root, repeat, "--all-touched")
-    differential, introduced = best(root, repeat)
-    stats = introduced["stats"]
-    assert isinstance(stats, dict)
+    head_wall, head_cpu, touched = best(root, repeat, "--all-touched")
+    wall, cpu, introduced = best(root, repeat)
+    stats, found, new = introduced["stats"], touched["findings"], introduced["findings"]
+    assert isinstance(stats, dict) and isinstance(found, list) and isinstance(new, list)
+    print(f"{label}: {len(found)} findings on the changed lines, {len(new)} new")
+    print(f"  head-only     wall {head_wall * 1000:7.1f} ms   cpu {head_cpu * 1000:7.1f} ms")
     print(
-        f"{label}: head-only {head * 1000:7.1f} ms ({len(touched['findings'])} findings), "  # type: ignore[arg-type]
-        f"differential {differential * 1000:7.1f} ms ({len(introduced['findings'])} new, "  # type: ignore[arg-type]
-        f"{stats['preexisting']} already in the base) = {differential / head:.2f}x"
+        f"  differential  wall {wall * 1000:7.1f} ms   cpu {cpu * 1000:7.1f} ms"
+        f"   = {wall / head_wall:.2f}x wall, {cpu / head_cpu:.2f}x cpu"
     )
 
 
