@@ -28,7 +28,7 @@ HEAVY = (
     "httpx",
     "pydantic",
     "pydantic_core",
-    "git",  # GitPython: only for --git
+    "git",  # GitPython, which git is read without
     "asyncio",
     "reviewer.github",
     "reviewer.llm.review",
