@@ -16,8 +16,8 @@ form of the flagged code, never a line number or a message:
 So a finding keeps its fingerprint when lines are added above it, when the code is reformatted,
 across force-pushes, and when the Claude pass words its message differently. Identical findings
 within one construct are told apart by their order. The differential review
-(:mod:`reviewer.engine`), JSON, SARIF ``partialFingerprints``, rdjson and the hidden markers of
-pull-request comments all use this one value.
+(:mod:`reviewer.engine`), JSON, SARIF ``partialFingerprints`` and the hidden markers of
+pull-request comments all use this one value (reviewdog's rdjson has no field for it).
 """
 
 from __future__ import annotations
