@@ -161,6 +161,8 @@ def _handles_credentials(construct: Construct) -> bool:
     schemes = _security_schemes(module)
     for found in facts_of(construct.project).parameters(function):
         name = found.expr.qualname or ""
+        if name.endswith("RequestForm"):
+            continue  # a login form: credentials checked by the handler, not a token decoded
         if name in schemes or name.startswith("fastapi.security."):
             return True
     return any(

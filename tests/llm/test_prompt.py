@@ -115,6 +115,15 @@ def test_auth_endpoints_and_limiters() -> None:
     assert _constructs(code) == ["- 6-8 route login: FAPI808"]
 
 
+def test_login_form_is_not_a_token_dependency() -> None:
+    code = HEAD + (
+        "from typing import Annotated\nfrom fastapi.security import OAuth2PasswordRequestForm\n"
+        '@router.post("/token", dependencies=[Depends(RateLimiter(times=5, seconds=60))])\n'
+        "def login(form: Annotated[OAuth2PasswordRequestForm, Depends()]):\n    return 1\n"
+    )
+    assert _requests(code) == []  # limited, a form (not a token) and a login
+
+
 def test_token_decoding_dependency() -> None:
     code = (
         "import jwt\nfrom fastapi import HTTPException\n\n"
