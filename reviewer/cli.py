@@ -14,6 +14,7 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -25,7 +26,9 @@ from reviewer.report.registry import FORMATS
 # Everything else is imported where it is used: `--version` and a static review must not pay
 # for the GitHub client, httpx, the LLM pass or renderers they do not use (tests/test_startup.py).
 if TYPE_CHECKING:
+    from reviewer.config import Config
     from reviewer.engine import Report
+    from reviewer.report.outputs import Output
     from reviewer.github.pull import PullRef, PullRequest
     from reviewer.source import Sources
 
@@ -45,6 +48,18 @@ class DefaultGroup(click.Group):
         if not group_option and (not args or args[0] not in self.commands):
             args = ["review", *args]
         return super().parse_args(ctx, args)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """``--help`` shows the options of a review, the command that runs by default."""
+        review = self.commands["review"]
+        records = [
+            record
+            for param in review.params
+            if isinstance(param, click.Option) and (record := param.get_help_record(ctx))
+        ]
+        with formatter.section("Review options"):
+            formatter.write_dl(records)
+        super().format_options(ctx, formatter)
 
 
 class ReviewCommand(click.Command):
@@ -131,6 +146,43 @@ def _exit_status(report: Report, fail_on: str, allow_skipped: bool) -> int:
     return INCOMPLETE if incomplete else 0
 
 
+def _config(
+    config_path: Path | None,
+    root: Path | None,
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    preview: bool,
+    overrides: dict[str, Any],
+) -> Config:
+    """The configuration: ``--config`` or the repository's pyproject.toml, then the flags."""
+    from reviewer.config import load_config
+
+    if config_path is not None and not config_path.exists():
+        raise ReviewError(f"--config: {config_path}: no such file")
+    if config_path is not None and config_path.is_dir():
+        raise ReviewError(f"--config: {config_path}: is a directory, expected a TOML file")
+    pyproject = config_path or ((root or Path.cwd()) / "pyproject.toml")
+    flags: dict[str, Any] = {
+        **overrides,
+        "fail-on": fail_on,
+        "select": _split(select),
+        "ignore": _split(ignore),
+        "preview": preview or None,
+    }
+    return load_config(pyproject, flags, explicit=config_path is not None)
+
+
+def _write(
+    report: Report, outputs: list[Output], config: Config, allow_skipped: bool, exit_zero: bool
+) -> int:
+    """Write every output of ``report`` and return the exit status it calls for."""
+    from reviewer.report.outputs import write_outputs
+
+    write_outputs(report, outputs, sys.stdout, sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    return _exit_status(report, "never" if exit_zero else config.fail_on, allow_skipped)
+
+
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name=PROG)
 def cli() -> None:
@@ -141,9 +193,76 @@ def cli() -> None:
     fastapi-review --git [RANGE]    review a git range (default: working tree against HEAD)
     fastapi-review --github-pr OWNER/REPO#N [--post]
                                     review a pull request (and publish the review on it)
+    fastapi-review check [PATH]...  review whole files or folders, with no diff
     fastapi-review rules            list the rules
     fastapi-review explain FAPI101  print a rule's documentation
     """
+
+
+def _report_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options ``review`` and ``check`` share: outputs, rule selection, configuration and
+    what makes the exit status non-zero."""
+    options = (
+        click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(FORMATS),
+            multiple=True,
+            help="Output format [default: text]. Repeatable, each with its own --output.",
+        ),
+        click.option(
+            "--output",
+            "output_paths",
+            type=click.Path(path_type=Path, dir_okay=False),
+            multiple=True,
+            metavar="FILE",
+            help="Write the --format given just before it to FILE (default: standard output).",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(["error", "warning", "info", "never"]),
+            default=None,
+            help="Exit 1 when a finding is at or above this severity [default: error].",
+        ),
+        click.option(
+            "--select",
+            multiple=True,
+            metavar="IDS",
+            help="Only these rule ids or prefixes (comma-separated).",
+        ),
+        click.option(
+            "--ignore",
+            multiple=True,
+            metavar="IDS",
+            help="Never these rule ids or prefixes (comma-separated).",
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(path_type=Path, dir_okay=False),
+            default=None,
+            help="A pyproject.toml to read [tool.fastapi-review] from (default: the repository's).",
+        ),
+        click.option(
+            "--preview",
+            is_flag=True,
+            help="Also run the preview-tier rules (see `fastapi-review rules`).",
+        ),
+        click.option(
+            "--allow-skipped",
+            is_flag=True,
+            help="Do not fail (exit 4) when files of the change could not be reviewed: syntax newer "
+            "than this Python, syntax errors.",
+        ),
+        click.option(
+            "--exit-zero",
+            is_flag=True,
+            help="Exit 0 even when findings are at or above --fail-on (errors still exit 2).",
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 @cli.command("review", cls=ReviewCommand)
@@ -173,21 +292,6 @@ def cli() -> None:
     "Without a value: the pull request of the running pull_request workflow.",
 )
 @click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(FORMATS),
-    multiple=True,
-    help="Output format [default: text]. Repeatable, each with its own --output.",
-)
-@click.option(
-    "--output",
-    "output_paths",
-    type=click.Path(path_type=Path, dir_okay=False),
-    multiple=True,
-    metavar="FILE",
-    help="Write the --format given just before it to FILE (default: standard output).",
-)
-@click.option(
     "--post",
     is_flag=True,
     help="With --github-pr: publish the findings as one pull-request review.",
@@ -197,31 +301,6 @@ def cli() -> None:
     is_flag=True,
     help="With --post: request changes when a finding is at or above --fail-on "
     "(default: comment only).",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning", "info", "never"]),
-    default=None,
-    help="Exit 1 when a finding is at or above this severity [default: error].",
-)
-@click.option(
-    "--select",
-    multiple=True,
-    metavar="IDS",
-    help="Only these rule ids or prefixes (comma-separated).",
-)
-@click.option(
-    "--ignore",
-    multiple=True,
-    metavar="IDS",
-    help="Never these rule ids or prefixes (comma-separated).",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="A pyproject.toml to read [tool.fastapi-review] from (default: the repository's).",
 )
 @click.option(
     "--base",
@@ -246,11 +325,6 @@ def cli() -> None:
 @click.option(
     "--all-lines", is_flag=True, help="Report findings on every line of the changed files."
 )
-@click.option(
-    "--preview",
-    is_flag=True,
-    help="Also run the preview-tier rules (see `fastapi-review rules`).",
-)
 @click.option("--no-llm", is_flag=True, help="Run the deterministic engine only.")
 @click.option(
     "--model",
@@ -258,17 +332,12 @@ def cli() -> None:
     help="The Claude model of the LLM pass [default: claude-sonnet-5-5, or `model` in the config].",
 )
 @click.option(
-    "--allow-skipped",
-    is_flag=True,
-    help="Do not fail (exit 4) when files of the change could not be reviewed: syntax newer "
-    "than this Python, syntax errors.",
-)
-@click.option(
     "--min-confidence",
     type=click.FloatRange(0.0, 1.0),
     default=None,
     help="Drop LLM findings less confident than this [default: 0.5, or `min-confidence`].",
 )
+@_report_options
 @click.option(
     "--dry-run-llm",
     is_flag=True,
@@ -297,13 +366,13 @@ def review_command(
     allow_skipped: bool,
     min_confidence: float | None,
     dry_run_llm: bool,
+    exit_zero: bool,
 ) -> None:
     """Review a change."""
-    from reviewer.config import load_config
     from reviewer.diff import parse_diff
     from reviewer.engine import analyze, review_change
     from reviewer.llm.provider import configured as llm_configured
-    from reviewer.report.outputs import pair_outputs, write_outputs
+    from reviewer.report.outputs import pair_outputs
     from reviewer.source import (
         DirectorySources,
         GitRevisionSources,
@@ -364,20 +433,8 @@ def review_command(
             base = GitRevisionSources(root or Path.cwd(), base_revision, prefetch=False)
     if all_touched:
         base = None
-    if config_path is not None and not config_path.exists():
-        raise ReviewError(f"--config: {config_path}: no such file")
-    if config_path is not None and config_path.is_dir():
-        raise ReviewError(f"--config: {config_path}: is a directory, expected a TOML file")
-    pyproject = config_path or ((root or Path.cwd()) / "pyproject.toml")
-    overrides: dict[str, Any] = {
-        "model": model,
-        "min-confidence": min_confidence,
-        "fail-on": fail_on,
-        "select": _split(select),
-        "ignore": _split(ignore),
-        "preview": preview or None,
-    }
-    config = load_config(pyproject, overrides, explicit=config_path is not None)
+    overrides = {"model": model, "min-confidence": min_confidence}
+    config = _config(config_path, root, fail_on, select, ignore, preview, overrides)
     if dry_run_llm and no_llm:
         raise click.UsageError("--dry-run-llm and --no-llm exclude each other")
     change = analyze(text, sources, config, base)
@@ -417,13 +474,49 @@ def review_command(
             annotations=sys.stderr,
         )
         report = publisher.prepare(report)  # findings dismissed on the pull request leave
-    write_outputs(report, outputs, sys.stdout, sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    status = _exit_status(report, config.fail_on, allow_skipped)
+    status = _write(report, outputs, config, allow_skipped, exit_zero)
     if publisher is not None:
         outcome = publisher.publish(report)
         click.echo(f"{PROG}: {outcome.message}", err=True)
         status = PUBLISH_FAILED if outcome.failed else status
     sys.exit(status)
+
+
+@cli.command("check", cls=ReviewCommand)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_report_options
+def check_command(
+    paths: tuple[Path, ...],
+    output_format: tuple[str, ...],
+    output_paths: tuple[Path, ...],
+    fail_on: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_path: Path | None,
+    preview: bool,
+    allow_skipped: bool,
+    exit_zero: bool,
+) -> None:
+    """Review whole files or folders (default: the current directory) with no diff, as a linter
+    does: every finding of the deterministic rules in those files. The repository (for context,
+    configuration and paths) is the git work tree holding the first path, else the current
+    directory (or the first path, when it is outside)."""
+    from reviewer.engine import analyze_files, review_change
+    from reviewer.report.outputs import pair_outputs
+    from reviewer.source import DirectorySources, python_files_in, work_tree_root
+
+    targets = paths or (Path("."),)
+    first = targets[0] if targets[0].is_dir() else targets[0].parent
+    inside = first.resolve().is_relative_to(Path.cwd().resolve())
+    root = work_tree_root(first) or (Path.cwd() if inside else first)
+    outputs = pair_outputs(
+        click.get_current_context().meta[OUTPUT_ORDER], output_format, output_paths
+    )
+    config = _config(config_path, root, fail_on, select, ignore, preview, {})
+    sources = DirectorySources(root)
+    change = analyze_files(python_files_in(sources, targets), sources, config)
+    report = replace(review_change(change, config, all_lines=True), mode="files")
+    sys.exit(_write(report, outputs, config, allow_skipped, exit_zero))
 
 
 @cli.command("rules")

@@ -5,6 +5,7 @@ Pure: no file or git I/O happens here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -129,3 +130,13 @@ def parse_diff(text: str) -> Diff:
             )
         )
     return Diff(files=tuple(files))
+
+
+def whole_files(files: Iterable[tuple[str, str]]) -> Diff:
+    """A change that adds each ``(path, text)`` whole: how ``check`` reviews files with no diff."""
+    changes: list[FileChange] = []
+    for path, text in files:
+        lines = tuple(text.splitlines())
+        added = frozenset(range(1, len(lines) + 1))
+        changes.append(FileChange(path=path, status="added", added=added, hunks=(Hunk(1, lines),)))
+    return Diff(files=tuple(changes))

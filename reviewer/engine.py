@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from reviewer import __version__
 from reviewer.config import Config
-from reviewer.diff import Diff, FileChange, parse_diff
+from reviewer.diff import Diff, FileChange, parse_diff, whole_files
 from reviewer.extract import Skipped, parse_hunks, parse_module
 from reviewer.extract.model import Module
 from reviewer.extract.project import Project
@@ -44,7 +44,8 @@ class Report:
     """The LLM pass, when one ran: usage, cost estimate and warnings."""
     mode: str = "touched"
     """Which findings the review kept: ``differential`` (new against the base revision, on the
-    change's lines), ``touched`` (on the change's lines; no base) or ``all-lines``."""
+    change's lines), ``touched`` (on the change's lines; no base), ``all-lines`` or ``files``
+    (whole files checked with no diff: ``fastapi-review check``)."""
     base: str = ""
     """The base revision of a differential review, for messages."""
     preexisting: int = 0
@@ -60,6 +61,8 @@ class Report:
             return f"new against {self.base} ({self.preexisting} already there not shown)"
         if self.mode == "all-lines":
             return "on every line of the changed files"
+        if self.mode == "files":
+            return "in whole files, with no diff"
         return "on the changed lines"
 
     def counts(self) -> dict[Severity, int]:
@@ -190,13 +193,32 @@ class Change:
         return failures
 
 
-@_without_gc
 def analyze(patch: str, sources: Sources, config: Config, base: Sources | None = None) -> Change:
     """Parse ``patch`` and extract the modules it touches. Raises ReviewError for non-diffs.
 
     ``base`` is the repository before the change (only the change's own files are read from
     it): with one, the review reports only the findings the change introduces."""
-    diff: Diff = parse_diff(patch)
+    return analyze_diff(parse_diff(patch), sources, config, base)
+
+
+def analyze_files(paths: Iterable[str], sources: Sources, config: Config) -> Change:
+    """The change that adds the files at ``paths`` whole (how ``check`` reviews files with no
+    diff); a file that cannot be read is listed as skipped."""
+    texts: list[tuple[str, str]] = []
+    unreadable: list[Skipped] = []
+    for path in paths:
+        text = sources.read(path)
+        if text is None:
+            unreadable.append(Skipped(path, "the file could not be read"))
+        else:
+            texts.append((path, text))
+    change = analyze_diff(whole_files(texts), sources, config)
+    return replace(change, skipped=change.skipped + tuple(unreadable))
+
+
+@_without_gc
+def analyze_diff(diff: Diff, sources: Sources, config: Config, base: Sources | None = None) -> Change:
+    """Extract the modules of the Python files ``diff`` touches (see :func:`analyze`)."""
     changes = [c for c in diff.files if c.is_python and not config.excluded(c.path)]
     modules: list[Module] = []
     skipped: list[Skipped] = []

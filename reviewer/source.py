@@ -9,7 +9,7 @@ import os
 import subprocess
 import threading
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -431,6 +431,25 @@ class BaseSources:
             if path not in self.new:
                 yield path
         yield from sorted(p for p in self.old - listed if p.endswith(".py"))
+
+
+def python_files_in(sources: DirectorySources, paths: Iterable[Path]) -> list[str]:
+    """The Python files of ``sources`` at or below ``paths`` (files or folders), as
+    repository-relative paths in order; a path outside the repository, or missing, is an error."""
+    wanted: list[str] = []
+    for path in paths:
+        target = path.resolve()
+        if not target.exists():
+            raise ReviewError(f"{path}: no such file or directory")
+        if not target.is_relative_to(sources.root):
+            raise ReviewError(f"{path}: outside the repository {sources.root}")
+        wanted.append(target.relative_to(sources.root).as_posix())
+    if "." in wanted:
+        return list(sources.python_files())
+    files = set(wanted) & {path for path in wanted if path.endswith((".py", ".pyi"))}
+    folders = tuple(f"{path}/" for path in wanted if path not in files)
+    found = {path for path in sources.python_files() if path.startswith(folders)} if folders else set()
+    return sorted(files | found)
 
 
 def work_tree_root(start: Path) -> Path | None:

@@ -393,3 +393,67 @@ def test_a_failing_rule_is_reported_and_the_review_goes_on() -> None:
     ]
     with pytest.raises(KeyError):
         run_rules(change.modules, change.project, [_Broken])
+
+
+# -- check: whole files, no diff ----------------------------------------------------------------
+
+
+def test_check_reviews_whole_files_of_a_folder(
+    run: Callable[..., Result], repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo / "app")
+    result = run("check", ".", "--format", "json", "--preview")
+    assert result.code == 1, result.err
+    assert ids(result) == [("FAPI402", "app/cli.py", 5)]  # paths from the repository root
+    assert result.json["mode"] == "files"
+    assert result.json["stats"]["python_files"] == 3
+
+
+def test_check_takes_files_and_defaults_to_the_current_folder(
+    run: Callable[..., Result], repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)
+    assert ids(run("check", "app/jobs.py", "--format", "json")) == []
+    assert ids(run("check", "--format", "json")) == [("FAPI402", "app/cli.py", 5)]
+    text = run("check")
+    assert "in whole files, with no diff" in text.out
+
+
+def test_check_outside_a_git_work_tree(run: Callable[..., Result], outside: Path) -> None:
+    write(outside / "main.py", SLEEPY)
+    result = run("check", "main.py", "--format", "json")
+    assert ids(result) == [("FAPI402", "main.py", 5)]
+
+
+def test_check_bad_paths_are_usage_errors(
+    run: Callable[..., Result], repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)
+    missing = run("check", "nowhere")
+    assert (missing.code, missing.err) == (
+        2,
+        "fastapi-review: error: nowhere: no such file or directory\n",
+    )
+    elsewhere = run("check", "app", str(tmp_path))
+    assert elsewhere.code == 2
+    assert "outside the repository" in elsewhere.err
+
+
+def test_exit_zero_keeps_the_report_and_drops_the_failure(
+    run: Callable[..., Result], repo: Path, outside: Path
+) -> None:
+    patch = write(outside / "change.patch", new_file_patch("app/handler.py", SLEEPY))
+    failing = run(str(patch), "--format", "json")
+    passing = run(str(patch), "--format", "json", "--exit-zero")
+    assert (failing.code, passing.code) == (1, 0)
+    assert ids(failing) == ids(passing) == [("FAPI402", "app/handler.py", 5)]
+    checked = run("check", str(repo / "app" / "cli.py"), "--exit-zero")
+    assert checked.code == 0
+    assert "FAPI402" in checked.out
+
+
+def test_help_shows_the_review_options(run: Callable[..., Result]) -> None:
+    result = run("--help")
+    assert result.code == 0
+    for option in ("--git [RANGE]", "--format", "--fail-on", "--exit-zero", "--no-llm", "check"):
+        assert option in result.out
