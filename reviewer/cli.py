@@ -12,9 +12,9 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -28,8 +28,8 @@ from reviewer.report.registry import FORMATS
 if TYPE_CHECKING:
     from reviewer.config import Config
     from reviewer.engine import Report
-    from reviewer.report.outputs import Output
     from reviewer.github.pull import PullRef, PullRequest
+    from reviewer.report.outputs import Output
     from reviewer.source import Sources
 
 PROG = "fastapi-review"

@@ -217,7 +217,9 @@ def analyze_files(paths: Iterable[str], sources: Sources, config: Config) -> Cha
 
 
 @_without_gc
-def analyze_diff(diff: Diff, sources: Sources, config: Config, base: Sources | None = None) -> Change:
+def analyze_diff(
+    diff: Diff, sources: Sources, config: Config, base: Sources | None = None
+) -> Change:
     """Extract the modules of the Python files ``diff`` touches (see :func:`analyze`)."""
     changes = [c for c in diff.files if c.is_python and not config.excluded(c.path)]
     modules: list[Module] = []

@@ -448,7 +448,9 @@ def python_files_in(sources: DirectorySources, paths: Iterable[Path]) -> list[st
         return list(sources.python_files())
     files = set(wanted) & {path for path in wanted if path.endswith((".py", ".pyi"))}
     folders = tuple(f"{path}/" for path in wanted if path not in files)
-    found = {path for path in sources.python_files() if path.startswith(folders)} if folders else set()
+    found = (
+        {path for path in sources.python_files() if path.startswith(folders)} if folders else set()
+    )
     return sorted(files | found)
 
 

@@ -36,7 +36,9 @@ def repo(tmp_path: Path) -> Path:
     repo = tmp_path / "svc"
     (repo / "app").mkdir(parents=True)
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
-    (repo / "app" / "jobs.py").write_text("import time\n\n\ndef run() -> None:\n    time.sleep(1)\n")
+    (repo / "app" / "jobs.py").write_text(
+        "import time\n\n\ndef run() -> None:\n    time.sleep(1)\n"
+    )
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@e", "add", "-A")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "start")
