@@ -1,26 +1,28 @@
-"""Review a real FastAPI code base from PyPI whole, against the floor of parsing it.
+"""Review a real code base from PyPI whole, against the floor of parsing it.
 
-Usage: .venv/bin/python bench/real_world.py [--package litellm==1.110.2]
+Usage: .venv/bin/python bench/real_world.py [--package litellm==1.110.2] [--repeat 1]
 
 Downloads the package's wheel (the only step that needs PyPI), treats every Python file as newly
-added, and times the CLI's static review (the repository as context) against ``ast.parse`` of the
-same files, both in this run. Prints the findings per rule, for a look at what the engine says
-about real code.
+added, and times the whole CLI process (the unpacked package as context, JSON out) against a fresh
+process that reads and ``ast.parse``s the same files, both with the cyclic collector off as the
+CLI runs, best of ``--repeat`` alternating runs; with the peak memory of each. Prints the findings
+per rule, for a look at what the engine says about real code.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import collections
-import contextlib
 import json
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from speed import FLOOR, best
 
 
 def download(package: str, folder: Path) -> Path:
@@ -68,43 +70,43 @@ def added_patch(root: Path) -> tuple[str, list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--package", default="litellm==1.110.2")
+    parser.add_argument("--repeat", type=int, default=1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         root = download(args.package, Path(folder))
         patch, texts = added_patch(root)
         patch_file = Path(folder) / "all.patch"
         patch_file.write_text(patch)
-        start = time.perf_counter()
-        for text in texts:
-            with contextlib.suppress(SyntaxError):
-                ast.parse(text)
-        floor = time.perf_counter() - start
-        script = Path(sys.executable).with_name("fastapi-review")
-        start = time.perf_counter()
-        result = subprocess.run(
+        listing = Path(folder) / "files.txt"
+        listing.write_text("".join(f"{path}\n" for path in sorted(root.rglob("*.py"))))
+        output = Path(folder) / "report.json"
+        options = ["--no-llm", "--fail-on", "never", "--allow-skipped"]
+        (floor, floor_peak), (review, peak) = best(
+            args.repeat,
+            [sys.executable, "-c", FLOOR, str(listing)],
             [
-                str(script),
+                str(Path(sys.executable).with_name("fastapi-review")),
                 str(patch_file),
                 "--repo",
                 str(root),
+                *options,
                 "--format",
                 "json",
-                "--no-llm",
-                "--fail-on",
-                "never",
-                "--allow-skipped",
+                "--output",
+                str(output),
             ],
-            capture_output=True,
-            text=True,
-            check=True,
         )
-        review = time.perf_counter() - start
-    report = json.loads(result.stdout)
+        report = json.loads(output.read_text())
     lines = sum(text.count("\n") for text in texts)
     per_rule = collections.Counter(f["rule_id"] for f in report["findings"])
-    print(f"{args.package}: {len(texts)} Python files, {lines:,} lines")
-    print(f"ast.parse of every file        {floor:7.2f} s   1.00x")
-    print(f"fastapi-review, whole CLI run  {review:7.2f} s   {review / floor:.2f}x")
+    print(f"$ .venv/bin/python bench/real_world.py --package {args.package} --repeat {args.repeat}")
+    print(
+        f"{args.package}: {len(texts)} Python files, {lines:,} lines, a {len(patch) / 1e6:.0f} MB patch"
+    )
+    print(f"floor: read + ast.parse        {floor:7.2f} s   1.00x   peak {floor_peak:6.0f} MB")
+    print(
+        f"fastapi-review, whole CLI run  {review:7.2f} s   {review / floor:.2f}x   peak {peak:6.0f} MB"
+    )
     print(f"findings: {len(report['findings'])}  {dict(sorted(per_rule.items()))}")
     print(f"skipped: {len(report['skipped'])}")
 

@@ -1,16 +1,22 @@
 """Speed of the static review against the floor of just parsing the touched files.
 
-Usage: .venv/bin/python bench/speed.py [--files 300] [--repeat 5]
+Usage: .venv/bin/python bench/speed.py [--files 300] [--repeat 7]
+       [--git-repo CLONE --commit SHA]
 
-Measures, in one run (so that ratios survive a noisy shared machine):
-- floor: ``ast.parse`` of every touched file (and, stricter, the same with the cyclic GC paused,
-  as it is during a review);
-- review: the full static review (diff parsing, extraction, every rule, filtering), in process;
-- scaling: the review of a change twice as large;
-- peak memory of the real CLI reviewing the change (a child process);
-- bandit on the same files, when it is installed (``pip install bandit``);
-- a one-file change in a 2,000-file repository given as context: the review must not parse
-  the whole repository.
+Every figure is a ratio against a baseline measured in the same run, best of ``--repeat`` runs
+(these machines are shared and noisy; runs of the two sides alternate):
+
+- start-up: ``fastapi-review --version`` and a one-file review, against ``python -c pass``;
+- the whole CLI process reviewing a generated change (``--files`` new files, the repository as
+  context, JSON out), against a fresh process that reads and ``ast.parse``s the same files: both
+  subprocesses, both with the cyclic garbage collector off (as the CLI runs); with the peak
+  memory of each;
+- the same in process: the review against a parse loop, the collector off in both;
+- a change twice as large, both ways;
+- bandit on the same files (``pip install bandit``), also a subprocess against the same floor;
+- a one-file change in a 2,000-file repository (the review must not parse the whole repository);
+- with ``--git-repo`` (a clone of a real application) and ``--commit``: ``--git SHA~1..SHA``
+  (files read from git) against the same patch with SHA's Python files as ``--repo``.
 """
 
 from __future__ import annotations
@@ -18,13 +24,12 @@ from __future__ import annotations
 import argparse
 import ast
 import gc
-import resource
-import shutil
+import os
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -36,33 +41,95 @@ from reviewer.config import Config
 from reviewer.engine import review
 from reviewer.source import DirectorySources
 
+BIN = Path(sys.executable).parent
+CLI = str(BIN / "fastapi-review")
+# The floor: a fresh interpreter that reads and parses each file, the collector off as in the CLI.
+FLOOR = (
+    "import ast, gc, sys\ngc.disable()\n"
+    "for path in open(sys.argv[1]).read().splitlines():\n"
+    "    with open(path, 'rb') as handle:\n        ast.parse(handle.read())\n"
+)
 
-def best_of(repeat: int, work: Callable[[], object], collect: bool = True) -> float:
-    """The fastest of ``repeat`` runs; ``collect=False`` pauses the cyclic GC during each run."""
+
+def run(command: Sequence[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Wall time (s) and peak memory (MB) of one process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(command)}: exit status {os.waitstatus_to_exitcode(status)}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def best(
+    repeat: int, *commands: Sequence[str], cwd: Path | None = None
+) -> list[tuple[float, float]]:
+    """For each command, the best time and the largest peak memory over ``repeat`` rounds; the
+    commands alternate within a round, so that load on the machine hits them alike."""
+    times = [float("inf")] * len(commands)
+    peaks = [0.0] * len(commands)
+    for _ in range(repeat):
+        for index, command in enumerate(commands):
+            elapsed, peak = run(command, cwd)
+            times[index] = min(times[index], elapsed)
+            peaks[index] = max(peaks[index], peak)
+    return list(zip(times, peaks, strict=True))
+
+
+def best_in_process(repeat: int, work: Callable[[], object]) -> float:
+    """The fastest of ``repeat`` runs, the cyclic collector off (as in the CLI)."""
     times = []
     for _ in range(repeat):
-        if not collect:
-            gc.disable()
+        gc.disable()
         start = time.perf_counter()
         work()
         times.append(time.perf_counter() - start)
         gc.enable()
+        gc.collect()
     return min(times)
 
 
-def measure(count: int, repeat: int, root: Path) -> tuple[float, float, float, int, int]:
-    files = generate.files(count)
-    generate.write(files, root)
-    patch = generate.patch(files)
-    texts = list(files.values())
-    sources = DirectorySources(root)
-    config = Config()
-    floor = best_of(repeat, lambda: [ast.parse(text) for text in texts])
-    # A stricter floor: parsing with the cyclic GC paused, as the review itself runs.
-    strict = best_of(repeat, lambda: [ast.parse(text) for text in texts], collect=False)
-    full = best_of(repeat, lambda: review(patch, sources, config))
-    lines = sum(text.count("\n") for text in texts)
-    return floor, strict, full, lines, len(files)
+class Change:
+    """A generated change written to disk: the files, their list, and the patch adding them."""
+
+    def __init__(self, count: int, root: Path) -> None:
+        self.files = generate.files(count)
+        self.root = root
+        generate.write(self.files, root)
+        self.patch = generate.patch(self.files)
+        self.patch_file = root / "change.patch"
+        self.patch_file.write_text(self.patch)
+        self.list_file = root / "files.txt"
+        self.list_file.write_text("".join(f"{root / path}\n" for path in self.files))
+        self.lines = sum(text.count("\n") for text in self.files.values())
+
+    def floor(self) -> list[str]:
+        return [sys.executable, "-c", FLOOR, str(self.list_file)]
+
+    def cli(self) -> list[str]:
+        options = ["--no-llm", "--format", "json", "--fail-on", "never"]
+        return [CLI, str(self.patch_file), "--repo", str(self.root), *options]
+
+    def in_process(self, repeat: int) -> tuple[float, float]:
+        texts = list(self.files.values())
+        sources = DirectorySources(self.root)
+        config = Config()
+        floor = best_in_process(repeat, lambda: [ast.parse(text) for text in texts])
+        full = best_in_process(repeat, lambda: review(self.patch, sources, config))
+        return floor, full
+
+
+def startup(repeat: int, folder: Path) -> list[tuple[float, float]]:
+    one = Change(1, folder)
+    return best(
+        repeat,
+        [sys.executable, "-c", "pass"],
+        [CLI, "--version"],
+        one.cli(),
+    )
 
 
 def small_change_in_large_repo(repeat: int, root: Path) -> tuple[float, float, float]:
@@ -73,66 +140,161 @@ def small_change_in_large_repo(repeat: int, root: Path) -> tuple[float, float, f
     path, text = next(iter(files.items()))
     patch = generate.patch({path: text})
     texts = list(files.values())
-    one = best_of(repeat, lambda: ast.parse(text))
-    everything = best_of(1, lambda: [ast.parse(source) for source in texts])
+    one = best_in_process(repeat, lambda: ast.parse(text))
+    everything = best_in_process(1, lambda: [ast.parse(source) for source in texts])
     # A fresh Project each run (review() builds one), so nothing is cached between runs.
-    full = best_of(repeat, lambda: review(patch, DirectorySources(root), Config()))
+    full = best_in_process(repeat, lambda: review(patch, DirectorySources(root), Config()))
     return full, one, everything
 
 
-def peak_memory_mb(root: Path, patch: str) -> float:
-    patch_file = root / "change.patch"
-    patch_file.write_text(patch)
-    script = Path(sys.executable).with_name("fastapi-review")
-    subprocess.run(
-        [str(script), str(patch_file), "--repo", str(root), "--no-llm", "--format", "json"],
-        check=False,
-        stdout=subprocess.DEVNULL,
-    )
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def materialise(clone: Path, commit: str, folder: Path) -> None:
+    """Write the Python files (and ``pyproject.toml`` files) of ``commit`` under ``folder``: the
+    review's directory context, without a checkout of everything else."""
+    listing = subprocess.run(
+        ["git", "-C", str(clone), "ls-tree", "-r", "-z", commit],
+        check=True,
+        capture_output=True,
+    ).stdout.split(b"\0")
+    wanted = []
+    for entry in filter(None, listing):
+        meta, _, path = entry.partition(b"\t")
+        if meta.split()[1] == b"blob" and path.endswith((b".py", b"pyproject.toml")):
+            wanted.append((meta.split()[2], path.decode()))
+    blobs = subprocess.run(
+        ["git", "-C", str(clone), "cat-file", "--batch"],
+        input=b"".join(sha + b"\n" for sha, _ in wanted),
+        check=True,
+        capture_output=True,
+    ).stdout
+    position = 0
+    for _, path in wanted:
+        header_end = blobs.index(b"\n", position)
+        size = int(blobs[position:header_end].split()[2])
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(blobs[header_end + 1 : header_end + 1 + size])
+        position = header_end + 1 + size + 1
 
 
-def bandit_seconds(root: Path, repeat: int) -> float | None:
-    bandit = shutil.which("bandit") or str(Path(sys.executable).with_name("bandit"))
-    if not Path(bandit).exists():
-        return None
-    command = [bandit, "-q", "-r", str(root), "-f", "json", "-o", str(root / "bandit.json")]
-    return best_of(repeat, lambda: subprocess.run(command, check=False))
+def git_against_directory(repeat: int, clone: Path, commit: str) -> tuple[float, float, int]:
+    """``--git SHA~1..SHA`` in ``clone`` against the same patch with SHA's files as ``--repo``."""
+    with tempfile.TemporaryDirectory() as folder:
+        checkout = Path(folder) / "checkout"
+        materialise(clone, commit, checkout)
+        patch = Path(folder) / "change.patch"
+        diff = subprocess.run(
+            ["git", "-C", str(clone), "diff", "-M", f"{commit}~1", commit],
+            check=True,
+            capture_output=True,
+        ).stdout
+        patch.write_bytes(diff)
+        options = ["--no-llm", "--format", "json", "--fail-on", "never", "--allow-skipped"]
+        (git, _), (directory, _) = best(
+            repeat,
+            [CLI, "--git", f"{commit}~1..{commit}", *options],
+            [CLI, str(patch), "--repo", str(checkout), *options],
+            cwd=clone,
+        )
+    return git, directory, diff.count(b"\n")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=300)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--git-repo", type=Path, help="a clone of a real application")
+    parser.add_argument("--commit", help="the commit of --git-repo to review")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as small, tempfile.TemporaryDirectory() as large:
-        floor, strict, full, lines, count = measure(args.files, args.repeat, Path(small))
-        floor2, _, full2, lines2, count2 = measure(args.files * 2, args.repeat, Path(large))
-        peak = peak_memory_mb(Path(small), generate.patch(generate.files(args.files)))
-        bandit = bandit_seconds(Path(small), max(1, args.repeat // 2))
-    with tempfile.TemporaryDirectory() as repository:
-        small_review, one_parse, repo_parse = small_change_in_large_repo(
-            args.repeat, Path(repository)
-        )
-    print(f"change: {count} files, {lines} changed lines; double: {count2} files, {lines2} lines")
-    print(f"floor: ast.parse only        {floor * 1000:8.1f} ms   1.00x")
-    print(f"ast.parse with GC paused     {strict * 1000:8.1f} ms   {strict / floor:.2f}x floor")
-    print(
-        f"fastapi-review static review {full * 1000:8.1f} ms   {full / floor:.2f}x floor"
-        f" ({full / strict:.2f}x the GC-paused parse)"
+    repeat = args.repeat
+    bandit = BIN / "bandit"
+    # Measure the package as installed: with bytecode (an editable install under
+    # PYTHONDONTWRITEBYTECODE would recompile every module at every start).
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "compileall",
+            "-q",
+            str(Path(__file__).resolve().parents[1] / "reviewer"),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
-    print(f"double change: review        {full2 * 1000:8.1f} ms   {full2 / full:.2f}x the review")
-    print(f"double change: floor         {floor2 * 1000:8.1f} ms   {floor2 / floor:.2f}x the floor")
-    if bandit is not None:
-        print(f"bandit -r on the same files  {bandit * 1000:8.1f} ms   {bandit / floor:.2f}x floor")
-    else:
-        print("bandit: not installed (pip install bandit)")
-    print(f"peak memory of the CLI       {peak:8.1f} MB")
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder)
+        python, version, one_file = startup(repeat, base / "one")
+        change = Change(args.files, base / "change")
+        double = Change(args.files * 2, base / "double")
+        (floor, floor_peak), (whole, peak) = best(repeat, change.floor(), change.cli())
+        (floor2, _), (whole2, _) = best(max(1, repeat // 2), double.floor(), double.cli())
+        parse, review_time = change.in_process(repeat)
+        parse2, review2 = double.in_process(max(1, repeat // 2))
+        bandit_time = None
+        if bandit.exists():
+            command = [
+                str(bandit),
+                "-q",
+                "-r",
+                str(change.root / "app"),
+                str(change.root / "tests"),
+            ]
+            (bandit_floor, _), (bandit_time, _) = best(
+                max(1, repeat // 2), change.floor(), [*command, "-f", "json", "-o", os.devnull]
+            )
+        small_review, one_parse, repo_parse = small_change_in_large_repo(repeat, base / "large")
+    ms = 1000
+    print(f"$ .venv/bin/python bench/speed.py --files {args.files} --repeat {repeat}")
     print(
-        f"1 changed file, 2,000-file repository: review {small_review * 1000:.1f} ms"
+        f"change: {len(change.files)} files, {change.lines:,} changed lines; double: "
+        f"{len(double.files)} files, {double.lines:,} lines"
+    )
+    print("start-up (whole processes):")
+    print(f"  python -c pass                   {python[0] * ms:8.1f} ms   1.00x")
+    print(
+        f"  fastapi-review --version         {version[0] * ms:8.1f} ms   {version[0] / python[0]:.2f}x"
+    )
+    print(
+        f"  review of a one-file change      {one_file[0] * ms:8.1f} ms   {one_file[0] / python[0]:.2f}x"
+    )
+    print("whole processes, collector off in both:")
+    print(
+        f"  floor: read + ast.parse          {floor * ms:8.1f} ms   1.00x   peak {floor_peak:6.1f} MB"
+    )
+    print(
+        f"  fastapi-review, whole CLI run    {whole * ms:8.1f} ms   {whole / floor:.2f}x   peak {peak:6.1f} MB"
+    )
+    print(
+        f"  double change: CLI / floor       {whole2 * ms:8.1f} ms   {whole2 / floor2:.2f}x"
+        f"   ({whole2 / whole:.2f}x the single change)"
+    )
+    if bandit_time is not None:
+        print(
+            f"  bandit -r on the same files      {bandit_time * ms:8.1f} ms   "
+            f"{bandit_time / bandit_floor:.2f}x   ({bandit_time / whole:.2f}x our CLI)"
+        )
+    else:
+        print("  bandit: not installed (pip install bandit)")
+    print("in process, collector off in both:")
+    print(f"  floor: ast.parse                 {parse * ms:8.1f} ms   1.00x")
+    print(
+        f"  static review                    {review_time * ms:8.1f} ms   {review_time / parse:.2f}x"
+    )
+    print(
+        f"  double change: review / floor    {review2 * ms:8.1f} ms   {review2 / parse2:.2f}x"
+        f"   ({review2 / review_time:.2f}x the single change)"
+    )
+    print(
+        f"1 changed file, 2,000-file repository: review {small_review * ms:.1f} ms"
         f" = {small_review / one_parse:.1f}x parsing that file"
         f" ({small_review / repo_parse:.3f}x parsing the whole repository)"
     )
+    if args.git_repo is not None and args.commit:
+        git, directory, lines = git_against_directory(repeat, args.git_repo, args.commit)
+        print(
+            f"--git {args.commit[:12]}~1..{args.commit[:12]} ({lines:,} patch lines) in "
+            f"{args.git_repo.name}: {git * ms:.1f} ms = {git / directory:.2f}x the same patch "
+            f"with a checkout as --repo ({directory * ms:.1f} ms)"
+        )
 
 
 if __name__ == "__main__":

@@ -370,7 +370,7 @@ def review_command(
 ) -> None:
     """Review a change."""
     from reviewer.diff import parse_diff
-    from reviewer.engine import analyze, review_change
+    from reviewer.engine import analyze_diff, review_change
     from reviewer.llm.provider import configured as llm_configured
     from reviewer.report.outputs import pair_outputs
     from reviewer.source import (
@@ -422,6 +422,7 @@ def review_command(
         start = repo if repo is not None else Path.cwd()
         found = git_diff(start, None if git_range == WORKTREE else git_range)
         text, sources, base = found.patch, found.sources, found.base
+        del found  # holds the patch too
         root = work_tree_root(start)
     else:
         assert patch is not None
@@ -437,7 +438,9 @@ def review_command(
     config = _config(config_path, root, fail_on, select, ignore, preview, overrides)
     if dry_run_llm and no_llm:
         raise click.UsageError("--dry-run-llm and --no-llm exclude each other")
-    change = analyze(text, sources, config, base)
+    diff = parse_diff(text)
+    del text  # a million-line patch is 45 to 180 MB of text, not needed once parsed
+    change = analyze_diff(diff, sources, config, base)
     report = review_change(change, config, all_lines)
     if pull is not None and sources is pull.sources and pull.sources.failure:
         click.echo(f"{PROG}: warning: {pull.sources.failure}", err=True)

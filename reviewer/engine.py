@@ -121,7 +121,13 @@ def load_module(change: FileChange, sources: Sources) -> Module | Skipped:
     whole = change.status == "added" and len(change.hunks) == 1 and change.hunks[0].start <= 1
     if text is None and whole:
         text = "\n".join(change.hunks[0].lines) + "\n"
-    loaded = parse_module(change.path, text) if text is not None else parse_hunks(change)
+    if text is None:
+        loaded = parse_hunks(change)
+    else:
+        lines = tuple(text.splitlines())
+        if whole and lines == change.hunks[0].lines:
+            lines = change.hunks[0].lines  # a new file's lines are its hunk's: keep them once
+        loaded = parse_module(change.path, text, lines=lines)
     if isinstance(loaded, Skipped):
         return loaded
     return replace(loaded, added_lines=change.added)

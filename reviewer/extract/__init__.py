@@ -29,9 +29,12 @@ class Skipped:
     """The later Python that would parse the file, when only its syntax is too new for this one."""
 
 
-def parse_module(path: str, text: str, partial: bool = False) -> Module | Skipped:
-    """Parse whole-file text into a :class:`Module`."""
-    lines = tuple(text.splitlines())
+def parse_module(
+    path: str, text: str, partial: bool = False, lines: tuple[str, ...] | None = None
+) -> Module | Skipped:
+    """Parse whole-file text into a :class:`Module` (``lines``: ``text``'s lines, when the caller
+    holds them already)."""
+    lines = tuple(text.splitlines()) if lines is None else lines
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -449,9 +449,11 @@ ISSUED_CREDENTIALS = frozenset(
 """Secrets a credential-issuing endpoint exists to return (once)."""
 RESPONSE_NAME = re.compile(r"(Response|Out|Read|Public)$")
 ROUTES_OR_RESPONSE_NAMES = re.compile(
-    r"\.(get|post|put|patch|delete|head|options|trace|api_route)\(|class \w+(Response|Out|Read|Public)\b"
+    r"(?im)^[ \t]*@[^\n]*\.(get|post|put|patch|delete|head|options|trace|api_route)[ \t]*\("
+    r"|class \w+(Response|Out|Read|Public)\b"
 )
-"""Text of a module that may declare a route or a response-named class (a cheap pre-filter)."""
+"""Text of a module that may declare a route (a decorator: ``dict.get(`` calls, everywhere in real
+code, are no reason to parse a module) or a response-named class (a cheap pre-filter)."""
 CREDENTIAL_ROUTE = re.compile(
     r"log-?in|log_in|sign-?in|sign_in|token|refresh|oauth|api[-_]?keys?|secret|credential"
     r"|otp|mfa|2fa|exchange"
