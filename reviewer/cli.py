@@ -180,7 +180,8 @@ def _write(
     from reviewer.report.outputs import write_outputs
 
     write_outputs(report, outputs, sys.stdout, sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    return _exit_status(report, "never" if exit_zero else config.fail_on, allow_skipped)
+    status = _exit_status(report, "never" if exit_zero else config.fail_on, allow_skipped)
+    return 1 if report.unused_suppressions and not exit_zero and status != 1 else status
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -253,6 +254,12 @@ def _report_options(command: Callable[..., None]) -> Callable[..., None]:
             is_flag=True,
             help="Do not fail (exit 4) when files of the change could not be reviewed: syntax newer "
             "than this Python, syntax errors.",
+        ),
+        click.option(
+            "--report-unused-ignores",
+            is_flag=True,
+            help="List suppression comments of the change that silence nothing, and exit 1 "
+            "when there are any.",
         ),
         click.option(
             "--exit-zero",
@@ -366,6 +373,7 @@ def review_command(
     allow_skipped: bool,
     min_confidence: float | None,
     dry_run_llm: bool,
+    report_unused_ignores: bool,
     exit_zero: bool,
 ) -> None:
     """Review a change."""
@@ -441,7 +449,7 @@ def review_command(
     diff = parse_diff(text)
     del text  # a million-line patch is 45 to 180 MB of text, not needed once parsed
     change = analyze_diff(diff, sources, config, base)
-    report = review_change(change, config, all_lines)
+    report = review_change(change, config, all_lines, report_unused_ignores)
     if pull is not None and sources is pull.sources and pull.sources.failure:
         click.echo(f"{PROG}: warning: {pull.sources.failure}", err=True)
     if dry_run_llm:
@@ -498,6 +506,7 @@ def check_command(
     config_path: Path | None,
     preview: bool,
     allow_skipped: bool,
+    report_unused_ignores: bool,
     exit_zero: bool,
 ) -> None:
     """Review whole files or folders (default: the current directory) with no diff, as a linter
@@ -518,7 +527,7 @@ def check_command(
     config = _config(config_path, root, fail_on, select, ignore, preview, {})
     sources = DirectorySources(root)
     change = analyze_files(python_files_in(sources, targets), sources, config)
-    report = replace(review_change(change, config, all_lines=True), mode="files")
+    report = replace(review_change(change, config, True, report_unused_ignores), mode="files")
     sys.exit(_write(report, outputs, config, allow_skipped, exit_zero))
 
 

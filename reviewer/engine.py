@@ -17,11 +17,21 @@ from reviewer.extract.project import Project
 from reviewer.llm.usage import PassSummary
 from reviewer.report.fingerprint import identify
 from reviewer.rules.base import Finding, Rule, Severity
-from reviewer.rules.registry import STATIC_RULES
+from reviewer.rules.registry import BY_ID, STATIC_RULES
 from reviewer.source import BaseSources, MemorySources, Sources, read_failures
 
 if TYPE_CHECKING:
     from reviewer.llm.client import ReviewClient
+
+
+@dataclass(frozen=True)
+class UnusedSuppression:
+    """A suppression comment that silenced no finding: the ids it names that silenced nothing
+    (empty for a bare ``# fastapi-review: ignore``)."""
+
+    path: str
+    line: int
+    ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,8 @@ class Report:
     """Findings on the change's lines that the base already had (differential review only)."""
     rules: frozenset[str] = frozenset()
     """Ids of the static rules that ran: a finding of another rule is not known to be gone."""
+    unused_suppressions: tuple[UnusedSuppression, ...] = ()
+    """Suppression comments of the change that silenced nothing (``--report-unused-ignores``)."""
     version: str = __version__
 
     @property
@@ -164,9 +176,13 @@ def run_rules(
     return findings
 
 
-def _suppressed(finding: Finding, module: Module) -> bool:
-    ids = module.suppressions.get(finding.line)
-    return ids is not None and (not ids or finding.rule_id in ids)
+def _suppressed(finding: Finding, module: Module) -> int | None:
+    """The line of the comment that suppresses ``finding`` (any line of its range), or None."""
+    for line in range(finding.line, finding.end_line + 1):
+        ids = module.suppressions.get(line)
+        if ids is not None and (not ids or finding.rule_id in ids):
+            return line
+    return None
 
 
 def _on_changed_lines(finding: Finding, change: FileChange) -> bool:
@@ -246,13 +262,17 @@ def review(patch: str, sources: Sources, config: Config, all_lines: bool = False
 
 
 @_without_gc
-def review_change(change: Change, config: Config, all_lines: bool = False) -> Report:
-    """Run the static rules over an analysed change and keep what belongs to it."""
+def review_change(
+    change: Change, config: Config, all_lines: bool = False, report_unused: bool = False
+) -> Report:
+    """Run the static rules over an analysed change and keep what belongs to it; with
+    ``report_unused``, also list the change's suppression comments that silenced nothing."""
     diff, modules, project = change.diff, change.modules, change.project
     rules = [rule for rule in STATIC_RULES if config.admits(rule.id)]
     failures: list[Skipped] = []
     found = identify(run_rules(modules, project, rules, failures), change.by_path)
-    kept = _keep(found, change, config, all_lines)
+    used: set[tuple[str, int, str]] = set()
+    kept = _keep(found, change, config, all_lines, used)
     mode, preexisting = "all-lines" if all_lines else "touched", 0
     if change.base is not None and not all_lines:
         introduced = _introduced(kept, change, change.base, rules)
@@ -265,6 +285,9 @@ def review_change(change: Change, config: Config, all_lines: bool = False) -> Re
         base=change.base.label if change.base is not None else "",
         preexisting=preexisting,
         rules=frozenset(rule.id for rule in rules),
+        unused_suppressions=_unused(change, used, {rule.id for rule in rules}, all_lines)
+        if report_unused
+        else (),
         skipped=change.skipped + tuple(unreadable) + tuple(failures),
         partial=tuple(module.path for module in modules if module.partial),
         files=len(diff.files),
@@ -306,15 +329,53 @@ def _introduced(
     return [f for f in findings if f.path not in compared or f.fingerprint not in known]
 
 
+def _unused(
+    change: Change, used: set[tuple[str, int, str]], ran: set[str], all_lines: bool
+) -> tuple[UnusedSuppression, ...]:
+    """The suppression comments on the change's lines (every line with ``all_lines``) that
+    silenced nothing. An id of a rule that did not run (not selected, or judged by the Claude
+    pass) is not known to be unused; an id no rule has silences nothing."""
+    silenced = {(path, line) for path, line, _ in used}
+    unused: list[UnusedSuppression] = []
+    for module in change.modules:
+        for line, ids in sorted(module.suppressions.items()):
+            if not all_lines and line not in module.added_lines:
+                continue
+            if not ids:
+                if (module.path, line) not in silenced:
+                    unused.append(UnusedSuppression(module.path, line, ()))
+                continue
+            idle = sorted(
+                rule_id
+                for rule_id in ids
+                if (rule_id in ran or rule_id not in BY_ID)
+                and (module.path, line, rule_id) not in used
+            )
+            if idle:
+                unused.append(UnusedSuppression(module.path, line, tuple(idle)))
+    return tuple(unused)
+
+
 def _keep(
-    findings: Iterable[Finding], change: Change, config: Config, all_lines: bool
+    findings: Iterable[Finding],
+    change: Change,
+    config: Config,
+    all_lines: bool,
+    used: set[tuple[str, int, str]] | None = None,
 ) -> list[Finding]:
-    """The findings that belong to the change and the configuration, sorted, without duplicates."""
+    """The findings that belong to the change and the configuration, sorted, without duplicates.
+
+    ``used`` collects ``(path, line, rule id)`` of the suppression comments that silenced one."""
     kept: list[Finding] = []
     for finding in findings:
         module = change.by_path.get(finding.path)
         changed = change.diff.file(finding.path)
-        if module is None or changed is None or _suppressed(finding, module):
+        if module is None or changed is None:
+            continue
+        suppressed = _suppressed(finding, module)
+        if suppressed is not None:
+            if used is not None:
+                used.add((finding.path, suppressed, finding.rule_id))
             continue
         if not all_lines and not _on_changed_lines(finding, changed):
             continue
@@ -364,4 +425,4 @@ def review_source(
         raise ValueError(f"{path}: {module.reason}")
     project = Project([module], sources)
     found = run_rules([module], project, STATIC_RULES if rules is None else rules)
-    return sorted((f for f in found if not _suppressed(f, module)), key=lambda f: f.sort_key)
+    return sorted((f for f in found if _suppressed(f, module) is None), key=lambda f: f.sort_key)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from reviewer.cli import main
@@ -19,6 +20,7 @@ from reviewer.errors import ReviewError
 from reviewer.extract import Skipped
 from reviewer.extract.model import Module
 from reviewer.extract.project import Project
+from reviewer.report.json import schema
 from reviewer.rules.base import Finding, Rule, Severity
 from reviewer.rules.concurrency import BlockingSleepInAsync
 from reviewer.source import NoSources, git_diff
@@ -369,6 +371,61 @@ def test_suppression_comment(run: Callable[..., Result], outside: Path) -> None:
     )
     result = run("-", "--format", "json", stdin=new_file_patch("app/h.py", code).encode())
     assert ids(result) == [("FAPI402", "app/h.py", 7)]
+
+
+def test_noqa_with_our_ids_suppresses_and_bare_noqa_does_not(
+    run: Callable[..., Result], outside: Path
+) -> None:
+    code = (
+        "import time\n\n\nasync def a():\n"
+        "    time.sleep(1)  # noqa: FAPI402\n"
+        "    time.sleep(2)  # noqa: E501, fapi402\n"
+        "    time.sleep(3)  # noqa\n"
+        "    time.sleep(4)  # noqa: E501\n"
+    )
+    result = run("-", "--format", "json", stdin=new_file_patch("app/h.py", code).encode())
+    assert ids(result) == [("FAPI402", "app/h.py", 7), ("FAPI402", "app/h.py", 8)]
+
+
+def test_a_suppression_on_any_line_of_a_multi_line_finding_counts(
+    run: Callable[..., Result], outside: Path
+) -> None:
+    code = (
+        "import requests\n\n\nasync def a():\n"
+        "    return requests.get(\n"
+        "        'https://example.com',  # fastapi-review: ignore[FAPI401]\n"
+        "    )\n\n\nasync def b():\n"
+        "    return requests.get(\n"
+        "        'https://example.com',\n"
+        "    )\n"
+    )
+    result = run("-", "--format", "json", stdin=new_file_patch("app/h.py", code).encode())
+    assert ids(result) == [("FAPI401", "app/h.py", 11)]
+
+
+def test_report_unused_ignores(run: Callable[..., Result], outside: Path) -> None:
+    code = (
+        "import time\n\n\nasync def a():\n"
+        "    time.sleep(1)  # fastapi-review: ignore[FAPI402]\n"
+        "    time.sleep(2)  # fastapi-review: ignore[FAPI402, FAPI401]\n"
+        "    x = 1  # fastapi-review: ignore\n"
+        "    y = 2  # noqa: FAPI999\n"
+        "    z = 3  # fastapi-review: ignore[FAPI807]\n"
+    )
+    patch = new_file_patch("app/h.py", code).encode()
+    quiet = run("-", "--format", "json", stdin=patch)
+    assert (quiet.code, "unused_suppressions" in quiet.json) == (0, False)
+    result = run("-", "--format", "json", "--report-unused-ignores", stdin=patch)
+    assert result.code == 1
+    assert result.json["unused_suppressions"] == [
+        {"path": "app/h.py", "line": 6, "rule_ids": ["FAPI401"]},
+        {"path": "app/h.py", "line": 7, "rule_ids": []},
+        {"path": "app/h.py", "line": 8, "rule_ids": ["FAPI999"]},
+    ]  # FAPI807 is the Claude pass's: not known to be unused
+    jsonschema.validate(result.json, schema())
+    text = run("-", "--report-unused-ignores", "--exit-zero", "--no-llm", stdin=patch)
+    assert text.code == 0
+    assert "unused suppression app/h.py:7: every rule silenced nothing" in text.out
 
 
 class _Broken(Rule):

@@ -75,6 +75,9 @@ CANONICAL = {
 _CANONICAL_ROOTS = frozenset(name.split(".", 1)[0] for name in CANONICAL)
 
 SUPPRESSION = re.compile(r"#\s*fastapi-review:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
+NOQA = re.compile(r"#\s*noqa:\s*([A-Za-z]+[0-9]+(?:\s*,?\s*[A-Za-z]+[0-9]+)*)", re.IGNORECASE)
+"""``# noqa: FAPI202, E501`` as flake8 and ruff write it; only our ids count, and a bare ``# noqa``
+(meant for other linters) silences nothing of ours."""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -112,17 +115,21 @@ def is_test_path(path: str) -> bool:
 
 
 def suppressions(lines: tuple[str, ...]) -> dict[int, frozenset[str]]:
+    """Line -> the rule ids a comment on it suppresses (empty: every rule)."""
     found: dict[int, frozenset[str]] = {}
     for number, line in enumerate(lines, start=1):
-        if "fastapi-review" not in line:
+        if "#" not in line:
             continue
-        match = SUPPRESSION.search(line)
-        if match is None:
-            continue
-        ids = match.group(1)
-        found[number] = frozenset(
-            part.strip().upper() for part in (ids or "").split(",") if part.strip()
-        )
+        if "fastapi-review" in line and (match := SUPPRESSION.search(line)) is not None:
+            ids = match.group(1)
+            found[number] = frozenset(
+                part.strip().upper() for part in (ids or "").split(",") if part.strip()
+            )
+        elif "noqa" in line.lower() and (noqa := NOQA.search(line)) is not None:
+            codes = {code.upper() for code in re.split(r"[\s,]+", noqa.group(1)) if code}
+            ours = frozenset(code for code in codes if code.startswith("FAPI"))
+            if ours:
+                found[number] = ours
     return found
 
 

@@ -66,6 +66,11 @@ def report_dict(report: Report) -> dict[str, Any]:
         ],
         "partial": list(report.partial),
     }
+    if report.unused_suppressions:
+        data["unused_suppressions"] = [
+            {"path": u.path, "line": u.line, "rule_ids": list(u.ids)}
+            for u in report.unused_suppressions
+        ]
     if report.llm is not None:
         data["llm"] = report.llm.as_dict()
     return data

@@ -69,6 +69,12 @@ class TextRenderer:
                 console.print(
                     f"[dim]partial[/dim] {escape(path)}: reviewed from the diff's hunks only"
                 )
+            for unused in report.unused_suppressions:
+                names = ", ".join(unused.ids) or "every rule"
+                console.print(
+                    f"[yellow]unused suppression[/yellow] {escape(unused.path)}:{unused.line}: "
+                    f"{escape(names)} silenced nothing"
+                )
             console.print(f"[bold]{escape(summary(report))}[/bold]")
             if report.llm is not None and not report.llm.skipped:
                 console.print(f"[dim]{escape(report.llm.describe())}[/dim]")
