@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from reviewer.extract.model import Call, Expr, Function, Module
 from reviewer.extract.project import Project
@@ -130,6 +131,15 @@ class BlockingHttpInAsync(_InAsyncDef):
     Flags synchronous HTTP clients (`requests`, `urllib.request.urlopen`, `httpx.get`/`post`/...,
     `httpx.Client`) called inside an `async def` route, dependency or service.
 
+    Synchronous SDK clients of web services count too: a method of a `slack_sdk.WebClient`, a
+    `boto3` client, resource or session, an `openai.OpenAI`, an `anthropic.Anthropic`, a
+    `stripe.StripeClient` or a `google.cloud` client (followed through module-level names and
+    the objects they hand out: `gcs.bucket(name).blob(key)`), and the module-level calls that
+    use the SDK's global client (`stripe.PaymentIntent.create(...)`,
+    `openai.ChatCompletion.create(...)`, `openai.chat.completions.create(...)`). Methods that
+    compute locally are left alone (`generate_presigned_url`, `get_paginator`, `bucket`,
+    `blob`, `s3.Bucket(...)`), and so are the async clients and `*_async` methods.
+
     A lifespan or a startup/shutdown handler is left alone: its body runs before the first
     request is served or after the last, and so is a helper named for that work
     (`run_database_startup`, awaited by a lifespan elsewhere). So are tests, command-line
@@ -176,6 +186,17 @@ class BlockingHttpInAsync(_InAsyncDef):
         "import requests\ndef f():\n    return requests.get('u')",
         "import requests\nasync def f():\n    def inner():\n        return requests.get('u')\n    return inner",
         "import requests\nasync def f():\n    s = requests.Session\n    return s",
+        # Local computations of SDK clients, async clients and async methods.
+        "import boto3\ns3 = boto3.client('s3')\nasync def link(key: str):\n"
+        "    return s3.generate_presigned_url('get_object', Params={'Key': key})",
+        "from openai import AsyncOpenAI\nclient = AsyncOpenAI()\nasync def ask(prompt: str):\n"
+        "    reply = await client.chat.completions.create(model='m', messages=[])\n"
+        "    return reply.model_dump()",
+        "import stripe\nasync def charge(amount: int):\n"
+        "    return await stripe.PaymentIntent.create_async(amount=amount, currency='eur')",
+        "from openai import OpenAI\nclient = OpenAI()\ndef ask(prompt: str):\n"
+        "    reply = client.chat.completions.create(model='m', messages=[])\n"
+        "    return reply.model_dump()",
         # Before the first request: nothing waits on the event loop yet.
         "import requests\nfrom fastapi import FastAPI\napp = FastAPI()\n"
         "async def load_flags():\n    app.state.flags = requests.get(FLAGS_URL, timeout=5).json()\n"
@@ -190,23 +211,67 @@ class BlockingHttpInAsync(_InAsyncDef):
             line=3,
         ),
         Invalid("import httpx as hx\nasync def f():\n    return hx.post('u', json={})", line=3),
+        Invalid(
+            "from slack_sdk import WebClient\nslack = WebClient(token=TOKEN)\n"
+            "async def notify(text: str):\n    slack.chat_postMessage(channel='#ops', text=text)",
+            line=4,
+        ),
+        Invalid(
+            "import boto3\ns3 = boto3.client('s3')\nasync def upload(key: str, body: bytes):\n"
+            "    s3.put_object(Bucket='files', Key=key, Body=body)",
+            line=4,
+        ),
+        Invalid(
+            "from openai import OpenAI\nclient = OpenAI()\nasync def ask(prompt: str):\n"
+            "    return client.chat.completions.create(model='m', messages=[])",
+            line=4,
+        ),
+        Invalid(
+            "import stripe\nasync def charge(amount: int):\n"
+            "    return stripe.PaymentIntent.create(amount=amount, currency='eur')",
+            line=3,
+        ),
+        Invalid(
+            "from google.cloud import storage\ngcs = storage.Client()\n"
+            "async def put(name: str, data: bytes):\n    blob = gcs.bucket('b').blob(name)\n"
+            "    blob.upload_from_string(data)",
+            line=5,
+        ),
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        sdks = _Handles(module, project, SDKS)
         for call in _serving_calls(module):
             name = call.qualname
             package, _, attr = name.rpartition(".")
+            callee = call.expr.func.text if call.expr.func else name
             if (
                 (package in ("requests", "requests.api") and attr in HTTP_VERBS)
                 or name == "requests.Session"
                 or name in ("urllib.request.urlopen", "urllib3.request", "httpx.Client")
                 or (package == "httpx" and attr in HTTP_VERBS)
             ):
+                yield self.flag(module, call, f"`{callee}()` blocks the event loop")
+                continue
+            kind = self._sdk_call(sdks, call)
+            if kind is not None:
                 yield self.flag(
-                    module,
-                    call,
-                    f"`{call.expr.func.text if call.expr.func else name}()` blocks the event loop",
+                    module, call, f"synchronous {kind} SDK call `{callee}()` blocks the event loop"
                 )
+
+    @staticmethod
+    def _sdk_call(sdks: _Handles, call: Call) -> str | None:
+        """The SDK a call sends a request with: a method of a synchronous client (``slack``,
+        ``boto3``, ``OpenAI``, ``google.cloud``...), or a module-level call with the SDK's
+        global client (``stripe.PaymentIntent.create``)."""
+        func = call.expr.func
+        if func is None or func.kind != "attribute" or call.usage == "await":
+            return None
+        if func.op in SDK_LOCAL_METHODS or func.op[:1].isupper() or func.op.endswith("_async"):
+            return None
+        if SDK_MODULE_CALLS.fullmatch(call.qualname):
+            return call.qualname.split(".", 1)[0].title()
+        return sdks.of_receiver(func.items[0], call.function)
 
 
 class BlockingSleepInAsync(_InAsyncDef):
@@ -319,6 +384,104 @@ SYNC_CLIENTS = {
 }
 """Constructors of synchronous clients of data stores (their async siblings live elsewhere:
 ``motor``, ``redis.asyncio``, ``AsyncElasticsearch``)."""
+STORE_FACTORY_METHODS = frozenset(
+    {"connect", "get_database", "get_collection", "get_default_database", "with_options"}
+)
+"""Methods of a store's client whose result is still a handle of that store."""
+SYNC_SDK_CLIENTS = {
+    "slack_sdk.WebClient": "Slack",
+    "slack_sdk.web.WebClient": "Slack",
+    "slack_sdk.web.client.WebClient": "Slack",
+    "slack.WebClient": "Slack",
+    "boto3.client": "AWS",
+    "boto3.resource": "AWS",
+    "boto3.Session": "AWS",
+    "boto3.session.Session": "AWS",
+    "openai.OpenAI": "OpenAI",
+    "openai.AzureOpenAI": "OpenAI",
+    "anthropic.Anthropic": "Anthropic",
+    "stripe.StripeClient": "Stripe",
+}
+"""Constructors of synchronous SDK clients of web services (their async siblings:
+``AsyncWebClient``, ``aioboto3``, ``AsyncOpenAI``, ``AsyncAnthropic``, ``*_async`` methods)."""
+SDK_FACTORY_METHODS = frozenset(
+    {
+        "client",
+        "resource",
+        "bucket",
+        "blob",
+        "get_bucket",
+        "collection",
+        "document",
+        "table",
+        "dataset",
+        "with_options",
+    }
+)
+"""Methods of the SDK clients whose result is still a client-side object (capitalised ones too:
+``s3.Bucket(name)``)."""
+SDK_LOCAL_METHODS = frozenset(
+    {
+        "generate_presigned_url",
+        "generate_presigned_post",
+        "generate_signed_url",
+        "get_paginator",
+        "get_waiter",
+        "can_paginate",
+        "bucket",
+        "blob",
+        "client",
+        "resource",
+        "collection",
+        "document",
+        "with_options",
+        "copy",
+        "topic_path",
+        "subscription_path",
+    }
+)
+"""SDK methods that compute locally (a signed URL, a reference, a paginator): no request."""
+SDK_MODULE_CALLS = re.compile(
+    r"stripe\.(\w+\.)*[A-Z]\w*\.(create|retrieve|modify|delete|list|search|cancel|capture"
+    r"|confirm|pay|finalize_invoice|void_invoice|send_invoice|upcoming|expire|close|attach|detach)"
+    r"|openai\.[A-Z]\w*\.(create|retrieve|list|delete)"
+    r"|openai\.(chat\.completions|completions|embeddings|images|moderations|responses|files"
+    r"|models|audio\.\w+)\.(create|retrieve|list|delete|generate|edit)"
+)
+"""Module-level calls of SDKs that send a request with the global client: Stripe's resources
+(``stripe.PaymentIntent.create``), OpenAI's v0 resources and v1 module client."""
+
+
+def _store_kind(qualname: str) -> str | None:
+    return SYNC_CLIENTS.get(qualname)
+
+
+def _sdk_kind(qualname: str) -> str | None:
+    if qualname in SYNC_SDK_CLIENTS:
+        return SYNC_SDK_CLIENTS[qualname]
+    last = qualname.rsplit(".", 1)[-1]
+    if qualname.startswith("google.cloud.") and last.endswith("Client") and "Async" not in last:
+        return "Google Cloud"
+    return None
+
+
+@dataclass(frozen=True)
+class _Catalogue:
+    """What :class:`_Handles` looks for."""
+
+    kind: Callable[[str], str | None]
+    """The kind of client a constructor (qualified name) builds, if it is one."""
+    through: frozenset[str]
+    """Methods whose result is still an object of the client (followed when a name is assigned
+    from them)."""
+    sessions: bool
+    """Also SQLAlchemy sessions (factories, helpers, ``request.state``)."""
+
+
+STORES = _Catalogue(_store_kind, STORE_FACTORY_METHODS, sessions=True)
+SDKS = _Catalogue(_sdk_kind, SDK_FACTORY_METHODS, sessions=False)
+
+
 SYNC_SESSION_FACTORIES = frozenset(
     {
         "sqlalchemy.orm.sessionmaker",
@@ -390,9 +553,10 @@ class _Handles:
     ``request.state`` by a middleware; a client of MongoDB, Redis, Elasticsearch or Cassandra
     reached through module-level names (``users = MongoClient(...)["app"].users``)."""
 
-    def __init__(self, module: Module, project: Project) -> None:
+    def __init__(self, module: Module, project: Project, catalogue: _Catalogue = STORES) -> None:
         self.module = module
         self.project = project
+        self.catalogue = catalogue
 
     def of_receiver(self, receiver: Expr, function: str | None) -> str | None:
         """The kind of handle ``receiver`` is (or is a part of: ``db.users``, ``client["app"]``),
@@ -402,7 +566,11 @@ class _Handles:
             if root.kind == "attribute" and root.type:
                 break
             state = STATE_ATTRIBUTE.search(root.text) if root.kind == "attribute" else None
-            if state and state.group(1) in _state_sessions(self.project):
+            if (
+                state
+                and self.catalogue.sessions
+                and state.group(1) in _state_sessions(self.project)
+            ):
                 return "database"
             root = root.items[0]
         if root.kind not in ("name", "attribute"):
@@ -417,10 +585,11 @@ class _Handles:
         """The handle kind of a value whose recorded type is ``kind`` (a class, or the callee
         that built it: ``sqlalchemy.orm.sessionmaker`` for ``SessionLocal()`` in the module that
         makes the factory, ``app.db.SessionLocal`` elsewhere, ``app.db.get_session``)."""
+        client = self.catalogue.kind(kind)
+        if client is not None or not self.catalogue.sessions:
+            return client
         if kind in SYNC_SESSION_TYPES:
             return "database"
-        if kind in SYNC_CLIENTS:
-            return SYNC_CLIENTS[kind]
         if kind in SYNC_SESSION_FACTORIES:
             return None if expr is not None and self._is_factory(expr) else "database"
         if depth > 2:
@@ -498,24 +667,28 @@ class _Handles:
             owner, assign = found
             if assign.value is None:
                 return None
-            return _Handles(owner, self.project)._built(assign.value, None, depth + 1)
+            other = _Handles(owner, self.project, self.catalogue)
+            return other._built(assign.value, None, depth + 1)
         return self._built(value, function, depth + 1)
 
     def _built(self, value: Expr, function: str | None, depth: int) -> str | None:
         while value.kind in ("attribute", "subscript"):
             value = value.items[0]
         if value.kind == "call":
-            name = value.qualname or ""
-            if name in SYNC_CLIENTS:
-                return SYNC_CLIENTS[name]
+            client = self.catalogue.kind(value.qualname or "")
+            if client is not None:
+                return client
             func = value.func
-            if func is not None and func.kind == "attribute":
+            if (
+                func is not None
+                and func.kind == "attribute"
+                and (func.op in self.catalogue.through or func.op[:1].isupper())
+            ):
                 return self._built(func.items[0], function, depth)
             return None
         if value.kind == "name":
-            if value.type and value.type in SYNC_CLIENTS:
-                return SYNC_CLIENTS[value.type]
-            return self._named(value, function, depth)
+            client = self.catalogue.kind(value.type) if value.type else None
+            return client or self._named(value, function, depth)
         return None
 
 

@@ -110,6 +110,13 @@ LEAKY_PACKAGES = frozenset(
     }
 )
 """Libraries whose exception messages carry SQL, hosts, URLs or file paths."""
+AUTH_PACKAGES = frozenset(
+    {"jose", "jwt", "authlib", "itsdangerous", "passlib", "keycloak", "ldap3"}
+)
+"""Authentication libraries: their messages say which check failed (signature, audience, key,
+algorithm, hash scheme) or carry the identity server's answer."""
+EXPIRY_ERRORS = frozenset({"ExpiredSignatureError", "ExpiredTokenError", "SignatureExpired"})
+"""Errors whose message only says that the token expired, which the client may know."""
 TRACEBACKS = frozenset(
     {
         "traceback.format_exc",
@@ -121,7 +128,9 @@ TRACEBACKS = frozenset(
     }
 )
 TO_TEXT = frozenset({"str", "repr", "traceback.format_exception_only"})
-EXCEPTION_TEXT_ATTRS = frozenset({"args", "orig", "statement", "params"})
+EXCEPTION_TEXT_ATTRS = frozenset(
+    {"args", "orig", "statement", "params", "message", "description", "error_description"}
+)
 
 
 def _leaky(exception: Expr | str) -> bool:
@@ -131,10 +140,12 @@ def _leaky(exception: Expr | str) -> bool:
         if exception.kind == "number":
             return isinstance(exception.value, int) and exception.value >= 500
         exception = exception.qualname or ""
+    package, name = exception.split(".", 1)[0], exception.rsplit(".", 1)[-1]
     return (
         exception in BROAD
         or exception in LEAKY_BUILTINS
-        or exception.split(".", 1)[0] in LEAKY_PACKAGES
+        or package in LEAKY_PACKAGES
+        or (package in AUTH_PACKAGES and name not in EXPIRY_ERRORS)
     )
 
 
@@ -306,11 +317,16 @@ class ExceptionDetailLeak(Rule):
     Flags the text of a caught exception, or a traceback, sent to the client in an
     `HTTPException` detail, a response's content or a route's return value.
 
-    The text is `str(exc)`, `repr(exc)`, `exc.args`, an f-string or `%`/`.format` of `exc` (also
-    through a local variable), or `traceback.format_exc()`. Only exceptions whose messages nobody
+    The text is `str(exc)`, `repr(exc)`, `exc.args` (or `.message`, `.description`), an
+    f-string or `%`/`.format` of `exc` (also through a local variable), or
+    `traceback.format_exc()`. Only exceptions whose messages nobody
     wrote for clients count: a broad `except Exception`, an `OSError`, or an error of a database,
-    HTTP or cloud library (SQLAlchemy, psycopg, asyncpg, httpx, requests, botocore...), also in
-    an exception handler registered for `Exception` or 500. Not flagged: a `try` that only
+    HTTP or cloud library (SQLAlchemy, psycopg, asyncpg, httpx, requests, botocore...) or of an
+    authentication library (`jose.JWTError`, PyJWT's `InvalidTokenError`/`PyJWTError`, `authlib`,
+    `itsdangerous`, `passlib`, `python-keycloak`, `ldap3`: their text says which check failed or
+    carries the identity server's answer), also in an exception handler registered for
+    `Exception` or 500. An expired-token error (`ExpiredSignatureError`) only says what the
+    client may know and is left alone. Not flagged: a `try` that only
     parses the request's own data (`json.loads`, `await request.json()`, a Pydantic model), and
     text passed through a function that cleans it (`scrub_...`, `redact`, `sanitize`, `mask`).
 
@@ -379,8 +395,28 @@ class ExceptionDetailLeak(Rule):
         "        await ping()\n        return {'status': 'healthy'}\n"
         "    except Exception as exc:\n"
         "        return {'status': 'unhealthy', 'error': scrub_credentials(str(exc))}",
+        # An expired token: the client may know that.
+        "from fastapi import HTTPException\nimport jwt\ndef current_user(token: str):\n"
+        "    try:\n        return jwt.decode(token, KEY, algorithms=['HS256'])\n"
+        "    except jwt.ExpiredSignatureError as exc:\n"
+        "        raise HTTPException(401, detail=str(exc))",
     )
     INVALID = (
+        # Errors of authentication libraries say which check failed.
+        Invalid(
+            "from fastapi import HTTPException\nfrom jose import JWTError, jwt\n"
+            "def current_user(token: str):\n    try:\n"
+            "        return jwt.decode(token, KEY, algorithms=['HS256'])\n"
+            "    except JWTError as e:\n        raise HTTPException(401, detail=str(e))",
+            line=7,
+        ),
+        Invalid(
+            "from fastapi import HTTPException\nimport jwt\ndef current_user(token: str):\n"
+            "    try:\n        return jwt.decode(token, KEY, algorithms=['HS256'])\n"
+            "    except jwt.InvalidTokenError as e:\n"
+            "        raise HTTPException(401, detail=f'Invalid token: {e}')",
+            line=7,
+        ),
         Invalid(
             ROUTE + "@router.get('/x')\ndef x():\n    try:\n        return fetch()\n"
             "    except Exception as exc:\n        raise HTTPException(500, detail=str(exc))",

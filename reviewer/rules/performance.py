@@ -230,6 +230,30 @@ def _dependency_paginates(project: Project, dependency: str, depth: int) -> bool
     return init is not None and _paginated(project, init, depth + 1)
 
 
+def _unused_pagination(module: Module, project: Project, function: Function) -> list[str]:
+    """The pagination parameters a handler declares itself (``page``, ``page_size``,
+    ``limit``...) when it takes its pagination from nothing else and its body never reads them:
+    the client's page is ignored. Empty when the body may read them some other way
+    (``locals()``, ``request.query_params``)."""
+    direct = [param for param in function.params if _tokens(param.name) & PAGINATION_TOKENS]
+    if not direct or any(param.marker_name in ("Depends", "Security") for param in direct):
+        return []
+    others = [param for param in function.params if param not in direct]
+    if any(_query_model_paginates(project, p) for p in others):
+        return []
+    if any(
+        (dependency := _dependency(p, project)) is not None
+        and _dependency_paginates(project, dependency, 0)
+        for p in others
+    ):
+        return []
+    first = function.span.end_line + 1
+    body = "\n".join(module.lines[first - 1 : function.body_span.end_line])
+    if "locals()" in body or "query_params" in body:
+        return []
+    return [p.name for p in direct if not re.search(rf"\b{re.escape(p.name)}\b", body)]
+
+
 class ListWithoutPagination(Rule):
     """
     ## What it does
@@ -241,6 +265,11 @@ class ListWithoutPagination(Rule):
     function of the repository it calls) that nothing limits (`.limit()`, `.offset()`,
     `paginate(...)`, a `limit=` argument); and no parameter, directly or through a dependency, is
     named like pagination (`limit`, `offset`, `skip`, `page`, `cursor`...).
+
+    A handler that declares such parameters itself and never reads them in its body
+    (`page: int = 1, page_size: int = 50` next to `db.query(Order).all()`) is reported too: the
+    client asks for a page and gets every row. A body that may read them another way
+    (`locals()`, `request.query_params`) is left alone.
 
     ## Why is this bad?
     The response grows with the table. What returns ten rows in development returns a million in
@@ -316,6 +345,15 @@ class ListWithoutPagination(Rule):
             "def items(db=Depends(get_db)):\n    return db.query(Item).all()",
             path="tests/test_items.py",
         ),
+        # The parameters reach the query through a helper.
+        "from fastapi import FastAPI\napp = FastAPI()\n"
+        "@app.get('/orders', response_model=list[OrderOut])\n"
+        "def orders(page: int = 1, size: int = Query(50, le=100), db=Depends(get_db)):\n"
+        "    return order_page(db, page=page, size=size)",
+        "from fastapi import FastAPI, Request\napp = FastAPI()\n"
+        "@app.get('/orders', response_model=list[OrderOut])\n"
+        "def orders(request: Request, limit: int = Query(50, le=100), db=Depends(get_db)):\n"
+        "    return filtered(db.query(Order), request.query_params).all()",
     )
     INVALID = (
         Invalid(
@@ -330,6 +368,14 @@ class ListWithoutPagination(Rule):
             "user=Depends(get_current_user)) -> list[UserOut]:\n"
             "    result = await db.execute(select(User))\n    return result.scalars().all()",
             line=4,
+        ),
+        # Pagination parameters declared, and the query ignores them.
+        Invalid(
+            "from fastapi import FastAPI\napp = FastAPI()\n"
+            "@app.get('/orders', response_model=list[OrderOut])\n"
+            "def orders(page: int = 1, page_size: int = Query(50, le=100), db=Depends(get_db)):\n"
+            "    return db.query(Order).all()",
+            line=3,
         ),
         Invalid(
             "from typing import List\nfrom fastapi import FastAPI\napp = FastAPI()\n"
@@ -347,16 +393,23 @@ class ListWithoutPagination(Rule):
         for route in module.routes:
             if route.method != "GET" or not _returns_collection(route):
                 continue
-            if _paginated(project, route.handler):
+            unused = _unused_pagination(module, project, route.handler)
+            if _paginated(project, route.handler) and not unused:
                 continue
             if not _queries_unbounded(module, project, route.handler):
                 continue
-            yield self.finding(
-                module,
-                route.span,
-                f"`{route.handler.name}` returns every row its query matches: the list "
-                "response takes no limit/offset or cursor parameter",
-            )
+            if unused:
+                names = ", ".join(f"`{name}`" for name in unused)
+                message = (
+                    f"`{route.handler.name}` declares {names} but never uses "
+                    f"{'it' if len(unused) == 1 else 'them'}: its query returns every row"
+                )
+            else:
+                message = (
+                    f"`{route.handler.name}` returns every row its query matches: the list "
+                    "response takes no limit/offset or cursor parameter"
+                )
+            yield self.finding(module, route.span, message)
 
 
 def _query_functions(module: Module, project: Project) -> Iterator[tuple[Function, Route | None]]:

@@ -1362,8 +1362,26 @@ V1_METHODS = {
     "json": "model_dump_json()",
     "parse_obj": "model_validate()",
     "from_orm": "model_validate(..., from_attributes=True)",
+    "parse_raw": "model_validate_json()",
+    "parse_file": "model_validate_json()",
+    "schema": "model_json_schema()",
+    "schema_json": "model_json_schema()",
+    "copy": "model_copy()",
+    "update_forward_refs": "model_rebuild()",
+    "construct": "model_construct()",
 }
-V2_METHODS = frozenset({"model_dump", "model_dump_json", "model_validate", "model_validate_json"})
+V2_METHODS = frozenset(
+    {
+        "model_dump",
+        "model_dump_json",
+        "model_validate",
+        "model_validate_json",
+        "model_json_schema",
+        "model_copy",
+        "model_rebuild",
+        "model_construct",
+    }
+)
 """A scope that calls these as well as a v1 method is code supporting both major versions."""
 V1_VALIDATORS = {"validator": "field_validator", "root_validator": "model_validator"}
 V1_VALIDATOR_MODULES = frozenset(
@@ -1382,8 +1400,10 @@ class PydanticV1Api(Rule):
     In a repository that shows Pydantic v2 (a `pydantic>=2` requirement, or `model_config`,
     `ConfigDict`, `field_validator`, `model_validator` or `model_dump` in use), flags the v1
     idioms: `orm_mode` in a model's `class Config`, `@validator`/`@root_validator` imported from
-    `pydantic`, and `.dict()`/`.json()`/`.parse_obj()`/`.from_orm()` called on a model class of
-    the repository or on a value annotated with (or built from) one.
+    `pydantic`, and the v1 methods called on a model class of the repository or on a value
+    annotated with (or built from) one: `.dict()`, `.json()`, `.parse_obj()`, `.parse_raw()`,
+    `.parse_file()`, `.from_orm()`, `.schema()`, `.schema_json()`, `.copy()`,
+    `.update_forward_refs()` and `.construct()`.
 
     Code written against the `pydantic.v1` compatibility namespace is left alone, and so is a
     v1 method called in a function that also calls the v2 ones (`model_dump()`,
@@ -1477,6 +1497,21 @@ class PydanticV1Api(Rule):
             "from pydantic import BaseModel, ConfigDict\nclass User(BaseModel):\n    name: str\n"
             "def f(row):\n    return User.from_orm(row)",
             line=5,
+        ),
+        Invalid(
+            "from pydantic import BaseModel, ConfigDict\nclass User(BaseModel):\n    name: str\n"
+            "def f(raw: bytes):\n    return User.parse_raw(raw)",
+            line=5,
+        ),
+        Invalid(
+            "from pydantic import BaseModel, ConfigDict\nclass User(BaseModel):\n    name: str\n"
+            "def f(u: User):\n    return u.copy(update={'name': 'x'})",
+            line=5,
+        ),
+        Invalid(
+            "from pydantic import BaseModel, ConfigDict\nclass Node(BaseModel):\n"
+            "    children: list['Node'] = []\nNode.update_forward_refs()",
+            line=4,
         ),
     )
 

@@ -374,6 +374,37 @@ def _plain_comparison(operands: Iterable[Expr], project: Project) -> Expr | None
     return next((side for side in sides if _stored_plain_password(side, project)), None)
 
 
+CONFIG_WORDS = frozenset({"settings", "config", "conf", "cfg", "configuration", "env", "environ"})
+ENV_LOOKUPS = frozenset({"os.getenv", "os.environ.get"})
+
+
+def _is_configuration(expr: Expr) -> bool:
+    """``settings``, ``app.config``, ``get_settings()``, ``os.environ``: where configured values
+    are read from."""
+    if expr.kind == "call" and expr.func is not None:
+        expr = expr.func
+    return any(word in CONFIG_WORDS for word in _words(expr.text))
+
+
+def _configured_password(expr: Expr, project: Project) -> bool:
+    """A password read from the configuration: ``settings.METRICS_PASSWORD``,
+    ``os.environ["ADMIN_PASSWORD"]``, ``os.getenv("BASIC_AUTH_PASSWORD")``, or a module-level
+    name assigned from one of them."""
+    expr = _unwrap_encoding(expr)
+    identifier = _identifier(expr)
+    receiver = _receiver(expr)
+    if identifier is not None and receiver is not None:
+        return _is_plain_password(identifier) and _is_configuration(receiver)
+    if expr.kind == "call" and expr.qualname in ENV_LOOKUPS:
+        key = expr.arg(0, "key")
+        return key is not None and key.string is not None and _is_plain_password(key.string)
+    if expr.kind == "name" and _is_plain_password(expr.op):
+        found = project.assignment(expr.qualname)
+        value = found[1].value if found is not None else None
+        return value is not None and value.kind != "name" and _configured_password(value, project)
+    return False
+
+
 class WeakPasswordHash(Rule):
     """
     ## What it does
@@ -386,6 +417,11 @@ class WeakPasswordHash(Rule):
     and hashes named data that is not a token, nonce or key. Plain-text storage is a password value
     passed as `password=` to an ORM model, or assigned to `user.password`; a plain-text comparison
     is `==`/`!=`/`compare_digest` between `user.password` and another password value.
+
+    A password checked against a configured one with `==`/`!=` is reported too
+    (`credentials.password == settings.METRICS_PASSWORD`, or against `os.environ[...]`,
+    `os.getenv(...)`, or a module-level name read from them): `==` stops at the first differing
+    character, so response times reveal the secret; `secrets.compare_digest` does not.
 
     ## Why is this bad?
     Fast hashes are built for throughput: a leaked table of SHA-256 password hashes is cracked
@@ -445,6 +481,10 @@ class WeakPasswordHash(Rule):
         "    return digest[5:] in fetch_range(digest[:5])",
         "import secrets\ndef check(credentials):\n"
         "    return secrets.compare_digest(credentials.password.encode(), b'swordfish')",
+        "import secrets\ndef metrics_auth(credentials):\n"
+        "    return secrets.compare_digest(credentials.password, settings.METRICS_PASSWORD)",
+        # Configured, but compared with nothing a client sends.
+        "def ready():\n    return settings.ADMIN_PASSWORD != ''",
         "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase): ...\n"
         "class User(Base):\n    __tablename__ = 'users'\n"
         "def create(payload):\n    return User(password=hash_password(payload.password))",
@@ -490,6 +530,18 @@ class WeakPasswordHash(Rule):
             "def change_password(current_user, body):\n    current_user.password = body.new_password",
             line=2,
         ),
+        # A configured password compared with `==`.
+        Invalid(
+            "def metrics_auth(credentials: HTTPBasicCredentials = Depends(security)):\n"
+            "    if credentials.password != settings.METRICS_PASSWORD:\n"
+            "        raise HTTPException(401)",
+            line=2,
+        ),
+        Invalid(
+            "import os\nADMIN_PASSWORD = os.getenv('ADMIN_PASSWORD')\ndef check(password: str):\n"
+            "    return password == ADMIN_PASSWORD",
+            line=4,
+        ),
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
@@ -498,6 +550,7 @@ class WeakPasswordHash(Rule):
         yield from self._fast_hashes(module)
         yield from self._plain_storage(module, project)
         yield from self._plain_comparisons(module, project)
+        yield from self._configured_comparisons(module, project)
 
     def _fast_hashes(self, module: Module) -> Iterator[Finding]:
         for call in module.calls:
@@ -529,6 +582,26 @@ class WeakPasswordHash(Rule):
                 if target.kind == "attribute" and _stored_plain_password(target, project):
                     message = f"`{target.text}` stores the password in plain text"
                     yield self.finding(module, assign.span, message)
+
+    def _configured_comparisons(self, module: Module, project: Project) -> Iterator[Finding]:
+        """``credentials.password == settings.METRICS_PASSWORD``: a timing leak."""
+        for compare in module.compares:
+            if not set(compare.ops) <= {"==", "!="} or len(compare.operands) != 2:
+                continue
+            configured = [side for side in compare.operands if _configured_password(side, project)]
+            others = [side for side in compare.operands if side not in configured]
+            if (
+                len(configured) == 1
+                and others
+                and _is_plain_password_value(_unwrap_encoding(others[0]))
+            ):
+                yield self.finding(
+                    module,
+                    compare.span,
+                    f"`{others[0].text}` is compared with the configured `{configured[0].text}` "
+                    "by `==`, which leaks its length and prefix through timing: use "
+                    "`secrets.compare_digest`",
+                )
 
     def _plain_comparisons(self, module: Module, project: Project) -> Iterator[Finding]:
         """``user.password == form.password`` and ``compare_digest(user.password, ...)``."""
