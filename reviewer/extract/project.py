@@ -12,6 +12,7 @@ from reviewer.extract.model import Assign, ClassDef, Function, Module
 from reviewer.source import Sources
 
 PYDANTIC_V2_REQUIREMENT = re.compile(r"pydantic\s*(\[[^\]]*\])?\s*(>=|==|~=)\s*2", re.IGNORECASE)
+
 T = TypeVar("T")
 
 PYDANTIC_V2_WORDS = re.compile(
@@ -43,6 +44,19 @@ class _DependsNaming:
 PYDANTIC_V2_NAMES = frozenset(
     {"pydantic.ConfigDict", "pydantic.field_validator", "pydantic.model_validator"}
 )
+
+
+def _pins_pydantic_v1(text: str) -> bool:
+    """The requirements keep Pydantic below version 2."""
+    for match in re.finditer(
+        r"pydantic\b(?![-_.\w])\s*(?:\[[^\]]*\])?\s*(?:=\s*(?=[\"']))?[\"']?([^\"'\n#;]*)",
+        text,
+        re.I,
+    ):
+        spec = match.group(1).replace(" ", "")
+        if re.match(r"(\^|~|==|~=)1\b", spec) or re.search(r"<2(\.0)*(?![.\d])", spec):
+            return True
+    return False
 
 
 class Project:
@@ -249,6 +263,8 @@ class Project:
             text = self.sources.read(requirement_file)
             if text and PYDANTIC_V2_REQUIREMENT.search(text):
                 return True
+            if text and _pins_pydantic_v1(text):
+                return False
         for module in self.all_modules(mentioning=PYDANTIC_V2_WORDS):
             if any(target in PYDANTIC_V2_NAMES for _, target in module.imports):
                 return True

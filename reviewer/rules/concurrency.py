@@ -138,7 +138,7 @@ class BlockingHttpInAsync(_InAsyncDef):
     use the SDK's global client (`stripe.PaymentIntent.create(...)`,
     `openai.ChatCompletion.create(...)`, `openai.chat.completions.create(...)`). Methods that
     compute locally are left alone (`generate_presigned_url`, `get_paginator`, `bucket`,
-    `blob`, `s3.Bucket(...)`), and so are the async clients and `*_async` methods.
+    `blob`, `s3.Bucket(...)`, `close`), and so are the async clients and `*_async` methods.
 
     A lifespan or a startup/shutdown handler is left alone: its body runs before the first
     request is served or after the last, and so is a helper named for that work
@@ -438,6 +438,7 @@ SDK_LOCAL_METHODS = frozenset(
         "copy",
         "topic_path",
         "subscription_path",
+        "close",
     }
 )
 """SDK methods that compute locally (a signed URL, a reference, a paginator): no request."""

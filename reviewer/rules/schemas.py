@@ -1405,7 +1405,9 @@ class PydanticV1Api(Rule):
     `.parse_file()`, `.from_orm()`, `.schema()`, `.schema_json()`, `.copy()`,
     `.update_forward_refs()` and `.construct()`.
 
-    Code written against the `pydantic.v1` compatibility namespace is left alone, and so is a
+    A requirement that keeps Pydantic below 2 (`pydantic = "^1.10"`, `pydantic<2`,
+    `pydantic==1.10.13`) says the code base is on v1, whatever names it uses: nothing is
+    reported. Code written against the `pydantic.v1` compatibility namespace is left alone, and so is a
     v1 method called in a function that also calls the v2 ones (`model_dump()`,
     `model_validate()`...): that is a fallback for code supporting both major versions.
 
