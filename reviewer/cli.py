@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from reviewer.engine import Report
     from reviewer.github.pull import PullRef, PullRequest
     from reviewer.report.outputs import Output
-    from reviewer.source import Sources
+    from reviewer.source import GitChange, Sources
 
 PROG = "fastapi-review"
 WORKTREE = "\0worktree"
@@ -115,6 +115,31 @@ def _pull_ref(value: str) -> PullRef:
     if value == FROM_WORKFLOW:
         return workflow_pull_ref(os.environ)
     return parse_pull_ref(value)
+
+
+def _git_change(start: Path, git_range: str) -> GitChange:
+    """The change ``--git`` reviews: the range given; without one, the commits of the running
+    ``push``/``merge_group`` workflow, else the working tree against HEAD."""
+    from reviewer.github.workflow import workflow_range
+    from reviewer.source import git_diff
+
+    if git_range != WORKTREE:
+        return git_diff(start, git_range)
+    pushed = workflow_range(os.environ)
+    if pushed is None:
+        return git_diff(start, None)
+    wanted, last = pushed
+    try:
+        return git_diff(start, wanted)
+    except ReviewError:
+        if wanted == last:
+            raise
+        click.echo(
+            f"{PROG}: warning: cannot diff the pushed range {wanted} in this clone (a new branch, "
+            f"a force-push, or a shallow checkout: fetch-depth: 0); reviewing the last commit",
+            err=True,
+        )
+        return git_diff(start, last)
 
 
 def _llm_messages(report: Report, text_on_stdout: bool) -> None:
@@ -281,7 +306,8 @@ def _report_options(command: Callable[..., None]) -> Callable[..., None]:
     flag_value=WORKTREE,
     default=None,
     metavar="[RANGE]",
-    help="Review a git range, e.g. main...HEAD (default: the working tree against HEAD).",
+    help="Review a git range, e.g. main...HEAD (default: the working tree against HEAD; in a "
+    "push or merge_group workflow run, the commits it brings).",
 )
 @click.option(
     "--repo",
@@ -386,7 +412,6 @@ def review_command(
         GitRevisionSources,
         ReversedSources,
         checkout_of,
-        git_diff,
         work_tree_root,
     )
 
@@ -428,7 +453,7 @@ def review_command(
         base = ReversedSources(sources, parse_diff(text))
     elif git_range is not None:
         start = repo if repo is not None else Path.cwd()
-        found = git_diff(start, None if git_range == WORKTREE else git_range)
+        found = _git_change(start, git_range)
         text, sources, base = found.patch, found.sources, found.base
         del found  # holds the patch too
         root = work_tree_root(start)

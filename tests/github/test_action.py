@@ -17,6 +17,9 @@ import pytest
 import yaml
 from fakegithub import FIXTURES, REPO, TOKEN, FakeGitHub
 
+from reviewer.errors import ReviewError
+from reviewer.github.workflow import workflow_range
+
 ROOT = Path(__file__).resolve().parents[2]
 ACTION_FILE = ROOT / "action.yml"
 ACTION: dict[str, Any] = yaml.safe_load(ACTION_FILE.read_text(encoding="utf-8"))
@@ -47,7 +50,7 @@ def test_action_matches_the_actions_schema() -> None:
 
 
 def test_example_workflows_match_the_workflow_schema(tmp_path: Path) -> None:
-    assert len(WORKFLOWS) == 2
+    assert len(WORKFLOWS) == 4
     files = []
     for number, block in enumerate(WORKFLOWS):
         files.append(tmp_path / f"workflow{number}.yml")
@@ -67,10 +70,15 @@ def test_readme_workflow_is_valid_and_minimal(tmp_path: Path) -> None:
 
 
 def test_example_workflows_ask_for_minimal_permissions_and_known_inputs() -> None:
-    plain, sarif = (yaml.safe_load(block) for block in WORKFLOWS)
+    plain, sarif, pushes, forks = (yaml.safe_load(block) for block in WORKFLOWS)
     assert plain["permissions"] == {"contents": "read", "pull-requests": "write"}
     assert sarif["permissions"] == {**plain["permissions"], "security-events": "write"}
-    for workflow in (plain, sarif):
+    assert forks["permissions"] == sarif["permissions"]
+    assert pushes["permissions"] == {"contents": "read", "security-events": "write"}
+    assert set(pushes[True]) == {"push", "merge_group"}  # YAML reads the key `on` as True
+    (checkout, _) = pushes["jobs"]["review"]["steps"]
+    assert checkout["with"]["fetch-depth"] == 0
+    for workflow in (plain, sarif, pushes, forks):
         (job,) = workflow["jobs"].values()
         ours = [step for step in job["steps"] if "fastapi-review" in step.get("uses", "")]
         assert len(ours) == 1
@@ -97,9 +105,14 @@ def test_scripts_take_inputs_from_the_environment_only() -> None:
 
 
 def run_review_step(
-    github: FakeGitHub, tmp_path: Path, **inputs: str
+    github: FakeGitHub,
+    tmp_path: Path,
+    event: str = "pull_request",
+    event_file: Path = FIXTURES / "event_pull_request.json",
+    **inputs: str,
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
-    """Run the action's review step as the runner does: inputs into its env, bash -eo pipefail."""
+    """Run the action's review step as the runner does: inputs into its env, bash -eo pipefail.
+    The workspace is ``tmp_path/workspace`` (a test may have made it a checkout already)."""
     (step,) = [step for step in steps() if step.get("id") == "review"]
     values = {name: str(spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
     values.update({"github-token": TOKEN, **{k.replace("_", "-"): v for k, v in inputs.items()}})
@@ -109,7 +122,7 @@ def run_review_step(
     tool.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m reviewer "$@"\n')
     tool.chmod(tool.stat().st_mode | stat.S_IEXEC)
     workspace = tmp_path / "workspace"
-    workspace.mkdir()
+    workspace.mkdir(exist_ok=True)
     output = tmp_path / "github_output"
     output.touch()
     env = {
@@ -120,8 +133,8 @@ def run_review_step(
         "GITHUB_OUTPUT": str(output),
         "GITHUB_API_URL": github.url,
         "GITHUB_ACTIONS": "true",
-        "GITHUB_EVENT_NAME": "pull_request",
-        "GITHUB_EVENT_PATH": str(FIXTURES / "event_pull_request.json"),
+        "GITHUB_EVENT_NAME": event,
+        "GITHUB_EVENT_PATH": str(event_file),
         "GITHUB_REPOSITORY": REPO,
     }
     env.update(
@@ -193,3 +206,116 @@ def test_the_review_runs_on_the_newest_python_with_cached_downloads() -> None:
     names = list(by_name)
     assert names.index("Set up Python") < names.index("Cache pip's downloads")
     assert names.index("Cache pip's downloads") < names.index("Install fastapi-review")
+
+
+# -- push and merge_group: the pushed commits, as annotations ------------------------------------
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+@pytest.fixture
+def pushed(tmp_path: Path) -> tuple[str, str]:
+    """A checkout whose last push made a job async around an old ``time.sleep`` and added a new
+    one; the ``(before, after)`` commits of that push."""
+    workspace = tmp_path / "workspace"
+    (workspace / "app").mkdir(parents=True)
+    jobs = workspace / "app" / "jobs.py"
+    jobs.write_text("import time\n\n\ndef run() -> None:\n    time.sleep(1)\n")
+    _git(workspace, "init", "-q", "-b", "main")
+    _git(workspace, "add", "-A")
+    _git(workspace, "commit", "-qm", "start")
+    before = _git(workspace, "rev-parse", "HEAD")
+    jobs.write_text("import time\n\n\nasync def run() -> None:\n    time.sleep(1)\n")
+    _git(workspace, "commit", "-qam", "async")
+    return before, _git(workspace, "rev-parse", "HEAD")
+
+
+def _event(tmp_path: Path, payload: dict[str, Any]) -> Path:
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(payload))
+    return path
+
+
+@pytest.mark.parametrize("event", ["push", "merge_group"])
+def test_push_and_merge_group_review_the_commits_as_annotations(
+    github: FakeGitHub, tmp_path: Path, pushed: tuple[str, str], event: str
+) -> None:
+    before, after = pushed
+    payload: dict[str, Any] = (
+        {"before": before, "after": after}
+        if event == "push"
+        else {"merge_group": {"base_sha": before, "head_sha": after}}
+    )
+    result, outputs = run_review_step(
+        github, tmp_path, event=event, event_file=_event(tmp_path, payload), sarif="out.sarif"
+    )
+    assert outputs == {"exit-code": "1"}, result.stderr
+    assert "::error file=app/jobs.py,line=5" in result.stdout
+    assert "app/jobs.py:5:5 FAPI402 error" in result.stdout  # the step log's report
+    sarif = json.loads((tmp_path / "workspace" / "out.sarif").read_text())
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["FAPI402"]
+    assert github.reviews == []  # nothing to post a review on
+
+
+def test_a_push_whose_before_is_not_in_the_clone_reviews_the_last_commit(
+    github: FakeGitHub, tmp_path: Path, pushed: tuple[str, str]
+) -> None:
+    _, after = pushed
+    payload = {"before": "1" * 40, "after": after}  # a force-push: the old head is gone
+    result, outputs = run_review_step(
+        github, tmp_path, event="push", event_file=_event(tmp_path, payload)
+    )
+    assert outputs == {"exit-code": "1"}, result.stderr
+    assert "reviewing the last commit" in result.stderr
+    assert "::error file=app/jobs.py,line=5" in result.stdout
+
+
+def test_other_events_are_refused_in_one_line(github: FakeGitHub, tmp_path: Path) -> None:
+    event_file = _event(tmp_path, {})
+    result, outputs = run_review_step(
+        github, tmp_path, event="workflow_dispatch", event_file=event_file
+    )
+    assert outputs == {"exit-code": "2"}
+    assert result.stdout.strip() == (
+        "::error::fastapi-review reviews pull_request, push and merge_group events, "
+        "not workflow_dispatch"
+    )
+
+
+def test_sarif_upload_is_skipped_with_a_notice_for_forks_and_missing_permission() -> None:
+    by_name = {step["name"]: step for step in steps()}
+    upload = by_name["Upload SARIF to code scanning"]
+    assert upload["continue-on-error"] is True
+    assert "github.event.pull_request.head.repo.fork != true" in upload["if"]
+    notice = by_name["Say why SARIF was not uploaded"]
+    assert "github.event.pull_request.head.repo.fork == true" in notice["if"]
+    assert "steps.upload.outcome == 'failure'" in notice["if"]
+    assert notice["run"].startswith('echo "::notice ')
+    names = list(by_name)
+    assert names.index("Upload SARIF to code scanning") < names.index(
+        "Say why SARIF was not uploaded"
+    )
+    assert names[-1] == "Exit with the review's status"
+
+
+def test_workflow_range_of_a_new_branch_is_its_last_commit(tmp_path: Path) -> None:
+    after = "a" * 40
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_EVENT_NAME": "push",
+        "GITHUB_EVENT_PATH": str(_event(tmp_path, {"before": "0" * 40, "after": after})),
+    }
+    assert workflow_range(env) == (f"{after}~1..{after}", f"{after}~1..{after}")
+    assert workflow_range({**env, "GITHUB_EVENT_NAME": "pull_request"}) is None
+    assert workflow_range({**env, "GITHUB_ACTIONS": ""}) is None
+    bad = {**env, "GITHUB_EVENT_PATH": str(_event(tmp_path, {"before": "x", "after": after}))}
+    with pytest.raises(ReviewError, match="names no pushed commits"):
+        workflow_range(bad)
