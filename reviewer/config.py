@@ -75,6 +75,8 @@ class Config:
     """Estimated input tokens of one LLM request: larger changes are split into chunks."""
     max_retries: int = field(default=3, metadata=_key("max-retries", (0, 10)))
     """Retries of one LLM request on rate limits (429), overloads (529) and server errors."""
+    time_budget: float = field(default=120.0, metadata=_key("time-budget", (1.0, 3600.0)))
+    """Seconds the whole LLM pass may take; then it stops, keeping what it has, with a warning."""
 
     def admits(self, rule_id: str) -> bool:
         """The rule runs at all: selected, not ignored, and in the stable tier unless preview

@@ -2,7 +2,9 @@
 
 Nothing here raises for a failed request: a chunk that fails (after retries, or after one repair of
 an invalid answer) becomes a warning, and the review goes on with what the other chunks and the
-static rules found.
+static rules found. The whole pass has a wall-clock budget (``time-budget``): a server that
+answers one byte at a time, or never, stops the pass there, with the chunks not done counted as
+failed.
 """
 
 from __future__ import annotations
@@ -111,6 +113,8 @@ class _Tally:
     rejected: int = 0
     warnings: list[str] = field(default_factory=list)
     fatal: bool = False
+    finished: int = 0
+    """Chunks done (answered, failed or skipped), for the ones a stopped pass leaves."""
 
 
 def _covering(finding: LlmFinding, chunk: Chunk) -> list[Unit]:
@@ -268,10 +272,21 @@ async def _run(
         async def one(index: int) -> None:
             async with limit:
                 await _review_chunk(index, the_plan, change, config, client, tally)
+            tally.finished += 1
             if bar is not None and task is not None:
                 bar.advance(task)
 
-        await asyncio.gather(*(one(index) for index in range(len(the_plan.requests))))
+        chunks = asyncio.gather(*(one(index) for index in range(len(the_plan.requests))))
+        try:
+            await asyncio.wait_for(chunks, config.time_budget)
+        except asyncio.TimeoutError:
+            total = len(the_plan.requests)
+            unfinished = total - tally.finished
+            tally.failed += unfinished
+            tally.warnings.append(
+                f"LLM pass stopped after {config.time_budget:g} s (time-budget): {unfinished} of "
+                f"{total} chunks unfinished"
+            )
     return tally
 
 

@@ -4,11 +4,14 @@ never shows the API key: the real SDK against the loopback server's misbehaving 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from reviewer.config import Config, load_config
+from reviewer.errors import ReviewError
 from reviewer.llm.redact import Redacted, redact
 
 Replay = Any  # tests/llm/conftest.py: the recorded API
@@ -109,3 +112,24 @@ def test_secrets_in_every_form_stay_home(api: Replay, cli: Any) -> None:
 )
 def test_what_only_names_a_secret_stays(line: str) -> None:
     assert redact(line + "\n") == Redacted(line + "\n", 0)
+
+
+@pytest.mark.parametrize("fixture", ["drip.json", "silence.json"])
+def test_a_slow_or_silent_server_stops_at_the_time_budget(
+    api: Replay, cli: Any, fixture: str
+) -> None:
+    api.load(fixture)
+    started = time.monotonic()
+    run = cli("items.patch", "--format", "json", config="time-budget = 1\nmax-retries = 0\n")
+    elapsed = time.monotonic() - started
+    assert elapsed < 10  # the drip would take 15 minutes, the silence forever
+    assert run.code == 1
+    assert found(run.json) == STATIC
+    assert run.json["llm"]["failed_chunks"] == 1
+    assert "warning: LLM pass stopped after 1 s (time-budget): 1 of 1 chunks unfinished" in run.err
+
+
+def test_the_time_budget_is_bounded() -> None:
+    assert Config().time_budget <= 120
+    with pytest.raises(ReviewError, match=r"time-budget: must be between 1\.0 and 3600\.0"):
+        load_config(None, {"time-budget": 0})
