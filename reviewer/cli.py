@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
 
 import click
 
@@ -80,11 +80,26 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
     return items or None
 
 
+def _read_bounded(stream: BinaryIO, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of ``stream``, read in steps (a single ``read(limit)`` would
+    reserve the whole limit at once)."""
+    parts: list[bytes] = []
+    total = 0
+    while total <= limit:
+        part = stream.read(1 << 20)
+        if not part:
+            break
+        parts.append(part)
+        total += len(part)
+    return b"".join(parts)
+
+
 def _read_patch(patch: str) -> str:
+    from reviewer import limits
     from reviewer.source import decode
 
     if patch == "-":
-        data = sys.stdin.buffer.read()
+        data = _read_bounded(sys.stdin.buffer, limits.MAX_PATCH_BYTES)
     else:
         path = Path(patch)
         if not path.exists():
@@ -92,9 +107,15 @@ def _read_patch(patch: str) -> str:
         if path.is_dir():
             raise ReviewError(f"{patch}: is a directory, expected a patch file")
         try:
-            data = path.read_bytes()
+            with path.open("rb") as stream:
+                data = _read_bounded(stream, limits.MAX_PATCH_BYTES)
         except OSError as exc:
             raise ReviewError(f"{patch}: {exc.strerror}") from None
+    if len(data) > limits.MAX_PATCH_BYTES:
+        where = "standard input" if patch == "-" else patch
+        raise ReviewError(
+            f"{where}: larger than {limits.size(limits.MAX_PATCH_BYTES)}: not reviewed"
+        )
     return decode(data)
 
 

@@ -5,13 +5,15 @@ Pure: no file or git I/O happens here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from unidiff.errors import UnidiffParseError
-from unidiff.patch import PatchSet
+from unidiff.patch import PatchedFile, PatchSet
 
+from reviewer import limits
 from reviewer.errors import ReviewError
 
 
@@ -43,6 +45,9 @@ class FileChange:
     """Path on the old side (None for an added file)."""
     removed: frozenset[int] = field(default_factory=frozenset)
     """Old-side line numbers removed or modified by the change."""
+    skipped: str = ""
+    """Why the change of this file is not reviewed ("" when it is): its patch is too large to
+    parse (its hunks are then left out)."""
 
     @property
     def is_python(self) -> bool:
@@ -65,71 +70,161 @@ class Diff:
         return self._by_path.get(path)
 
 
+_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, "\\": 92, '"': 34}
+
+
+def _unquote(name: str) -> str:
+    """A file name as git quotes it (``"b/caf\\303\\251.py"``: C escapes, octal UTF-8 bytes)."""
+    data = bytearray()
+    index = 1
+    while index < len(name) and name[index] != '"':
+        char = name[index]
+        following = name[index + 1 : index + 2]
+        if char == "\\" and following.isdigit():
+            data.append(int(name[index + 1 : index + 4], 8) & 0xFF)
+            index += 4
+        elif char == "\\" and following in _ESCAPES:
+            data.append(_ESCAPES[following])
+            index += 2
+        else:
+            data += char.encode()
+            index += 1
+    return data.decode("utf-8", errors="replace")
+
+
 def _strip_prefix(name: str | None) -> str | None:
     if name is None or name == "/dev/null":
         return None
-    name = name.split("\t", 1)[0]
+    name = _unquote(name) if name.startswith('"') else name.split("\t", 1)[0]
     if name.startswith(("a/", "b/")):
         return name[2:]
     return name
 
 
-def parse_diff(text: str) -> Diff:
-    """Parse a unified diff as git or ``diff -u`` writes it.
+_GIT_FILE = re.compile(r"^diff --git ", re.MULTILINE)
+_PLAIN_FILE = re.compile(r"^--- [^\n]*\n\+\+\+ ", re.MULTILINE)
+_HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
 
-    Raises :class:`ReviewError` when the text is not empty but holds no diff.
+
+def _chunks(text: str) -> list[int]:
+    """Where each file of the patch starts. The patch is parsed file by file, so that the
+    parser's objects for one file are freed before the next: memory follows the largest file,
+    not the patch."""
+    starts = [match.start() for match in _GIT_FILE.finditer(text)]
+    return starts or [match.start() for match in _PLAIN_FILE.finditer(text)] or [0]
+
+
+def _overflow(lines: list[str]) -> int | None:
+    """The index of the first line of a file's patch that follows a complete hunk and yet looks
+    like one of its lines (``+...``, ``-...``): a hunk with more lines than its header declares,
+    whose extra lines a parser would drop. A ``-- `` signature line is no such line."""
+    old = new = 0
+    seen = False
+    for index, line in enumerate(lines):
+        if old > 0 or new > 0:
+            tag = line[:1]
+            old -= tag in (" ", "", "-")
+            new -= tag in (" ", "", "+")
+            continue
+        header = _HUNK.match(line)
+        if header is not None:
+            seen = True
+            old, new = int(header[1] or 1), int(header[2] or 1)
+        elif seen and line.startswith(("+", "-")) and line != "-- ":
+            return index
+    return None
+
+
+def _file_changes(text: str, start: int, end: int) -> list[FileChange]:
+    """The changes of ``text[start:end]``: one file's patch (and what precedes the first)."""
+    chunk = text[start:end]
+    large = end - start > limits.MAX_FILE_PATCH_BYTES
+    if large:  # its header alone: which file, how it changed
+        hunk = chunk.find("\n@@ ")
+        chunk = chunk if hunk < 0 else chunk[: hunk + 1]
+    try:
+        patch = PatchSet(chunk)
+    except (UnidiffParseError, ValueError, IndexError) as exc:
+        raise ReviewError(f"cannot parse the diff: {exc}") from None
+    extra = _overflow(chunk.split("\n"))
+    if extra is not None:
+        line = text.count("\n", 0, start) + extra + 1
+        raise ReviewError(
+            f"cannot parse the diff: corrupt patch at line {line}: a hunk holds more lines than "
+            "its header declares"
+        )
+    changes = [_file_change(patched) for patched in patch]
+    if large:
+        reason = (
+            f"its patch is larger than {limits.size(limits.MAX_FILE_PATCH_BYTES)}: not reviewed"
+        )
+        return [replace(change, skipped=reason) for change in changes]
+    return changes
+
+
+def parse_diff(text: str) -> Diff:
+    """Parse a unified diff as git or ``diff -u`` writes it (at most ``MAX_PATCH_BYTES``).
+
+    Raises :class:`ReviewError` when the text is not empty but holds no diff, when it is too
+    large, or when a hunk holds more lines than its header declares (``git apply`` refuses those
+    too: reviewing part of it would miss what the rest adds).
     """
+    if len(text) > limits.MAX_PATCH_BYTES:
+        raise ReviewError(
+            f"the patch is larger than {limits.size(limits.MAX_PATCH_BYTES)}: not reviewed"
+        )
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return Diff(files=())
-    try:
-        patch = PatchSet(text)
-    except (UnidiffParseError, ValueError, IndexError) as exc:
-        raise ReviewError(f"cannot parse the diff: {exc}") from None
-    if len(patch) == 0:
+    starts = _chunks(text)
+    files = [
+        change
+        for start, end in zip(starts, [*starts[1:], len(text)], strict=True)
+        for change in _file_changes(text, start, end)
+    ]
+    if not files:
         raise ReviewError("the input is not a unified diff (no file headers found)")
-    files: list[FileChange] = []
-    for patched in patch:
-        target = _strip_prefix(patched.target_file)
-        source = _strip_prefix(patched.source_file)
-        if patched.is_binary_file:
-            status = "binary"
-        elif patched.is_removed_file or target is None:
-            status = "deleted"
-        elif patched.is_added_file or source is None:
-            status = "added"
-        elif patched.is_rename or (source is not None and source != target):
-            status = "renamed"
-        else:
-            status = "modified"
-        added: set[int] = set()
-        removed: set[int] = set()
-        hunks: list[Hunk] = []
-        for hunk in patched:
-            lines: list[str] = []
-            old_lines: list[str] = []
-            for line in hunk:
-                if line.is_added or line.is_context:
-                    lines.append(line.value.rstrip("\n"))
-                if line.is_removed or line.is_context:
-                    old_lines.append(line.value.rstrip("\n"))
-                if line.is_added and line.target_line_no is not None:
-                    added.add(line.target_line_no)
-                if line.is_removed and line.source_line_no is not None:
-                    removed.add(line.source_line_no)
-            hunks.append(Hunk(hunk.target_start, tuple(lines), tuple(old_lines)))
-        path = target if target is not None else (source or patched.path)
-        files.append(
-            FileChange(
-                path=path,
-                status=status,
-                added=frozenset(added),
-                hunks=tuple(hunks),
-                old_path=source if status != "added" else None,
-                removed=frozenset(removed),
-            )
-        )
     return Diff(files=tuple(files))
+
+
+def _file_change(patched: PatchedFile) -> FileChange:
+    target = _strip_prefix(patched.target_file)
+    source = _strip_prefix(patched.source_file)
+    if patched.is_binary_file:
+        status = "binary"
+    elif patched.is_removed_file or target is None:
+        status = "deleted"
+    elif patched.is_added_file or source is None:
+        status = "added"
+    elif patched.is_rename or (source is not None and source != target):
+        status = "renamed"
+    else:
+        status = "modified"
+    added: set[int] = set()
+    removed: set[int] = set()
+    hunks: list[Hunk] = []
+    for hunk in patched:
+        lines: list[str] = []
+        old_lines: list[str] = []
+        for line in hunk:
+            if line.is_added or line.is_context:
+                lines.append(line.value.rstrip("\n"))
+            if line.is_removed or line.is_context:
+                old_lines.append(line.value.rstrip("\n"))
+            if line.is_added and line.target_line_no is not None:
+                added.add(line.target_line_no)
+            if line.is_removed and line.source_line_no is not None:
+                removed.add(line.source_line_no)
+        hunks.append(Hunk(hunk.target_start, tuple(lines), tuple(old_lines)))
+    path = target if target is not None else (source or patched.path)
+    return FileChange(
+        path=path,
+        status=status,
+        added=frozenset(added),
+        hunks=tuple(hunks),
+        old_path=source if status != "added" else None,
+        removed=frozenset(removed),
+    )
 
 
 def whole_files(files: Iterable[tuple[str, str]]) -> Diff:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from reviewer import __version__
+from reviewer import __version__, limits
 from reviewer.config import Config
 from reviewer.diff import Diff, FileChange, parse_diff, whole_files
 from reviewer.extract import Skipped, parse_hunks, parse_module
@@ -215,6 +215,13 @@ class Change:
         return failures
 
 
+def _past_limits(reviewed: int) -> str:
+    if reviewed >= limits.MAX_FILES:
+        return f"not reviewed: past the {limits.MAX_FILES:,} Python files reviewed in one change"
+    text = limits.size(limits.MAX_REVIEW_BYTES)
+    return f"not reviewed: past the {text} of Python reviewed in one change"
+
+
 def analyze(patch: str, sources: Sources, config: Config, base: Sources | None = None) -> Change:
     """Parse ``patch`` and extract the modules it touches. Raises ReviewError for non-diffs.
 
@@ -246,12 +253,22 @@ def analyze_diff(
     changes = [c for c in diff.files if c.is_python and not config.excluded(c.path)]
     modules: list[Module] = []
     skipped: list[Skipped] = []
+    reviewed = 0  # characters of Python text, against limits.MAX_REVIEW_BYTES
     for change in changes:
+        if (
+            change.skipped
+            or len(modules) >= limits.MAX_FILES
+            or reviewed >= limits.MAX_REVIEW_BYTES
+        ):
+            skipped.append(Skipped(change.path, change.skipped or _past_limits(len(modules))))
+            continue
         loaded = load_module(change, sources)
         if isinstance(loaded, Skipped):
-            skipped.append(loaded)
+            if change.hunks:  # else a rename, copy or mode change: no text to review, no news
+                skipped.append(loaded)
         else:
             modules.append(loaded)
+            reviewed += sum(len(line) + 1 for line in loaded.lines)
     before = None if base is None else BaseSources(base, sources, diff)
     return Change(diff, tuple(modules), tuple(skipped), Project(modules, sources), before)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from reviewer import limits
 from reviewer.errors import ReviewError
 
 if TYPE_CHECKING:
@@ -115,10 +116,7 @@ class DirectorySources:
             target = target.resolve()
             if not target.is_relative_to(self.root) or not target.is_file():
                 return None
-        try:
-            return decode(target.read_bytes())
-        except OSError:
-            return None
+        return read_file(target)
 
     def python_files(self) -> Iterator[str]:
         """Python files below the root, neither through nor as symbolic links."""
@@ -139,6 +137,19 @@ class DirectorySources:
                 elif entry.name.endswith(".py") and entry.is_file():
                     self._regular.add(relative)
                     yield relative
+
+
+def read_file(path: Path) -> str | None:
+    """The text of a regular file, or None when it cannot be read or is larger than
+    :data:`MAX_FILE_BYTES` (a 2 GB file is never read whole: the change to it is reviewed from
+    its hunks)."""
+    try:
+        with path.open("rb") as stream:
+            if os.fstat(stream.fileno()).st_size > limits.MAX_FILE_BYTES:
+                return None
+            return decode(stream.read())
+    except OSError:
+        return None
 
 
 _GIT_ENVIRONMENT = {"GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0"}
@@ -278,10 +289,7 @@ class GitRevisionSources:
         if path in self.clean and self.work_tree is not None:
             target = (self.work_tree / path).resolve()
             if target.is_relative_to(self.work_tree) and target.is_file():
-                try:
-                    return decode(target.read_bytes())
-                except OSError:
-                    pass
+                return read_file(target)  # None when too large: then not read from git either
         data = self._texts.pop(path, None)
         if data is None:
             data = self._fetch(path, sha)

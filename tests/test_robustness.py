@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import threading
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reviewer import limits
 from reviewer.cli import main
 from reviewer.config import Config
 from reviewer.engine import review
@@ -90,6 +92,11 @@ def run_cli(
     captured = capsys.readouterr()
     assert isinstance(exited.value.code, int)
     return exited.value.code, captured.out, captured.err
+
+
+def skipped(out: str) -> list[tuple[str, str]]:
+    report: dict[str, Any] = json.loads(out)
+    return [(s["path"], s["reason"]) for s in report["skipped"]]
 
 
 def findings(out: str) -> list[tuple[str, str, int]]:
@@ -179,3 +186,129 @@ def test_config_that_is_a_directory(capsys: pytest.CaptureFixture[str], tmp_path
     code, _, err = run_cli(capsys, "-", "--config", str(tmp_path), stdin=SEED)
     assert code == 2
     assert "is a directory" in err
+
+
+def test_a_hunk_with_more_lines_than_declared_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run_cli(capsys, str(HOSTILE / "overlong_hunk.patch"))
+    assert (code, out) == (2, "")
+    assert err == (
+        "fastapi-review: error: cannot parse the diff: corrupt patch at line 10: a hunk holds "
+        "more lines than its header declares\n"
+    )
+
+
+def test_a_signature_after_the_last_hunk_is_no_extra_line() -> None:
+    patch = SEED + "-- \n2.43.0\n"
+    assert [f.path for f in review(patch, NoSources(), Config()).findings] == ["app/h.py"]
+
+
+def test_line_numbers_cost_no_memory(capsys: pytest.CaptureFixture[str]) -> None:
+    run_cli(capsys, "-", stdin=SEED)  # the modules a review imports are not the point
+    tracemalloc.start()
+    try:
+        code, out, _ = run_cli(capsys, str(HOSTILE / "far_hunk.patch"), "--format", "json")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 << 20  # the hunk header says line 100,000,000
+    assert code == 4  # incomplete: a file was not reviewed
+    assert skipped(out) == [
+        (
+            "app/far.py",
+            "its hunks reach line 100,000,002, past the 100,000 lines reviewed without the file",
+        )
+    ]
+
+
+def test_a_huge_file_in_the_repository_is_not_read(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A 2 GB file (sparse: no disk used) that the change modifies: reviewed from its hunks."""
+    big = tmp_path / "app" / "h.py"
+    big.parent.mkdir()
+    with big.open("wb") as stream:
+        stream.truncate(2 << 30)
+    run_cli(capsys, "-", stdin=SEED)  # the modules a review imports are not the point
+    tracemalloc.start()
+    try:
+        code, out, _ = run_cli(capsys, "-", "--repo", str(tmp_path), "--format", "json", stdin=SEED)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 << 20
+    assert code == 1
+    assert json.loads(out)["partial"] == ["app/h.py"]
+    assert findings(out) == [("FAPI402", "app/h.py", 6)]
+
+
+def _files(count: int, lines: int = 3) -> str:
+    body = ["import time", "", "async def handler():", *["    time.sleep(1)"] * (lines - 3)]
+    return "".join(
+        f"diff --git a/app/f{index}.py b/app/f{index}.py\nnew file mode 100644\n--- /dev/null\n"
+        f"+++ b/app/f{index}.py\n@@ -0,0 +1,{len(body)} @@\n" + "".join(f"+{b}\n" for b in body)
+        for index in range(count)
+    )
+
+
+def test_files_past_the_limits_of_one_review_are_skipped_with_a_reason(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(limits, "MAX_FILES", 2)
+    code, out, _ = run_cli(capsys, "-", "--format", "json", stdin=_files(3, lines=4))
+    report = json.loads(out)
+    assert (code, report["stats"]["python_files"]) == (1, 2)
+    assert skipped(out) == [
+        ("app/f2.py", "not reviewed: past the 2 Python files reviewed in one change")
+    ]
+    monkeypatch.setattr(limits, "MAX_FILES", 1_000)
+    monkeypatch.setattr(limits, "MAX_REVIEW_BYTES", 100)
+    code, out, _ = run_cli(capsys, "-", "--format", "json", stdin=_files(3, lines=8))
+    assert [reason for _, reason in skipped(out)] == [
+        "not reviewed: past the 0 KiB of Python reviewed in one change"
+    ] * 2
+
+
+def test_a_file_past_the_size_limit_is_skipped(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1 << 10)
+    monkeypatch.setattr(limits, "MAX_FILE_PATCH_BYTES", 4 << 10)
+    patch = _files(1, lines=80) + _files(1, lines=400).replace("f0.py", "g0.py")
+    _, out, _ = run_cli(capsys, "-", "--format", "json", stdin=patch)
+    assert skipped(out) == [
+        ("app/f0.py", "larger than 1 KiB: not reviewed (generated code?)"),
+        ("app/g0.py", "its patch is larger than 4 KiB: not reviewed"),
+    ]
+
+
+def test_a_patch_past_the_size_limit_is_refused(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(limits, "MAX_PATCH_BYTES", 1 << 10)
+    code, _, err = run_cli(capsys, "-", stdin=_files(10))
+    assert (code, err) == (
+        2,
+        "fastapi-review: error: standard input: larger than 1 KiB: not reviewed\n",
+    )
+    with pytest.raises(ReviewError, match="the patch is larger than 1 KiB"):
+        review(_files(10), NoSources(), Config())
+
+
+def test_file_names_git_quotes_a_bom_and_changes_without_text(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``git diff -M -C`` of names git quotes (non-ASCII, ``"``, a tab), one with an apostrophe,
+    a file starting with a UTF-8 BOM, a rename, a copy and a mode change."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, str(HOSTILE / "shapes.patch"), "--format", "json")
+    assert (code, err) == (1, "")
+    assert findings(out) == [
+        ("FAPI402", path, 5)
+        for path in ("app/bom.py", "app/café.py", "app/it's.py", "app/plain.py", 'app/say"hi.py')
+    ] + [("FAPI402", "app/tab\tbed.py", 5)]
+    assert json.loads(out)["skipped"] == []  # the rename, copy and mode change hold no text

@@ -11,12 +11,15 @@ import textwrap
 import warnings
 from dataclasses import dataclass
 
+from reviewer import limits
 from reviewer.diff import FileChange
 from reviewer.extract.build import build_module, module_name
 from reviewer.extract.model import Module
 from reviewer.extract.newer import Version, newer_syntax
 
 RUNNING: Version = (sys.version_info.major, sys.version_info.minor)
+
+BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -29,11 +32,21 @@ class Skipped:
     """The later Python that would parse the file, when only its syntax is too new for this one."""
 
 
+def _too_large(path: str) -> Skipped:
+    return Skipped(
+        path, f"larger than {limits.size(limits.MAX_FILE_BYTES)}: not reviewed (generated code?)"
+    )
+
+
 def parse_module(
     path: str, text: str, partial: bool = False, lines: tuple[str, ...] | None = None
 ) -> Module | Skipped:
     """Parse whole-file text into a :class:`Module` (``lines``: ``text``'s lines, when the caller
-    holds them already)."""
+    holds them already); not past ``limits.MAX_FILE_BYTES``."""
+    if len(text) > limits.MAX_FILE_BYTES:
+        return _too_large(path)
+    if text.startswith(BOM):  # Python reads a UTF-8 signature as no character at all
+        text, lines = text[1:], None
     lines = tuple(text.splitlines()) if lines is None else lines
     try:
         with warnings.catch_warnings():
@@ -51,13 +64,13 @@ def parse_module(
 
 def _parse_fragment(lines: list[str], start: int) -> ast.Module | None:
     """Parse hunk lines placed at ``start``; None when the fragment is not a statement list."""
-    text = "\n" * (start - 1) + "\n".join(lines)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return ast.parse(text)
+            tree = ast.parse("\n".join(lines))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+    return ast.increment_lineno(tree, start - 1)
 
 
 def parse_hunks(change: FileChange) -> Module | Skipped:
@@ -66,11 +79,20 @@ def parse_hunks(change: FileChange) -> Module | Skipped:
     Each hunk is dedented and parsed on its own, trimming a few lines at its edges when it starts
     or ends inside a statement; hunks that still do not parse are left out.
     """
-    size = max((hunk.start + len(hunk.lines) for hunk in change.hunks), default=1)
-    lines = [""] * size
+    end = max((hunk.start + len(hunk.lines) for hunk in change.hunks), default=1)
+    if end > limits.MAX_FILE_LINES + 1:
+        return Skipped(
+            change.path,
+            f"its hunks reach line {end - 1:,}, past the {limits.MAX_FILE_LINES:,} lines reviewed "
+            "without the file",
+        )
+    if sum(len(line) + 1 for hunk in change.hunks for line in hunk.lines) > limits.MAX_FILE_BYTES:
+        return _too_large(change.path)
+    lines = [""] * end
     body: list[ast.stmt] = []
     for hunk in change.hunks:
-        dedented = textwrap.dedent("\n".join(hunk.lines)).split("\n")
+        text = "\n".join(hunk.lines)
+        dedented = textwrap.dedent(text.removeprefix(BOM) if hunk.start == 1 else text).split("\n")
         tree = None
         for cut_start in range(0, min(6, len(dedented))):
             for cut_end in range(0, min(6, len(dedented) - cut_start)):

@@ -7,11 +7,17 @@ import tarfile
 from collections.abc import Iterator
 from functools import cached_property
 
+from reviewer import limits
 from reviewer.github.client import GitHubClient, GitHubError
 from reviewer.source import SKIP_DIRS, decode
 
-MAX_FILE_BYTES = 1 << 20
-"""Larger files are left out of the context (a changed one is then reviewed from its hunks)."""
+CONFIGURATION = frozenset({"pyproject.toml", "setup.cfg", "requirements.txt"})
+"""The files besides Python ones that a review reads (``Project.uses_pydantic_v2``)."""
+
+
+def _kept(path: str) -> bool:
+    """Python files and configuration: the archive's other files are never read."""
+    return path.endswith((".py", ".pyi")) or path.rsplit("/", 1)[-1] in CONFIGURATION
 
 
 class ApiSources:
@@ -58,7 +64,11 @@ class ApiSources:
                     # GitHub's archives hold one top folder, "<owner>-<repo>-<sha>/".
                     _, _, path = member.name.partition("/")
                     folders = path.split("/")[:-1]
-                    if not member.isfile() or member.size > MAX_FILE_BYTES or not path:
+                    if (
+                        not member.isfile()
+                        or member.size > limits.MAX_FILE_BYTES
+                        or not _kept(path)
+                    ):
                         continue
                     if any(folder in SKIP_DIRS for folder in folders):
                         continue

@@ -3,11 +3,16 @@ in a message, and with ``--post`` the report still printed and exit 3."""
 
 from __future__ import annotations
 
+import io
+import tarfile
 from collections.abc import Callable
 
 import pytest
 from conftest import Result
-from fakegithub import NUMBER, REPO, FakeGitHub
+from fakegithub import HEAD_SHA, NUMBER, REPO, TOKEN, FakeGitHub
+
+from reviewer.github.client import GitHubClient
+from reviewer.github.sources import ApiSources
 
 PR = f"{REPO}#{NUMBER}"
 PULL = f"/repos/{REPO}/pulls/{NUMBER}"
@@ -44,3 +49,29 @@ def test_a_200_that_is_not_json_while_reading_is_an_input_error(
     assert result.err == (
         f"fastapi-review: error: GET {PULL}: an answer that is not JSON (text/html, 65 bytes)\n"
     )
+
+
+def test_the_archive_keeps_python_and_configuration_only(github: FakeGitHub) -> None:
+    buffer = io.BytesIO()
+    files = {
+        "app/main.py": b"app = 1\n",
+        "app/types.pyi": b"x: int\n",
+        "pyproject.toml": b"[project]\n",
+        "requirements.txt": b"pydantic>=2\n",
+        "docs/manual.pdf": b"%PDF" + b"\0" * 100_000,
+        "web/bundle.js": b"console.log(1);\n" * 1000,
+    }
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for path, data in files.items():
+            info = tarfile.TarInfo(f"acme-shop-{HEAD_SHA[:7]}/{path}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    github.archive = buffer.getvalue()
+    with GitHubClient(TOKEN, github.url) as client:
+        sources = ApiSources(client, REPO, HEAD_SHA)
+        assert list(sources.python_files()) == ["app/main.py"]
+        assert sources.read("requirements.txt") == "pydantic>=2\n"
+        assert sources.read("pyproject.toml") == "[project]\n"
+        assert sources.read("app/types.pyi") == "x: int\n"
+        assert sources.read("docs/manual.pdf") is None
+        assert sources.read("web/bundle.js") is None
