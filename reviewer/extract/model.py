@@ -417,6 +417,18 @@ class Module:
             index.setdefault(call.function, []).append(call)
         return index
 
+    def route_path(self, route: Route) -> str | None:
+        """The route's path with the ``prefix=`` of the router it is registered on (when this
+        module builds that router), ``/`` for an empty one; None for a path computed at run time."""
+        if route.path is None:
+            return None
+        prefix = ""
+        for app in self.apps:
+            option = app.call.kwarg("prefix")
+            if app.name == route.owner and option is not None and option.string:
+                prefix = option.string
+        return (prefix + route.path) or "/"
+
     def function(self, qualname: str | None) -> Function | None:
         """The function with this module-relative qualified name (the first, if redefined)."""
         return None if qualname is None else self._functions.get(qualname)

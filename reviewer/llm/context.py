@@ -135,7 +135,7 @@ class _Context:
         for route in routes:
             chained, mounts, apps = facts.chain(module, route, function)
             dependencies.extend(chained)
-            lines.append(f"{route.method} {route.path} on `{route.owner}`")
+            lines.append(f"{route.method} {route.path or '/'} on `{route.owner}`")
             if needs_hop:
                 lines.extend(mounts)
             if {"FAPI807", "FAPI808"} & set(rule_ids):

@@ -37,17 +37,6 @@ def _short(expr: Expr) -> str:
     return " ".join(expr.text.split())
 
 
-def _route_path(module: Module, route: Route) -> str:
-    if route.path is None:
-        return "<dynamic path>"
-    prefix = ""
-    for app in module.apps:
-        option = app.call.kwarg("prefix")
-        if app.name == route.owner and option is not None and option.string:
-            prefix = option.string
-    return prefix + route.path or "/"
-
-
 def _dependencies(function: Function) -> list[str]:
     names: list[str] = []
     for param in function.params:
@@ -73,9 +62,7 @@ def _body_models(function: Function, project: Project) -> list[str]:
 
 def _route(module: Module, route: Route, project: Project) -> str:
     handler = route.handler
-    head = (
-        f"`{route.method} {_route_path(module, route)}` {handler.name} {_lines(*_extent(handler))}"
-    )
+    head = f"`{route.method} {module.route_path(route) or '<dynamic path>'}` {handler.name} {_lines(*_extent(handler))}"
     parts = [head + (" async" if handler.is_async else " sync")]
     parts.extend(f"body {name}" for name in _body_models(handler, project))
     response = route.option("response_model") or handler.returns_annotation

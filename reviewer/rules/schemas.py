@@ -167,26 +167,18 @@ def app_routes(module: Module) -> tuple[Route, ...]:
     return () if module.is_test else module.routes
 
 
-def _prefix(module: Module, route: Route) -> str:
-    """The ``prefix=`` of the ``APIRouter`` the route is registered on, when the module shows it."""
-    for app in module.apps:
-        prefix = app.call.kwarg("prefix")
-        if app.name == route.owner and prefix is not None and prefix.string:
-            return prefix.string
-    return ""
-
-
 def route_label(module: Module, route: Route) -> str:
     """``GET /users/{user_id}`` (with the router's prefix), or the handler name."""
-    if route.path is None:
+    path = module.route_path(route)
+    if path is None:
         return route.handler.name
     method = "route" if route.method == "API_ROUTE" else route.method
-    return f"{method} {_prefix(module, route)}{route.path}"
+    return f"{method} {path}"
 
 
 def _route_words(module: Module, route: Route) -> str:
     """The path, handler name and router prefix of a route, lower-cased, for keyword tests."""
-    return " ".join((_prefix(module, route), route.path or "", route.handler.name)).lower()
+    return " ".join((module.route_path(route) or "", route.handler.name)).lower()
 
 
 # -- FAPI201 ---------------------------------------------------------------------------------
