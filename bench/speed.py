@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -51,8 +52,17 @@ FLOOR = (
 )
 
 
-def run(command: Sequence[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Wall time (s) and peak memory (MB) of one process."""
+class Timing(NamedTuple):
+    """Best wall time and best CPU time (user + system, s) over the runs, and the peak memory."""
+
+    wall: float
+    cpu: float
+    peak: float
+    """MB"""
+
+
+def run(command: Sequence[str], cwd: Path | None = None) -> Timing:
+    """Wall time, CPU time and peak memory of one process."""
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -61,22 +71,24 @@ def run(command: Sequence[str], cwd: Path | None = None) -> tuple[float, float]:
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"{' '.join(command)}: exit status {os.waitstatus_to_exitcode(status)}")
-    return elapsed, usage.ru_maxrss / 1024
+    return Timing(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 
 
-def best(
-    repeat: int, *commands: Sequence[str], cwd: Path | None = None
-) -> list[tuple[float, float]]:
-    """For each command, the best time and the largest peak memory over ``repeat`` rounds; the
-    commands alternate within a round, so that load on the machine hits them alike."""
-    times = [float("inf")] * len(commands)
-    peaks = [0.0] * len(commands)
+def best(repeat: int, *commands: Sequence[str], cwd: Path | None = None) -> list[Timing]:
+    """For each command, the best wall and CPU times and the largest peak memory over
+    ``repeat`` rounds; the commands alternate within a round, so that load on the machine hits
+    them alike. On a shared machine the CPU time is the steadier figure: the wall clock also
+    measures waiting for a core."""
+    found = [Timing(float("inf"), float("inf"), 0.0) for _ in commands]
     for _ in range(repeat):
         for index, command in enumerate(commands):
-            elapsed, peak = run(command, cwd)
-            times[index] = min(times[index], elapsed)
-            peaks[index] = max(peaks[index], peak)
-    return list(zip(times, peaks, strict=True))
+            timing = run(command, cwd)
+            found[index] = Timing(
+                min(found[index].wall, timing.wall),
+                min(found[index].cpu, timing.cpu),
+                max(found[index].peak, timing.peak),
+            )
+    return found
 
 
 def best_in_process(repeat: int, work: Callable[[], object]) -> float:
@@ -122,7 +134,7 @@ class Change:
         return floor, full
 
 
-def startup(repeat: int, folder: Path) -> list[tuple[float, float]]:
+def startup(repeat: int, folder: Path) -> list[Timing]:
     one = Change(1, folder)
     return best(
         repeat,
@@ -176,7 +188,7 @@ def materialise(clone: Path, commit: str, folder: Path) -> None:
         position = header_end + 1 + size + 1
 
 
-def git_against_directory(repeat: int, clone: Path, commit: str) -> tuple[float, float, int]:
+def git_against_directory(repeat: int, clone: Path, commit: str) -> tuple[Timing, Timing, int]:
     """``--git SHA~1..SHA`` in ``clone`` against the same patch with SHA's files as ``--repo``."""
     with tempfile.TemporaryDirectory() as folder:
         checkout = Path(folder) / "checkout"
@@ -189,7 +201,7 @@ def git_against_directory(repeat: int, clone: Path, commit: str) -> tuple[float,
         ).stdout
         patch.write_bytes(diff)
         options = ["--no-llm", "--format", "json", "--fail-on", "never", "--allow-skipped"]
-        (git, _), (directory, _) = best(
+        git, directory = best(
             repeat,
             [CLI, "--git", f"{commit}~1..{commit}", *options],
             [CLI, str(patch), "--repo", str(checkout), *options],
@@ -225,11 +237,11 @@ def main() -> None:
         python, version, one_file = startup(repeat, base / "one")
         change = Change(args.files, base / "change")
         double = Change(args.files * 2, base / "double")
-        (floor, floor_peak), (whole, peak) = best(repeat, change.floor(), change.cli())
-        (floor2, _), (whole2, _) = best(max(1, repeat // 2), double.floor(), double.cli())
+        floor, whole = best(repeat, change.floor(), change.cli())
+        floor2, whole2 = best(max(1, repeat // 2), double.floor(), double.cli())
         parse, review_time = change.in_process(repeat)
         parse2, review2 = double.in_process(max(1, repeat // 2))
-        bandit_time = None
+        bandit_run = None
         if bandit.exists():
             command = [
                 str(bandit),
@@ -238,49 +250,56 @@ def main() -> None:
                 str(change.root / "app"),
                 str(change.root / "tests"),
             ]
-            (bandit_floor, _), (bandit_time, _) = best(
+            bandit_floor, bandit_run = best(
                 max(1, repeat // 2), change.floor(), [*command, "-f", "json", "-o", os.devnull]
             )
         small_review, one_parse, repo_parse = small_change_in_large_repo(repeat, base / "large")
+    git_run = None
+    if args.git_repo is not None and args.commit:
+        git_run = git_against_directory(repeat, args.git_repo, args.commit)
     ms = 1000
-    print(f"$ .venv/bin/python bench/speed.py --files {args.files} --repeat {repeat}")
+
+    def row(label: str, timing: Timing, floor: Timing, note: str = "") -> None:
+        print(
+            f"  {label:<30} wall {timing.wall * ms:7.1f} ms {timing.wall / floor.wall:5.2f}x"
+            f"   cpu {timing.cpu * ms:7.1f} ms {timing.cpu / floor.cpu:5.2f}x{note}"
+        )
+
+    extra = f" --git-repo {args.git_repo} --commit {args.commit}" if git_run else ""
+    print(f"$ .venv/bin/python bench/speed.py --files {args.files} --repeat {repeat}{extra}")
     print(
         f"change: {len(change.files)} files, {change.lines:,} changed lines; double: "
         f"{len(double.files)} files, {double.lines:,} lines"
     )
-    print("start-up (whole processes):")
-    print(f"  python -c pass                   {python[0] * ms:8.1f} ms   1.00x")
-    print(
-        f"  fastapi-review --version         {version[0] * ms:8.1f} ms   {version[0] / python[0]:.2f}x"
+    print("start-up, whole processes:")
+    row("python -c pass", python, python)
+    row("fastapi-review --version", version, python)
+    row("review of a one-file change", one_file, python)
+    print("whole processes, the collector off in both (ratios to the floor):")
+    row("floor: read + ast.parse", floor, floor, f"   peak {floor.peak:5.1f} MB")
+    row("fastapi-review, whole CLI run", whole, floor, f"   peak {whole.peak:5.1f} MB")
+    row(
+        "double change: CLI",
+        whole2,
+        floor2,
+        f"   ({whole2.cpu / whole.cpu:.2f}x cpu of the single)",
     )
-    print(
-        f"  review of a one-file change      {one_file[0] * ms:8.1f} ms   {one_file[0] / python[0]:.2f}x"
-    )
-    print("whole processes, collector off in both:")
-    print(
-        f"  floor: read + ast.parse          {floor * ms:8.1f} ms   1.00x   peak {floor_peak:6.1f} MB"
-    )
-    print(
-        f"  fastapi-review, whole CLI run    {whole * ms:8.1f} ms   {whole / floor:.2f}x   peak {peak:6.1f} MB"
-    )
-    print(
-        f"  double change: CLI / floor       {whole2 * ms:8.1f} ms   {whole2 / floor2:.2f}x"
-        f"   ({whole2 / whole:.2f}x the single change)"
-    )
-    if bandit_time is not None:
-        print(
-            f"  bandit -r on the same files      {bandit_time * ms:8.1f} ms   "
-            f"{bandit_time / bandit_floor:.2f}x   ({bandit_time / whole:.2f}x our CLI)"
+    if bandit_run is not None:
+        row(
+            "bandit -r on the same files",
+            bandit_run,
+            bandit_floor,
+            f"   ({bandit_run.cpu / whole.cpu:.2f}x our cpu)",
         )
     else:
         print("  bandit: not installed (pip install bandit)")
-    print("in process, collector off in both:")
-    print(f"  floor: ast.parse                 {parse * ms:8.1f} ms   1.00x")
+    print("in process, the collector off in both:")
+    print(f"  floor: ast.parse               {parse * ms:8.1f} ms   1.00x")
     print(
-        f"  static review                    {review_time * ms:8.1f} ms   {review_time / parse:.2f}x"
+        f"  static review                  {review_time * ms:8.1f} ms   {review_time / parse:.2f}x"
     )
     print(
-        f"  double change: review / floor    {review2 * ms:8.1f} ms   {review2 / parse2:.2f}x"
+        f"  double change: review          {review2 * ms:8.1f} ms   {review2 / parse2:.2f}x"
         f"   ({review2 / review_time:.2f}x the single change)"
     )
     print(
@@ -288,13 +307,14 @@ def main() -> None:
         f" = {small_review / one_parse:.1f}x parsing that file"
         f" ({small_review / repo_parse:.3f}x parsing the whole repository)"
     )
-    if args.git_repo is not None and args.commit:
-        git, directory, lines = git_against_directory(repeat, args.git_repo, args.commit)
+    if git_run is not None:
+        git, directory, lines = git_run
         print(
-            f"--git {args.commit[:12]}~1..{args.commit[:12]} ({lines:,} patch lines) in "
-            f"{args.git_repo.name}: {git * ms:.1f} ms = {git / directory:.2f}x the same patch "
-            f"with a checkout as --repo ({directory * ms:.1f} ms)"
+            f"--git {args.commit[:12]}~1..{args.commit[:12]} ({lines:,} patch lines), "
+            f"{args.git_repo.name}, against the same patch with a directory as --repo:"
         )
+        row("directory as context", directory, directory)
+        row("--git (files read from git)", git, directory)
 
 
 if __name__ == "__main__":
