@@ -12,7 +12,8 @@ from reviewer.extract.model import Assign, ClassDef, Function, Module
 from reviewer.source import Sources
 
 PYDANTIC_V2_REQUIREMENT = re.compile(r"pydantic\s*(\[[^\]]*\])?\s*(>=|==|~=)\s*2", re.IGNORECASE)
-
+PYDANTIC_LOCKED = re.compile(r'name\s*=\s*"pydantic"\s*\n\s*version\s*=\s*"(\d+)\.')
+"""The version of Pydantic a ``poetry.lock``/``uv.lock``/``pdm.lock`` installs."""
 T = TypeVar("T")
 
 PYDANTIC_V2_WORDS = re.compile(
@@ -41,9 +42,8 @@ class _DependsNaming:
         )
 
 
-PYDANTIC_V2_NAMES = frozenset(
-    {"pydantic.ConfigDict", "pydantic.field_validator", "pydantic.model_validator"}
-)
+PYDANTIC_V2_NAMES = frozenset({"pydantic.field_validator", "pydantic.model_validator"})
+"""Names only Pydantic 2 exports (``ConfigDict`` exists in 1.10 too, for dataclasses)."""
 
 
 def _pins_pydantic_v1(text: str) -> bool:
@@ -258,7 +258,14 @@ class Project:
 
     @cached_property
     def uses_pydantic_v2(self) -> bool:
-        """The repository shows Pydantic v2: a requirement, or v2-only names in use."""
+        """The repository shows Pydantic 2: a lock file installs it, or (with no lock file) a
+        requirement asks for it, or, with no requirement pinning Pydantic 1 either, v2-only
+        names are in use (a ``model_config = ConfigDict(...)``, ``field_validator``,
+        ``model_dump()``)."""
+        for lock_file in ("poetry.lock", "uv.lock", "pdm.lock"):
+            locked = PYDANTIC_LOCKED.search(self.sources.read(lock_file) or "")
+            if locked is not None:
+                return locked.group(1) != "1"
         for requirement_file in ("pyproject.toml", "requirements.txt", "setup.cfg", "setup.py"):
             text = self.sources.read(requirement_file)
             if text and PYDANTIC_V2_REQUIREMENT.search(text):
@@ -268,8 +275,13 @@ class Project:
         for module in self.all_modules(mentioning=PYDANTIC_V2_WORDS):
             if any(target in PYDANTIC_V2_NAMES for _, target in module.imports):
                 return True
-            if any(class_def.has_model_config for class_def in module.classes):
-                return True
+            if any(
+                assign.class_name is not None
+                and assign.value is not None
+                and any(target.text == "model_config" for target in assign.targets)
+                for assign in module.assignments
+            ):
+                return True  # a field named `model_config` (no value) is Pydantic 1
             if any(
                 call.expr.func is not None and call.expr.func.op == "model_dump"
                 for call in module.calls

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from reviewer.extract.model import ClassDef, Expr, Field, Function, Module, Param, Route
+from reviewer.extract.model import Call, ClassDef, Expr, Field, Function, Module, Param, Route
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity
 from reviewer.rules.helpers import path_params, response_type
@@ -1386,20 +1386,75 @@ def _v1_validator(decorator: Expr) -> str | None:
     return V1_VALIDATORS.get(name) if module in V1_VALIDATOR_MODULES else None
 
 
+def _own_method(project: Project, qualname: str | None, name: str) -> bool:
+    """The model class (or a repository base of it) defines ``name`` itself: tiled's
+    ``DataSource.from_orm(orm, include_assets=False)`` is the application's method, not
+    Pydantic's."""
+    found = project.cls(qualname)
+    if found is None:
+        return False
+    pending = [Model(found[0], found[1], "")]
+    seen: set[tuple[str, str]] = set()
+    while pending:
+        current = pending.pop()
+        if current.key in seen:
+            continue
+        seen.add(current.key)
+        if current.module.function(f"{current.cls.qualname}.{name}") is not None:
+            return True
+        for base in current.cls.bases:
+            parent = resolve_model(project, current.module, base)
+            if parent is not None:
+                pending.append(parent)
+    return False
+
+
+def _rebound(module: Module, call: Call, receiver: Expr) -> bool:
+    """The receiver is a local name bound to something else too: ``response =
+    client.get(...)`` then ``response = StatusMessage(**response.json())`` calls the HTTP
+    response's ``.json()``, whatever type the name ends up with."""
+    if receiver.kind != "name" or receiver.type is None:
+        return False
+    values = [
+        assign.value
+        for assign in module.assignments
+        if assign.function == call.function
+        and any(target.kind == "name" and target.text == receiver.text for target in assign.targets)
+    ]
+    return len(values) > 1 and any(
+        value is None
+        or value.kind != "call"
+        or (
+            value.qualname != receiver.type
+            and not (value.qualname or "").startswith(f"{receiver.type}.")
+        )
+        for value in values
+    )
+
+
 class PydanticV1Api(Rule):
     """
     ## What it does
-    In a repository that shows Pydantic v2 (a `pydantic>=2` requirement, or `model_config`,
-    `ConfigDict`, `field_validator`, `model_validator` or `model_dump` in use), flags the v1
-    idioms: `orm_mode` in a model's `class Config`, `@validator`/`@root_validator` imported from
-    `pydantic`, and the v1 methods called on a model class of the repository or on a value
-    annotated with (or built from) one: `.dict()`, `.json()`, `.parse_obj()`, `.parse_raw()`,
-    `.parse_file()`, `.from_orm()`, `.schema()`, `.schema_json()`, `.copy()`,
-    `.update_forward_refs()` and `.construct()`.
+    In a repository that shows Pydantic v2, flags the v1 idioms: `orm_mode` in a model's
+    `class Config`, `@validator`/`@root_validator` imported from `pydantic`, and the v1 methods
+    called on a model class of the repository or on a value annotated with (or built from) one:
+    `.dict()`, `.json()`, `.parse_obj()`, `.parse_raw()`, `.parse_file()`, `.from_orm()`,
+    `.schema()`, `.schema_json()`, `.copy()`, `.update_forward_refs()` and `.construct()`.
 
-    A requirement that keeps Pydantic below 2 (`pydantic = "^1.10"`, `pydantic<2`,
-    `pydantic==1.10.13`) says the code base is on v1, whatever names it uses: nothing is
-    reported. Code written against the `pydantic.v1` compatibility namespace is left alone, and so is a
+    Which major version a repository is on: the version its `poetry.lock`, `uv.lock` or
+    `pdm.lock` installs decides; without a lock file, a `pydantic>=2` requirement says v2 and a
+    requirement that keeps v1 (`pydantic==1.10.13`, `pydantic = "^1.10"`, `pydantic<2`) says
+    v1, whatever names the code uses; with neither, v2-only code does (`model_config =
+    ConfigDict(...)`, `field_validator`, `model_validator`, `model_dump()`). `ConfigDict` alone
+    is not a sign (Pydantic 1.10 has it for dataclasses), nor is a field that happens to be
+    named `model_config` (only v1 allows one).
+
+    A method the model class (or one of its repository bases) defines itself is the
+    application's, not Pydantic's (a `from_orm` classmethod with its own arguments), and a local
+    name bound to something else as well is not trusted to be the model when it is called
+    (`response = client.get(...)` then `response = Status(**response.json())`).
+
+    Code written against the `pydantic.v1` compatibility namespace is left alone, and so is a
     v1 method called in a function that also calls the v2 ones (`model_dump()`,
     `model_validate()`...): that is a fallback for code supporting both major versions.
 
@@ -1470,11 +1525,29 @@ class PydanticV1Api(Rule):
         "from pydantic import BaseModel, ConfigDict\nclass User(BaseModel):\n    name: str\n"
         "def dump(u: User):\n    if hasattr(u, 'model_dump'):\n        return u.model_dump()\n"
         "    return u.dict()",
+        # Pydantic 1.10: `ConfigDict` for a dataclass, and a field named `model_config`.
+        "from pydantic import BaseModel, ConfigDict, validator\n"
+        "from pydantic.dataclasses import dataclass\n@dataclass(config=ConfigDict(extra='allow'))\n"
+        "class Entity:\n    tenant_id: str\nclass WorkRequest(BaseModel):\n"
+        "    model_config: ModelConfig\n    @validator('model_config')\n"
+        "    def known(cls, v):\n        return v\ndef f(w: WorkRequest):\n    return w.dict()",
+        # The application's own `from_orm`, with its own arguments.
+        "from pydantic import BaseModel, ConfigDict\nclass Asset(BaseModel):\n"
+        "    model_config = ConfigDict(from_attributes=True)\n    id: int\n"
+        "    @classmethod\n    def from_orm(cls, orm, include_data=True):\n"
+        "        return cls(id=orm.id)\ndef assets(rows):\n"
+        "    return [Asset.from_orm(row, include_data=False) for row in rows]",
+        # The name holds the HTTP response when `.json()` is called; the model comes after.
+        "from pydantic import BaseModel, ConfigDict\nclass Status(BaseModel):\n"
+        "    model_config = ConfigDict(extra='forbid')\n    detail: str\n"
+        "def test_status(client):\n    response = client.get('/status')\n"
+        "    response = Status(**response.json())\n    assert response.detail",
     )
     INVALID = (
         Invalid(
-            "from pydantic import BaseModel, ConfigDict\nclass User(BaseModel):\n    name: str\n"
-            "def f(u: User):\n    return u.dict()",
+            "from pydantic import BaseModel, ConfigDict\nclass User(BaseModel):\n"
+            "    model_config = ConfigDict(from_attributes=True)\ndef f(u: User):\n"
+            "    return u.dict()",
             line=5,
         ),
         Invalid(
@@ -1484,28 +1557,33 @@ class PydanticV1Api(Rule):
         ),
         Invalid(
             "from pydantic import BaseModel, ConfigDict, validator\nclass User(BaseModel):\n"
-            "    name: str\n    @validator('name')\n    def strip(cls, v):\n        return v",
-            line=4,
-        ),
-        Invalid(
-            "from pydantic import BaseModel, ConfigDict\nclass User(BaseModel):\n    name: str\n"
-            "def f(row):\n    return User.from_orm(row)",
+            "    model_config = ConfigDict(str_strip_whitespace=True)\n    name: str\n"
+            "    @validator('name')\n    def strip(cls, v):\n        return v",
             line=5,
         ),
         Invalid(
-            "from pydantic import BaseModel, ConfigDict\nclass User(BaseModel):\n    name: str\n"
-            "def f(raw: bytes):\n    return User.parse_raw(raw)",
+            "from pydantic import BaseModel, ConfigDict\nclass User(BaseModel):\n"
+            "    model_config = ConfigDict(from_attributes=True)\ndef f(row):\n"
+            "    return User.from_orm(row)",
             line=5,
         ),
         Invalid(
-            "from pydantic import BaseModel, ConfigDict\nclass User(BaseModel):\n    name: str\n"
-            "def f(u: User):\n    return u.copy(update={'name': 'x'})",
+            "from pydantic import BaseModel, ConfigDict\nclass User(BaseModel):\n"
+            "    model_config = ConfigDict(frozen=True)\ndef f(raw: bytes):\n"
+            "    return User.parse_raw(raw)",
+            line=5,
+        ),
+        Invalid(
+            "from pydantic import BaseModel, ConfigDict\nclass User(BaseModel):\n"
+            "    model_config = ConfigDict(frozen=True)\ndef f(u: User):\n"
+            "    return u.copy(update={'name': 'x'})",
             line=5,
         ),
         Invalid(
             "from pydantic import BaseModel, ConfigDict\nclass Node(BaseModel):\n"
-            "    children: list['Node'] = []\nNode.update_forward_refs()",
-            line=4,
+            "    model_config = ConfigDict(frozen=True)\n    children: list['Node'] = []\n"
+            "Node.update_forward_refs()",
+            line=5,
         ),
     )
 
@@ -1544,8 +1622,13 @@ class PydanticV1Api(Rule):
             if call.function in v2_scopes:
                 continue
             receiver = func.items[0]
-            kind = project.model_kind(receiver.type or receiver.qualname)
-            if kind in SCHEMA_KINDS:
+            qualname = receiver.type or receiver.qualname
+            kind = project.model_kind(qualname)
+            if (
+                kind in SCHEMA_KINDS
+                and not _own_method(project, qualname, func.op)
+                and not _rebound(module, call, receiver)
+            ):
                 yield self.finding(
                     module,
                     call,
