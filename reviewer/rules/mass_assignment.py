@@ -51,6 +51,13 @@ PRIVILEGE_FIELDS = frozenset(
 )
 OWNERSHIP_FIELDS = frozenset({"owner_id", "tenant_id", "org_id", "organization_id"})
 """Fields that say whose a row is: only a finding when the route knows who calls it."""
+ACCOUNT_STATE = frozenset({"is_active", "is_verified"})
+"""Fields that are privileges only on an account (a disabled user cannot log in; an on-call
+service or a contact marked inactive is just not used)."""
+ACCOUNT_WORDS = re.compile(
+    r"user|account|member|principal|identity|login|signup|sign_up|register|profile|staff|admin",
+    re.IGNORECASE,
+)
 CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 PRIVILEGED_VALUE = re.compile(r"admin|super|staff|owner|root|manager|moderator", re.IGNORECASE)
 ADMIN_WORDS = re.compile(
@@ -725,10 +732,15 @@ def route_copies(module: Module, project: Project) -> Iterator[Copy]:
         if not env or _admin_only(module, project, route):
             continue
         knows_caller = _knows_caller(module, project, route)
+        label = route_label(module, route)
         seen: set[tuple[int, int]] = set()
         for sink in sinks.of(module, route.handler, env):
+            account = ACCOUNT_WORDS.search(f"{sink.target} {sink.model} {label}") is not None
             fields = frozenset(
-                name for name in sink.fields if knows_caller or _snake(name) not in OWNERSHIP_FIELDS
+                name
+                for name in sink.fields
+                if (knows_caller or _snake(name) not in OWNERSHIP_FIELDS)
+                and (account or _snake(name) not in ACCOUNT_STATE)
             )
             where = (sink.call.span.line, sink.call.span.column)
             if fields and where not in seen:
@@ -794,6 +806,9 @@ class PrivilegeFieldMassAssignment(Rule):
     `Field(exclude=True)`, and copies into a Pydantic schema (not stored). Ownership fields
     (`owner_id`, `tenant_id`, `org_id`) are reported only on routes that know their caller (a
     `current_user`-like dependency): without authentication there is no other owner to take.
+    `is_active` and `is_verified` are privileges only on an account: they are reported when the
+    stored object, the body model or the route names a user, account, member, profile or
+    sign-up, not on an on-call service, a contact or a product that is merely switched off.
 
     ## Why is this bad?
     Whatever the client sends in those fields is stored: a sign-up with `"is_superuser": true`
@@ -948,6 +963,13 @@ class PrivilegeFieldMassAssignment(Rule):
         "    return save(User(**{**body.model_dump(), 'role': 'member'}))",
         _TABLE + "@router.post('/users')\ndef create(body: UserIn, me: CurrentUser) -> UserOut:\n"
         "    return save(User.model_validate(body, update={'role': 'member'}))",
+        # `is_active` on a row that is not an account is just a switch.
+        "from pydantic import BaseModel\nfrom sqlalchemy.orm import DeclarativeBase\n"
+        "class Base(DeclarativeBase):\n    pass\nclass Service(Base):\n"
+        "    __tablename__ = 'service'\nclass ServiceCreate(BaseModel):\n    name: str\n"
+        "    is_active: bool = True\n@router.post('/services')\n"
+        "def create(body: ServiceCreate, me: CurrentUser, db: DbDep) -> ServiceRead:\n"
+        "    service = Service(**body.model_dump())\n    db.add(service)\n    return service",
         # A field left out of every dump.
         "from pydantic import BaseModel, Field\nfrom sqlmodel import SQLModel\n"
         "class User(SQLModel, table=True):\n    role: str = 'member'\n"

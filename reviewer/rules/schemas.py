@@ -6,7 +6,17 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from reviewer.extract.model import Call, ClassDef, Expr, Field, Function, Module, Param, Route
+from reviewer.extract.model import (
+    Call,
+    ClassDef,
+    Expr,
+    Field,
+    Function,
+    Module,
+    Param,
+    Route,
+    Span,
+)
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity
 from reviewer.rules.helpers import path_params, response_type
@@ -212,18 +222,62 @@ def _is_response(project: Project, expr: Expr, scope: Scope, depth: int = 0) -> 
 
 
 def _function(project: Project, qualname: str, scope: Scope) -> tuple[Module, Function] | None:
-    """The repository function ``qualname`` names, or, for a bare name, the function nested next
-    to the one in ``scope`` (a helper defined inside ``create_app()`` beside its routes)."""
+    """The repository function ``qualname`` names, a method of the class another repository
+    function is annotated to return (``get_handler(...).handle``), or, for a bare name, a function
+    nested in the one in ``scope`` or next to it (a helper defined inside the handler, or inside
+    ``create_app()`` beside its routes)."""
     found = project.function(qualname) if qualname else None
+    if found is None and "." in qualname:
+        found = _method_of_result(project, qualname)
     if found is not None or not qualname or "." in qualname:
         return found
     module, enclosing = scope
-    while "." in enclosing:
-        enclosing = enclosing.rpartition(".")[0]
+    while enclosing:
         function = module.function(f"{enclosing}.{qualname}")
         if function is not None:
             return module, function
+        enclosing = enclosing.rpartition(".")[0]
     return None
+
+
+def _method_of_result(project: Project, qualname: str) -> tuple[Module, Function] | None:
+    """``pkg.get_handler.handle``: the ``handle`` method of the class ``get_handler`` is
+    annotated to return (a name assigned from a call is typed with the called function)."""
+    head, _, method = qualname.rpartition(".")
+    factory = project.function(head)
+    if factory is None or factory[1].returns_annotation is None:
+        return None
+    refs = list(type_refs(factory[1].returns_annotation))
+    if len(refs) != 1 or not refs[0].qualname:
+        return None
+    return project.function(f"{refs[0].qualname}.{method}")
+
+
+def _guarded_response(module: Module, handler: Function, value: Expr) -> bool:
+    """``value`` is a name returned inside ``if isinstance(value, JSONResponse):`` (a helper
+    that answers either a result or the error response to send)."""
+    if value.kind != "name":
+        return False
+    lines = module.lines
+    for call in module.calls_in(handler):
+        first = call.expr.arg(0)
+        kinds = call.expr.arg(1)
+        if (
+            call.qualname != "isinstance"
+            or first is None
+            or kinds is None
+            or first.text != value.text
+            or "Response" not in kinds.text
+        ):
+            continue
+        line = lines[call.span.line - 1]
+        indent = len(line) - len(line.lstrip())
+        if not line.lstrip().startswith(("if ", "elif ")) or value.span.line <= call.span.line:
+            continue
+        inside = lines[call.span.line : value.span.line]
+        if all(not text.strip() or len(text) - len(text.lstrip()) > indent for text in inside):
+            return True
+    return False
 
 
 def _returns_response(project: Project, found: tuple[Module, Function] | None, depth: int) -> bool:
@@ -281,7 +335,10 @@ class MissingResponseModel(Rule):
     `templates.TemplateResponse(...)`, `RedirectResponse(...)`, a call named like a redirect
     (`redirect(...)`, `sso.get_login_redirect()`), a `response` variable, and a call of a
     repository function (or method, or a helper nested beside the handler in an app factory)
-    annotated to return a `Response`, or whose every return builds one. Returning the result of a repository function annotated `-> None` returns no
+    annotated to return a `Response`, or whose every return builds one; a helper nested in the
+    handler counts, and so does a method of the class a repository function is annotated to
+    return (`handler = get_handler(request)` then `return handler.handle(request)`). A name
+    returned inside `if isinstance(name, JSONResponse):` is a response too. Returning the result of a repository function annotated `-> None` returns no
     data, and handlers that stream with `yield` have no `return` of data: neither is reported.
 
     ## Why is this bad?
@@ -361,6 +418,22 @@ class MissingResponseModel(Rule):
         "@router.get('/names', **LIST_OPTIONS)\ndef names():\n    return ['a']",
         # A generator handler streams its items; it returns no data.
         "@app.get('/items/stream')\nasync def stream():\n    for item in items:\n        yield item",
+        # A helper nested in the handler itself builds the response.
+        "from fastapi.responses import JSONResponse\n@app.get('/logs/{name}')\n"
+        "async def logs(name: str):\n    def download(path):\n"
+        "        return JSONResponse(read(path))\n    return download(name)",
+        # A factory returns a handler object whose method answers the response.
+        "from fastapi import Response\nclass SlackHandler:\n"
+        "    def handle(self, request) -> Response:\n        return Response(status_code=200)\n"
+        "def get_handler(request) -> SlackHandler:\n    return SlackHandler()\n"
+        "@app.post('/slack/actions')\nasync def actions(request: Request):\n"
+        "    handler = get_handler(request)\n    return handler.handle(request)",
+        # The helper's error response is returned under an isinstance guard.
+        "from fastapi.responses import JSONResponse\n@app.put('/users/{name}/role')\n"
+        "async def set_role(request: Request, name: str):\n"
+        "    current = await get_current_user(request)\n"
+        "    if isinstance(current, JSONResponse):\n        return current\n"
+        "    save_role(name)\n    return JSONResponse({'success': True})",
     )
     INVALID = (
         Invalid("@app.get('/items')\nasync def items():\n    return await load()", line=1),
@@ -373,6 +446,14 @@ class MissingResponseModel(Rule):
             "from fastapi.responses import JSONResponse\n@app.get('/items/{i}')\n"
             "def item(i: int):\n    if i < 0:\n        return JSONResponse({'detail': 'no'}, 404)\n"
             "    return db[i]",
+            line=2,
+        ),
+        # Past the isinstance guard, the same name is data.
+        Invalid(
+            "from fastapi.responses import JSONResponse\n@app.get('/me')\n"
+            "async def me(request: Request):\n    current = await get_current_user(request)\n"
+            "    if isinstance(current, JSONResponse):\n        return current\n"
+            "    return current",
             line=2,
         ),
         # ORJSONResponse still sends the handler's data undeclared.
@@ -394,6 +475,7 @@ class MissingResponseModel(Rule):
                 if ret.value is not None
                 and not _returns_none(project, ret.value)
                 and not _is_response(project, ret.value, (module, route.handler.qualname))
+                and not _guarded_response(module, route.handler, ret.value)
             ]
             if data:
                 yield self.finding(
@@ -452,6 +534,10 @@ CREDENTIAL_ROUTE = re.compile(
 )
 CREDENTIAL_MODEL = re.compile(r"token|login|signin|auth|credential|session|key|secret|otp|mfa")
 CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
+CLIENT_OWNERS = frozenset(
+    {"client", "app", "application", "integration", "oauth", "oauth2", "credential", "provider"}
+)
+"""Words of a model name that make its ``client_secret`` an OAuth client's credential."""
 
 
 def _snake(name: str) -> str:
@@ -477,11 +563,29 @@ def _hidden(field: Field) -> bool:
     return any(ref.last_name in ("SecretStr", "SecretBytes") for ref in type_refs(field.annotation))
 
 
-def _sensitive(cls: ClassDef, field: Field, issues_credentials: bool) -> bool:
+def _secret_name(field: Field, issues_credentials: bool) -> bool:
     name = _snake(field.name)
-    if name in ALWAYS_SENSITIVE or (name in ISSUED_CREDENTIALS and not issues_credentials):
-        return not _hidden(field)
-    return False
+    return name in ALWAYS_SENSITIVE or (name in ISSUED_CREDENTIALS and not issues_credentials)
+
+
+def _sensitive(project: Project, reached: Reached, issues_credentials: bool) -> bool:
+    """A secret the response sends: named like one, not hidden, not a nested model (a
+    ``api_key: ApiKeyRead`` holds a preview and dates; its own fields are checked), and not the
+    ``client_secret`` of a payment or checkout session (Stripe-style client secrets exist to be
+    handed to the browser): that of an OAuth client has a ``client_id`` beside it or a model
+    named for a client, an app or an integration."""
+    field = reached.field
+    if not _secret_name(field, issues_credentials) or _hidden(field):
+        return False
+    refs = list(type_refs(field.annotation))
+    models = models_of(project, reached.model.module, field.annotation)
+    if refs and len(models) == len(refs) and all(m.kind in SCHEMA_KINDS for m in models):
+        return False
+    if _snake(field.name) == "client_secret":
+        names = {_snake(other.name) for _, other in model_fields(project, reached.model)}
+        words = {word.lower() for word in CAMEL_WORD.findall(reached.model.cls.name)}
+        return "client_id" in names or bool(words & CLIENT_OWNERS)
+    return True
 
 
 def _reported_at_field(reached: Reached) -> bool:
@@ -519,6 +623,8 @@ class Root:
     issues_credentials: bool
     """Token fields are expected: every route returning it issues credentials, or (no route seen)
     its name or its ``token_type`` field says so (``Token``, ``LoginResponse``, ``ApiKeyOut``)."""
+    named_only: bool = False
+    """No route returns it: it is a root for its name alone (``*Response``, ``*Out``...)."""
 
 
 def _redacts(project: Project, module: Module, function: Function, depth: int = 0) -> bool:
@@ -553,11 +659,26 @@ def _credential_model(project: Project, model: Model) -> bool:
     return _credential_name(model) or _token_response(project, model)
 
 
+MINTS_CREDENTIAL = re.compile(
+    r"(create|generate|issue|mint|rotate|regenerate)\w*(key|secret|token|credential)"
+)
+"""A call that makes a new credential: ``create_client_and_secret``, ``get_or_create_api_key``."""
+
+
+def _mints_credentials(module: Module, function: Function) -> bool:
+    return any(
+        MINTS_CREDENTIAL.search(call.expr.last_name.lower()) for call in module.calls_in(function)
+    )
+
+
 def _issues_credentials(project: Project, module: Module, route: Route, model: Model) -> bool:
     """``route`` hands out the credentials ``model`` carries: a login, token, refresh or API-key
-    route, any route answering a token response, or a ``POST`` creating a model named for a
-    credential (a webhook's secret is shown once, when it is created)."""
+    route, any route answering a token response, a handler that makes the credential it answers
+    (``create_client_and_secret(...)``, ``get_or_create_api_key(...)``), or a ``POST`` creating
+    a model named for a credential (a webhook's secret is shown once, when it is created)."""
     if _is_credential_route(module, route) or _token_response(project, model):
+        return True
+    if _mints_credentials(module, route.handler):
         return True
     return route.method == "POST" and _credential_name(model)
 
@@ -567,16 +688,30 @@ def response_roots(project: Project) -> list[Root]:
     return project.memo("FAPI202.response_roots", lambda: _response_roots(project))
 
 
+def _sent_models(project: Project, module: Module, route: Route) -> list[Model]:
+    """The models a route's response declares, and those a generic response names as its
+    arguments (``LLMProviderResponse[VisionProviderResponse]`` sends the latter too)."""
+    found = {model.key: model for model in response_models(project, module, route)}
+    expr = response_type(route)
+    for node in expr.walk() if expr is not None else ():
+        if node.kind == "subscript" and node.items[0].last_name not in SEQUENCES | MAPPINGS:
+            for model in models_of(project, module, node.items[1]):
+                found.setdefault(model.key, model)
+    return list(found.values())
+
+
 def _response_roots(project: Project) -> list[Root]:
     usages: dict[tuple[str, str], tuple[Model, list[bool]]] = {}
     named: dict[tuple[str, str], Model] = {}
+    masked: set[tuple[str, str]] = set()
     for module in project.all_modules(mentioning=ROUTES_OR_RESPONSE_NAMES):
         if module.is_test:
             continue
         for route in module.routes:
             if _redacts(project, module, route.handler):
+                masked.update(model.key for model in _sent_models(project, module, route))
                 continue
-            for model in response_models(project, module, route):
+            for model in _sent_models(project, module, route):
                 credential = _issues_credentials(project, module, route, model)
                 usages.setdefault(model.key, (model, []))[1].append(credential)
         for cls in module.classes:
@@ -587,11 +722,42 @@ def _response_roots(project: Project) -> list[Root]:
                     named[model.key] = model
     roots = [Root(model, all(flags)) for model, flags in usages.values()]
     roots.extend(
-        Root(model, _credential_model(project, model))
+        Root(model, _credential_model(project, model), named_only=True)
         for key, model in named.items()
-        if key not in usages
+        if key not in usages and key not in masked
     )
     return sorted(roots, key=lambda root: (root.model.cls.name, root.model.key))
+
+
+VALIDATE_METHODS = frozenset(
+    {"model_validate", "model_validate_json", "parse_obj", "parse_raw", "validate_python"}
+)
+
+
+def _parsed_from_remote(project: Project, model: Model) -> bool:
+    """The repository fills ``model`` from another service's answer
+    (``DCRResponse.model_validate(response.json())``): a ``*Response`` class it reads, not one
+    it sends."""
+    name = model.cls.name
+    mentioning = re.compile(rf"\b{re.escape(name)}\.(model_validate|parse_obj|parse_raw)")
+    for module in project.all_modules(mentioning=mentioning):
+        for call in module.calls:
+            func = call.expr.func
+            if (
+                func is None
+                or func.kind != "attribute"
+                or func.op not in VALIDATE_METHODS
+                or func.items[0].last_name != name
+            ):
+                continue
+            argument = call.expr.arg(0)
+            if argument is not None and any(
+                (inner.kind == "call" and inner.last_name == "json")
+                or (inner.kind == "attribute" and inner.op in ("text", "content"))
+                for inner in argument.walk()
+            ):
+                return True
+    return False
 
 
 class SensitiveFieldInResponse(Rule):
@@ -608,12 +774,22 @@ class SensitiveFieldInResponse(Rule):
     on it anyway. Accepting it from a client is the mistake (FAPI207).
 
     Models returned only by credential-issuing routes (login, `/token`, refresh, a code
-    exchange, API-key or secret creation, or a `POST` creating a model named for a credential, such as
-    `WebhookSecret`) may carry the credential they issue, and so may a model shaped like an OAuth2
-    token response (it declares `token_type`); a `SecretStr` field or one with
-    `Field(exclude=True)` never reaches the client and is not reported, nor is a model returned
-    by a handler that calls a `*redact*`/`*mask*` function (it masks the secrets before sending
-    them).
+    exchange, API-key or secret creation, a handler that makes the credential it answers, as
+    `create_client_and_secret(...)` or `get_or_create_api_key(...)`, or a `POST` creating a model
+    named for a credential, such as `WebhookSecret`) may carry the credential they issue, and so
+    may a model shaped like an OAuth2 token response (it declares `token_type`); a `SecretStr`
+    field or one with `Field(exclude=True)` never reaches the client and is not reported, nor is
+    a model returned by a handler that calls a `*redact*`/`*mask*` function (it masks the
+    secrets before sending them; a model a generic response names, as in
+    `ProviderResponse[VisionProviderResponse]`, counts as returned).
+
+    A field named like a secret whose type is a model (`api_key: ApiKeyPreview`) is not itself
+    the secret (the nested model's fields are checked). A `client_secret` with no `client_id`
+    beside it, on a model not named for a client, an app or an integration, is a payment or
+    checkout session's client secret (Stripe's design), made to be handed to the browser, not
+    an OAuth client's credential. A class named like a response that
+    no route returns and that the repository fills from another service's answer
+    (`RegistrationResponse.model_validate(answer.json())`) is read, not sent.
 
     Where it is reported: on the field when the field is defined in the module under review
     (adding the field is the change to look at), else on the route's `response_model=`/return
@@ -656,7 +832,11 @@ class SensitiveFieldInResponse(Rule):
     ```
 
     ## Known problems
-    A change that adds both the field and, in another module, a route returning its model is
+    A class named like a response that no code uses (or returns through a router the engine
+    does not recognise, such as a project's own `APIRouter` subclass) is still reported for its
+    name. A secret that another field of the same response already reveals (a webhook secret
+    that is also the last segment of the webhook's `url`) is reported. A change that adds both
+    the field and, in another module, a route returning its model is
     reported at both places. A route added next to an unchanged model that already leaks is not
     reported: the finding belongs to the field's line, which the change does not touch.
     """
@@ -716,6 +896,39 @@ class SensitiveFieldInResponse(Rule):
         "from pydantic import BaseModel\nclass ConnectResult(BaseModel):\n    api_key: str\n"
         "@app.post('/connect/exchange', response_model=ConnectResult)\n"
         "def connect_exchange(body: ExchangeIn):\n    return issue_key(body.code)",
+        # The handler makes the credential it answers, whatever the route is called.
+        "from pydantic import BaseModel\nclass ClientCreated(BaseModel):\n    client_id: str\n"
+        "    client_secret: str\n@app.post('/clients', response_model=ClientCreated)\n"
+        "def add_client(body: ClientIn):\n"
+        "    client, secret = Client.create_client_and_secret(db, scopes=body.scopes)\n"
+        "    return ClientCreated(client_id=client.id, client_secret=secret)",
+        "from pydantic import BaseModel\nclass HookSettings(BaseModel):\n    url: str\n"
+        "    apiKey: str\n@app.get('/settings/hook')\ndef hook_settings(me: Me) -> HookSettings:\n"
+        "    key = get_or_create_api_key(me.tenant_id, name='hook')\n"
+        "    return HookSettings(url=HOOK_URL, apiKey=key)",
+        # A payment session's client secret is made for the browser (no `client_id` beside it).
+        "from pydantic import BaseModel\nclass CheckoutSession(BaseModel):\n    id: str\n"
+        "    status: str\n    client_secret: str\n"
+        "@app.get('/checkouts/{i}', response_model=CheckoutSession)\ndef checkout(i: str):\n"
+        "    return load(i)",
+        # `api_key` holds a nested model (a preview and dates), not the key.
+        "from pydantic import BaseModel\nclass KeyPreview(BaseModel):\n    preview: str\n"
+        "    revoked: bool\nclass HookRead(BaseModel):\n    url: str\n"
+        "    api_key: KeyPreview | None = None\n"
+        "@app.get('/hooks/{i}', response_model=HookRead)\ndef hook(i: int):\n    return load(i)",
+        # A generic response names the model; the handler masks what it sends.
+        "from pydantic import BaseModel\nclass ProviderView(BaseModel):\n    name: str\n"
+        "    api_key: str | None = None\nclass ProviderResponse(BaseModel):\n"
+        "    items: list\nclass VisionProviderResponse(ProviderView):\n"
+        "    models: list[str]\n@app.get('/vision-providers')\n"
+        "def vision() -> ProviderResponse[VisionProviderResponse]:\n"
+        "    views = [mask_credentials(view) for view in load()]\n"
+        "    return ProviderResponse(items=views)",
+        # Another service's answer, read by the application: named `*Response`, never sent.
+        "from pydantic import BaseModel\nclass RegistrationResponse(BaseModel):\n"
+        "    client_id: str\n    client_secret: str | None = None\n"
+        "async def register(http, url):\n    answer = await http.post(url, json={})\n"
+        "    return RegistrationResponse.model_validate(answer.json())",
     )
     INVALID = (
         Invalid(
@@ -749,6 +962,13 @@ class SensitiveFieldInResponse(Rule):
             "    return load()",
             line=3,
         ),
+        # An OAuth client's secret, beside its id, on every read of the list.
+        Invalid(
+            "from pydantic import BaseModel\nclass OAuthClient(BaseModel):\n    client_id: str\n"
+            "    client_secret: str\n@app.get('/clients', response_model=list[OAuthClient])\n"
+            "def clients():\n    return load_all()",
+            line=4,
+        ),
         # A read returns the secret a POST created: it leaks on every GET.
         Invalid(
             "from pydantic import BaseModel\nclass WebhookSecret(BaseModel):\n    url: str\n"
@@ -776,17 +996,17 @@ class SensitiveFieldInResponse(Rule):
             for reached in response_fields(project, root.model):
                 path = reached.model.module.path
                 where = (path, reached.model.cls.qualname, reached.field.name)
-                if where in reported or not _sensitive(
-                    reached.model.cls, reached.field, root.issues_credentials
-                ):
+                if where in reported or not _sensitive(project, reached, root.issues_credentials):
                     continue
+                if root.named_only and _parsed_from_remote(project, root.model):
+                    break
                 reported.add(where)
                 leaks.setdefault(path, []).append((reached, root))
         return leaks
 
     def _field_findings(self, module: Module, project: Project) -> Iterator[Finding]:
         """Sensitive fields defined in ``module`` that some response carries."""
-        if not any(_sensitive(cls, f, False) for cls in module.classes for f in cls.fields):
+        if not any(_secret_name(f, False) for cls in module.classes for f in cls.fields):
             return  # nothing to look for: spare the scan of the repository's routes
         leaks = project.memo("FAPI202.leaks", lambda: self._leaks(project))
         for reached, root in leaks.get(module.path, ()):
@@ -812,7 +1032,7 @@ class SensitiveFieldInResponse(Rule):
                     if (
                         reached.model.module.path != module.path
                         and not _reported_at_field(reached)
-                        and _sensitive(reached.model.cls, reached.field, credential)
+                        and _sensitive(project, reached, credential)
                     ):
                         leaked.append(
                             f"`{reached.model.cls.name}.{reached.field.name}` "
@@ -873,15 +1093,63 @@ def _embedded(route: Route, param: Param) -> bool:
     return sum(other.marker_name == "Body" for other in route.handler.params) > 1
 
 
-def _verifies_signature(module: Module, handler: Function) -> bool:
-    """A webhook-style handler that checks a signature over the raw body."""
+def _verifies_signature(
+    project: Project, module: Module, handler: Function, depth: int = 0
+) -> bool:
+    """A webhook-style handler that checks a signature over the raw body, itself or in a
+    repository function it calls (``validate_channel_token(request=request)``)."""
     if any("signature" in param.name.lower() for param in handler.params):
         return True
     for call in module.calls_in(handler):
         name = call.qualname.lower()
         if name.startswith("hmac.") or "signature" in name or "webhook" in name:
             return True
+        found = project.function(call.qualname) if depth == 0 and call.qualname else None
+        if found is not None and _verifies_signature(project, found[0], found[1], depth + 1):
+            return True
     return False
+
+
+def _text_body(param: Param) -> bool:
+    """``Body(media_type="text/plain")``: a document (YAML, CSV) that no JSON model declares."""
+    media = param.marker.kwarg("media_type") if param.marker is not None else None
+    return media is not None and media.string is not None and "json" not in media.string
+
+
+def _bound_names(module: Module, handler: Function, reads: list[Expr]) -> dict[str, Expr]:
+    """Local names bound (directly or through another name) to one of ``reads``."""
+    names: dict[str, Expr] = {}
+    for assign in module.assignments:
+        if assign.function != handler.qualname or assign.value is None:
+            continue
+        value = assign.value
+        read = next((r for r in reads if any(inner.span == r.span for inner in value.walk())), None)
+        if read is None and value.kind == "name" and value.text in names:
+            read = names[value.text]
+        if read is not None:
+            for target in assign.targets:
+                if target.kind == "name":
+                    names[target.text] = read
+    return names
+
+
+def _handled_elsewhere(module: Module, handler: Function, reads: list[Expr]) -> set[Span]:
+    """Reads of the body a model could not replace: the bytes forwarded upstream as a request's
+    ``content=``/``data=`` (a proxy), or the parsed JSON handed to Pydantic
+    (``adapter.validate_python(body)``, ``Model.model_validate(body)``)."""
+    names = _bound_names(module, handler, reads)
+    handled: set[Span] = set()
+    for call in module.calls_in(handler):
+        expr = call.expr
+        passed: list[Expr] = [value for key, value in expr.kwargs if key in ("content", "data")]
+        func = expr.func
+        if func is not None and func.kind == "attribute" and func.op in VALIDATE_METHODS:
+            passed.extend(expr.args[:1])
+        for value in passed:
+            if value.kind == "name" and value.text in names:
+                handled.add(names[value.text].span)
+            handled.update(r.span for r in reads if value.span == r.span)
+    return handled
 
 
 def _json_parsed_bodies(module: Module, handler: Function, bodies: list[Expr]) -> Iterator[Expr]:
@@ -920,8 +1188,15 @@ class UntypedRequestBody(Rule):
     parameters), like a `dict[str, Any]` field of a model. A `GET`, `HEAD`, `DELETE` or `OPTIONS`
     handler that reads the raw request is not reported: a body there has no defined meaning. Webhook
     routes (`webhook` in the path or handler name) and handlers that verify a signature over the
-    raw body (`hmac`, a `*signature*` parameter or call) take third-party payloads as they come
-    and are left alone; reading `request.body()` without parsing it as JSON is raw-bytes handling.
+    raw body (`hmac`, a `*signature*` parameter or call, in the handler or in a repository
+    function it calls) take third-party payloads as they come and are left alone; reading
+    `request.body()` without parsing it as JSON is raw-bytes handling.
+
+    Also left alone: a body declared with a non-JSON `Body(media_type=...)` (a YAML or CSV
+    document), a handler that reads `request.form()` as well (it takes JSON or a form with
+    files, which no one body model declares), a body forwarded upstream as a request's
+    `content=`/`data=` (a proxy), and parsed JSON handed to Pydantic by the handler
+    (`adapter.validate_python(body)`, `Model.model_validate(body)`).
 
     ## Why is this bad?
     FastAPI validates and documents only what is declared: an untyped body accepts any shape, so
@@ -989,6 +1264,34 @@ class UntypedRequestBody(Rule):
         "async def job(i: str, request: Request) -> Job:\n"
         "    try:\n        extra = await request.json()\n    except ValueError:\n"
         "        extra = {}\n    return await fetch(i, **extra)",
+        # A YAML document sent as text: no JSON model declares it.
+        "from typing import Any\nfrom fastapi import Body\n@app.post('/config/save')\n"
+        "def save(body: Any = Body(media_type='text/plain')) -> None:\n"
+        "    Config.parse_yaml(body.decode())",
+        # JSON or a multipart form with files: no one body model takes both.
+        "from fastapi import Request\n@app.post('/providers/install')\n"
+        "async def install(request: Request) -> None:\n    try:\n"
+        "        info = await request.json()\n    except ValueError:\n"
+        "        info = dict(await request.form())\n    providers.install(info)",
+        # A proxy forwards the bytes upstream: a model would re-serialize them.
+        "import json\nfrom fastapi import Request\n@app.post('/upstream/v1/messages')\n"
+        "async def proxy(request: Request, http: Client) -> Response:\n"
+        "    body = await request.body()\n    streaming = json.loads(body).get('stream')\n"
+        "    forwarded = body\n"
+        "    return await http.post(UPSTREAM, content=forwarded, stream=streaming)",
+        # The parsed JSON goes to Pydantic after all (a TypeAdapter over a union).
+        "from fastapi import Request\n@app.post('/workflows/from-prompt')\n"
+        "async def from_prompt(request: Request) -> dict:\n"
+        "    body = await request.json()\n    body.setdefault('version', 'v1')\n"
+        "    data = prompt_adapter.validate_python(body)\n    return await create(data)",
+        # A helper verifies the sender's signature over the raw body.
+        "import hmac, json\nfrom fastapi import Request\n"
+        "def check_sender(request: Request, body: bytes) -> None:\n"
+        "    hmac.compare_digest(request.headers['x-sig'], sign(body))\n"
+        "@app.post('/channels/{kind}/{token}')\n"
+        "async def channel_event(kind: str, token: str, request: Request) -> dict:\n"
+        "    raw = await request.body()\n    check_sender(request, raw)\n"
+        "    return handle(json.loads(raw))",
     )
     INVALID = (
         Invalid(
@@ -1024,22 +1327,29 @@ class UntypedRequestBody(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         for route in app_routes(module):
             handler = route.handler
-            if "webhook" in _route_words(module, route) or _verifies_signature(module, handler):
+            if "webhook" in _route_words(module, route) or _verifies_signature(
+                project, module, handler
+            ):
                 continue
             for param in body_params(route):
-                if _untyped_body(param) and not _embedded(route, param):
+                if _untyped_body(param) and not _embedded(route, param) and not _text_body(param):
                     yield self.finding(
                         module,
                         param.span,
                         f"`{route_label(module, route)}` takes its body `{param.name}` "
                         "without a model",
                     )
+            calls = list(module.calls_in(handler))
+            if any(call.qualname == "fastapi.Request.form" for call in calls):
+                continue  # JSON or a form (with files): no one body model takes both
             reads = [
                 call.expr
-                for call in module.calls_in(handler)
+                for call in calls
                 if call.qualname in ("fastapi.Request.json", "fastapi.Request.body")
                 and route.method not in BODYLESS_METHODS
             ]
+            handled = _handled_elsewhere(module, handler, reads)
+            reads = [read for read in reads if read.span not in handled]
             for read in reads:
                 if read.qualname == "fastapi.Request.json":
                     yield self.finding(
@@ -1171,6 +1481,11 @@ class SharedCreateResponseModel(Rule):
     async def create_user(user: UserCreate) -> UserOut:
         return await users.create(user)
     ```
+
+    ## Known problems
+    A `PATCH` that performs one action and names its target in the body (recolor the tag whose
+    `value` rides in the body, so that values containing `/` stay addressable) needs every field
+    it declares, and is still reported when a create schema has the same fields.
     """
 
     id = "FAPI204"
