@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
@@ -200,15 +200,15 @@ def _config(
     ignore: tuple[str, ...],
     preview: bool,
     overrides: dict[str, Any],
-) -> Config:
-    """The configuration: ``--config`` or the repository's pyproject.toml, then the flags."""
-    from reviewer.config import load_config
+) -> tuple[Config, Callable[[Iterable[str]], Config]]:
+    """The configuration (``--config``, or the repository root's), then the flags; and how to
+    add the configurations of the folders that hold the reviewed files (none with --config)."""
+    from reviewer.config import discover, load_config
 
     if config_path is not None and not config_path.exists():
         raise ReviewError(f"--config: {config_path}: no such file")
     if config_path is not None and config_path.is_dir():
         raise ReviewError(f"--config: {config_path}: is a directory, expected a TOML file")
-    pyproject = config_path or ((root or Path.cwd()) / "pyproject.toml")
     flags: dict[str, Any] = {
         **overrides,
         "fail-on": fail_on,
@@ -216,7 +216,13 @@ def _config(
         "ignore": _split(ignore),
         "preview": preview or None,
     }
-    return load_config(pyproject, flags, explicit=config_path is not None)
+    folder = root or Path.cwd()
+    config = load_config(config_path or folder, flags, explicit=config_path is not None)
+
+    def nearest(paths: Iterable[str]) -> Config:
+        return config if config_path is not None else discover(config, folder, paths, flags)
+
+    return config, nearest
 
 
 def _write(
@@ -489,11 +495,12 @@ def review_command(
     if all_touched:
         base = None
     overrides = {"model": model, "min-confidence": min_confidence}
-    config = _config(config_path, root, fail_on, select, ignore, preview, overrides)
+    config, nearest = _config(config_path, root, fail_on, select, ignore, preview, overrides)
     if dry_run_llm and no_llm:
         raise click.UsageError("--dry-run-llm and --no-llm exclude each other")
     diff = parse_diff(text)
     del text  # a million-line patch is 45 to 180 MB of text, not needed once parsed
+    config = nearest(file.path for file in diff.files)
     change = analyze_diff(diff, sources, config, base)
     report = review_change(change, config, all_lines, report_unused_ignores)
     if pull is not None and sources is pull.sources and pull.sources.failure:
@@ -570,9 +577,11 @@ def check_command(
     outputs = pair_outputs(
         click.get_current_context().meta[OUTPUT_ORDER], output_format, output_paths
     )
-    config = _config(config_path, root, fail_on, select, ignore, preview, {})
+    config, nearest = _config(config_path, root, fail_on, select, ignore, preview, {})
     sources = DirectorySources(root)
-    change = analyze_files(python_files_in(sources, targets), sources, config)
+    files = python_files_in(sources, targets)
+    config = nearest(files)
+    change = analyze_files(files, sources, config)
     report = replace(review_change(change, config, True, report_unused_ignores), mode="files")
     sys.exit(_write(report, outputs, config, allow_skipped, exit_zero))
 

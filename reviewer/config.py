@@ -1,5 +1,7 @@
-"""Configuration: ``[tool.fastapi-review]`` in the reviewed repository's ``pyproject.toml``,
-overridden by command-line flags.
+"""Configuration: ``fastapi-review.toml`` (its top level) or ``[tool.fastapi-review]`` in
+``pyproject.toml``, overridden by command-line flags. The repository root's file configures the
+review; a folder below it with a file of its own (a monorepo's ``backend/``) configures the files
+under it instead, as ruff's nearest configuration does.
 
 A frozen dataclass checked against its own annotations, not a pydantic model: importing pydantic
 and building a model costs about 100 ms, most of the start-up budget of a review that needs no
@@ -9,6 +11,7 @@ other pydantic (the LLM pass, which validates answers with pydantic, imports it 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import enum
 import fnmatch
 import functools
@@ -16,7 +19,7 @@ import re
 import sys
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -33,6 +36,8 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 FailOn = Literal["error", "warning", "info", "never"]
 Provider = Literal["anthropic", "bedrock", "vertex"]
 DEFAULT_MODEL = "claude-sonnet-5-5"
+CONFIG_FILES = ("fastapi-review.toml", "pyproject.toml")
+"""The files a folder's configuration is read from, the first that has a table winning."""
 MAX_CONFIG_BYTES = 1 << 20
 """A configuration file larger than this is refused (``pyproject.toml`` files are kilobytes)."""
 
@@ -77,10 +82,25 @@ class Config:
     """Retries of one LLM request on rate limits (429), overloads (529) and server errors."""
     time_budget: float = field(default=120.0, metadata=_key("time-budget", (1.0, 3600.0)))
     """Seconds the whole LLM pass may take; then it stops, keeping what it has, with a warning."""
+    scopes: tuple[tuple[str, Config], ...] = field(default=(), metadata={"internal": True})
+    """Folders below the root with a configuration of their own (deepest first): the files under
+    a folder are reviewed with its configuration, whose globs are relative to that folder. Not a
+    key: found by :func:`discover`."""
+
+    def _scope(self, path: str) -> tuple[Config, str]:
+        """The configuration that governs ``path`` and the path relative to its folder."""
+        for folder, config in self.scopes:
+            if path.startswith(f"{folder}/"):
+                return config, path[len(folder) + 1 :]
+        return self, path
 
     def admits(self, rule_id: str) -> bool:
         """The rule runs at all: selected, not ignored, and in the stable tier unless preview
-        rules are on or the selection names the rule by its exact id."""
+        rules are on or the selection names the rule by its exact id (here or in a folder's
+        configuration)."""
+        return self._admits(rule_id) or any(config._admits(rule_id) for _, config in self.scopes)
+
+    def _admits(self, rule_id: str) -> bool:
         if self.select and rule_id not in expand(self.select, "select"):
             return False
         if rule_id in expand(self.ignore, "ignore"):
@@ -94,16 +114,24 @@ class Config:
         )
 
     def enabled(self, rule_id: str, path: str) -> bool:
-        if not self.admits(rule_id):
+        """Findings of ``rule_id`` in the file at ``path`` are reported."""
+        config, relative = self._scope(path)
+        if not config._admits(rule_id):
             return False
-        for pattern, ids in self.per_path_ignores.items():
-            if _matches(path, pattern) and rule_id in expand(ids, "per-path-ignores"):
+        for pattern, ids in config.per_path_ignores.items():
+            if _matches(relative, pattern) and rule_id in expand(ids, "per-path-ignores"):
                 return False
         return True
 
     def excluded(self, path: str) -> bool:
-        candidates = _candidates(path)
-        return any(_glob(pattern)(candidates) for pattern in self.exclude)
+        """The file at ``path`` is never reviewed."""
+        config, relative = self._scope(path)
+        candidates = _candidates(relative)
+        return any(_glob(pattern)(candidates) for pattern in config.exclude)
+
+    def severity_of(self, rule_id: str, path: str) -> Severity | None:
+        """The severity configured for ``rule_id`` in the file at ``path``, if any."""
+        return self._scope(path)[0].severity.get(rule_id)
 
 
 def _candidates(path: str) -> tuple[str, ...]:
@@ -175,13 +203,19 @@ def _check(where: str, value: Any, kind: Any, bounds: tuple[float, float] | None
 
 def _validate(table: dict[str, Any]) -> Config:
     hints = typing.get_type_hints(Config)
-    by_key = {f.metadata.get("key", f.name): f for f in dataclasses.fields(Config)}
-    by_key.update({f.name: f for f in dataclasses.fields(Config)})
+    keys = [f for f in dataclasses.fields(Config) if not f.metadata.get("internal")]
+    by_key = {f.metadata.get("key", f.name): f for f in keys}
+    names = {f.name: f for f in keys}
+    aliases = {"per-file-ignores": "per-path-ignores"}  # as ruff spells it
     values: dict[str, Any] = {}
+    spelled: dict[str, str] = {}
     for key, value in table.items():
-        found = by_key.get(key)
+        found = by_key.get(aliases.get(key, key)) or names.get(key)
         if found is None:
-            raise ReviewError(f"unknown key {key!r}")
+            raise ReviewError(f"unknown key {key!r}{_did_you_mean(key, [*by_key, *aliases])}")
+        if found.name in spelled:
+            raise ReviewError(f"{spelled[found.name]!r} and {key!r} are the same key: give one")
+        spelled[found.name] = key
         values[found.name] = _check(key, value, hints[found.name], found.metadata.get("bounds"))
     for name in ("select", "ignore"):
         expand(values.get(name, []), "rule selection")
@@ -191,6 +225,11 @@ def _validate(table: dict[str, Any]) -> Config:
         expand(list(values["severity"]), "severity")
         values["severity"] = {key.upper(): level for key, level in values["severity"].items()}
     return Config(**values)
+
+
+def _did_you_mean(key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key.lower().replace("_", "-"), known, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -211,26 +250,72 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return document
 
 
-def load_config(
-    pyproject: Path | None, overrides: dict[str, object], explicit: bool = False
-) -> Config:
-    """Read ``[tool.fastapi-review]`` from ``pyproject`` and apply ``overrides``.
+def _table(path: Path, explicit: bool) -> dict[str, Any] | None:
+    """The configuration table in ``path``: the top level of a ``fastapi-review.toml``, the
+    ``[tool.fastapi-review]`` table of any other file; None when the file has none."""
+    data = _read_toml(path)
+    if path.name == CONFIG_FILES[0]:
+        return data
+    tool = data.get("tool", {})
+    section = tool.get("fastapi-review") if isinstance(tool, dict) else None
+    if section is None:
+        return {} if explicit else None
+    if not isinstance(section, dict):
+        raise ReviewError(f"{path}: [tool.fastapi-review] must be a table")
+    return section
 
-    The repository's ``pyproject.toml`` is read when it is a regular file; an ``explicit`` path
-    (``--config``) is read whatever it is, so ``/dev/null`` and pipes work.
-    """
-    table: dict[str, object] = {}
-    readable = pyproject is not None and (pyproject.is_file() or explicit)
-    if pyproject is not None and readable:
-        data = _read_toml(pyproject)
-        tool = data.get("tool", {})
-        section = tool.get("fastapi-review", {}) if isinstance(tool, dict) else {}
-        if not isinstance(section, dict):
-            raise ReviewError(f"{pyproject}: [tool.fastapi-review] must be a table")
-        table.update(section)
-    table.update({key: value for key, value in overrides.items() if value is not None})
+
+def _folder_table(folder: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The configuration a folder holds: its ``fastapi-review.toml``, else the
+    ``[tool.fastapi-review]`` table of its ``pyproject.toml``; None when it holds none."""
+    for name in CONFIG_FILES:
+        path = folder / name
+        if path.is_file():
+            table = _table(path, explicit=False)
+            if table is not None:
+                return path, table
+    return None
+
+
+def _build(source: Path | None, table: dict[str, Any], overrides: dict[str, object]) -> Config:
+    merged = {**table, **{key: value for key, value in overrides.items() if value is not None}}
     try:
-        return _validate(table)
+        return _validate(merged)
     except ReviewError as exc:
-        source = f"{pyproject}: " if readable else ""
-        raise ReviewError(f"{source}configuration: {exc}") from None
+        prefix = f"{source}: " if source is not None else ""
+        raise ReviewError(f"{prefix}configuration: {exc}") from None
+
+
+def load_config(path: Path | None, overrides: dict[str, object], explicit: bool = False) -> Config:
+    """The configuration of a review, with ``overrides`` (the command-line flags) applied.
+
+    ``path`` is ``--config`` (``explicit``: read whatever it is, so ``/dev/null`` and pipes work),
+    the repository root folder (its ``fastapi-review.toml`` or ``pyproject.toml`` is read) or a
+    file in it.
+    """
+    if path is not None and (explicit or path.is_file()):
+        return _build(path, _table(path, explicit=True) or {}, overrides)
+    found = _folder_table(path) if path is not None and path.is_dir() else None
+    return _build(found[0], found[1], overrides) if found else _build(None, {}, overrides)
+
+
+def discover(
+    config: Config, root: Path, paths: Iterable[str], overrides: dict[str, object]
+) -> Config:
+    """``config`` with the configurations of the folders below ``root`` that hold the files at
+    ``paths`` (the nearest one above each file governs it)."""
+    scopes: dict[str, Config] = {}
+    seen: set[str] = set()
+    for path in paths:
+        parts = path.split("/")[:-1]
+        for end in range(len(parts), 0, -1):
+            folder = "/".join(parts[:end])
+            if folder in seen:
+                break
+            seen.add(folder)
+            found = _folder_table(root / folder)
+            if found is not None:
+                scopes[folder] = _build(found[0], found[1], overrides)
+                break
+    ordered = sorted(scopes.items(), key=lambda item: item[0].count("/"), reverse=True)
+    return dataclasses.replace(config, scopes=tuple(ordered))

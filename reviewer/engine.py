@@ -398,8 +398,9 @@ def _keep(
             continue
         if not config.enabled(finding.rule_id, finding.path):
             continue
-        if finding.rule_id in config.severity:
-            finding = replace(finding, severity=config.severity[finding.rule_id])
+        severity = config.severity_of(finding.rule_id, finding.path)
+        if severity is not None:
+            finding = replace(finding, severity=severity)
         kept.append(finding)
     return sorted(set(kept), key=lambda f: f.sort_key)
 

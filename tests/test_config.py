@@ -114,7 +114,13 @@ def test_severity_override_and_fail_on(env: Fixture) -> None:
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ("[tool.fastapi-review]\nselct = []\n", "unknown key 'selct'"),
+        ("[tool.fastapi-review]\nselct = []\n", "unknown key 'selct' (did you mean 'select'?)"),
+        ("[tool.fastapi-review]\nfail-onn = 'error'\n", "(did you mean 'fail-on'?)"),
+        ("[tool.fastapi-review]\nbanana = 1\n", "unknown key 'banana'\n"),
+        (
+            "[tool.fastapi-review]\nper-file-ignores = {}\nper-path-ignores = {}\n",
+            "'per-file-ignores' and 'per-path-ignores' are the same key: give one",
+        ),
         ('[tool.fastapi-review]\nignore = ["FAPI999"]\n', "unknown rule id 'FAPI999'"),
         ('[tool.fastapi-review]\nseverity = { FAPI402 = "fatal" }\n', "severity.FAPI402"),
         ('[tool.fastapi-review]\nfail-on = "sometimes"\n', "fail-on"),
@@ -135,3 +141,68 @@ def test_readme_configuration_example_is_valid() -> None:
     assert config.fail_on == "warning"
     assert config.enabled("FAPI402", "app/main.py") and not config.enabled("FAPI103", "app/x.py")
     assert not config.enabled("FAPI201", "app/legacy/old.py")
+
+
+def test_per_file_ignores_is_ruffs_spelling_of_per_path_ignores(env: Fixture) -> None:
+    config = '[tool.fastapi-review]\nper-file-ignores = { "legacy/*" = ["FAPI402"] }\n'
+    _, found, _ = review(*env, config, paths=("app/h.py", "legacy/old.py"))
+    assert ("FAPI402", "legacy/old.py", "error") not in found
+    assert ("FAPI402", "app/h.py", "error") in found
+
+
+def test_the_nearest_configuration_governs_each_file(env: Fixture) -> None:
+    """A monorepo: the root configures the review; backend/ has its own file, whose globs are
+    relative to backend/, and a fastapi-review.toml (top-level keys) wins over pyproject.toml."""
+    tmp_path = env[0]
+    backend = tmp_path / "repo" / "backend"
+    backend.mkdir(parents=True)
+    (backend / "pyproject.toml").write_text(
+        '[tool.fastapi-review]\nignore = ["FAPI404"]\n'
+        'per-file-ignores = { "app/legacy.py" = ["FAPI402"] }\n'
+        'severity = { FAPI402 = "warning" }\n'
+    )
+    (backend / "worker").mkdir()
+    (backend / "worker" / "fastapi-review.toml").write_text('select = ["FAPI404"]\n')
+    (backend / "worker" / "pyproject.toml").write_text(
+        '[tool.fastapi-review]\nselect = ["FAPI402"]\n'
+    )
+    (tmp_path / "repo" / "tools").mkdir()
+    (tmp_path / "repo" / "tools" / "pyproject.toml").write_text("[project]\nname = 'tools'\n")
+    paths = (
+        "app/h.py",
+        "backend/app/h.py",
+        "backend/app/legacy.py",
+        "backend/worker/h.py",
+        "tools/h.py",
+    )
+    code, found, _ = review(*env, '[tool.fastapi-review]\nfail-on = "warning"\n', paths=paths)
+    assert found == [
+        ("FAPI402", "app/h.py", "error"),
+        ("FAPI404", "app/h.py", "warning"),
+        ("FAPI402", "backend/app/h.py", "warning"),
+        ("FAPI404", "backend/worker/h.py", "warning"),
+        ("FAPI402", "tools/h.py", "error"),  # a pyproject.toml without our table configures nothing
+        ("FAPI404", "tools/h.py", "warning"),
+    ]
+    assert code == 1  # fail-on comes from the root
+    _, explicit, _ = review(*env, "", "--config", str(backend / "pyproject.toml"), paths=paths)
+    assert {path for _, path, _ in explicit} == {
+        "app/h.py",
+        "backend/app/h.py",
+        "backend/worker/h.py",
+        "tools/h.py",
+    }
+    assert {rule for rule, _, _ in explicit} == {"FAPI402"}  # --config applies to every file
+
+
+def test_a_bad_nested_configuration_names_its_file(env: Fixture) -> None:
+    tmp_path = env[0]
+    (tmp_path / "repo" / "backend").mkdir(parents=True)
+    (tmp_path / "repo" / "backend" / "pyproject.toml").write_text(
+        "[tool.fastapi-review]\nselct = []\n"
+    )
+    code, _, err = review(*env, "", paths=("backend/h.py",))
+    assert code == 2
+    assert (
+        "backend/pyproject.toml: configuration: unknown key 'selct' (did you mean 'select'?)" in err
+    )
