@@ -277,7 +277,8 @@ def review_tree(tree: Path, app: App, work: Path) -> dict[str, object]:
     # (run the ledger with the newest Python at hand; see bench/precision/README.md).
     command = [sys.executable, "-m", "reviewer", str(patch)]
     command += ["--repo", str(tree), "--config", str(config), "--all-lines", "--no-llm"]
-    command += ["--preview", "--fail-on", "never", "--format", "json", "--output", str(output)]
+    command += ["--preview", "--allow-skipped", "--fail-on", "never"]  # newer syntax: skipped
+    command += ["--format", "json", "--output", str(output)]
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC", "CLAUDE"))}
     environment["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(ROOT), environment.get("PYTHONPATH")])
