@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
 import click
 
 from reviewer import __version__
-from reviewer.errors import ReviewError
+from reviewer.errors import ReviewError, scrub_environment
 from reviewer.report.registry import FORMATS
 
 # Everything else is imported where it is used: `--version` and a static review must not pay
@@ -168,7 +168,7 @@ def _llm_messages(report: Report, text_on_stdout: bool) -> None:
     if report.llm is None:
         return
     for warning in report.llm.warnings:
-        click.echo(f"{PROG}: warning: {warning}", err=True)
+        click.echo(f"{PROG}: warning: {scrub_environment(warning, os.environ)}", err=True)
     if not text_on_stdout:
         click.echo(f"{PROG}: {report.llm.describe()}", err=True)
 
@@ -266,7 +266,7 @@ def _report_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option(
             "--output",
             "output_paths",
-            type=click.Path(path_type=Path, dir_okay=False),
+            type=click.Path(dir_okay=False),  # a string: "newdir/" keeps its slash
             multiple=True,
             metavar="FILE",
             help="Write the --format given just before it to FILE (default: standard output).",
@@ -409,7 +409,7 @@ def review_command(
     repo: Path | None,
     github_pr: str | None,
     output_format: tuple[str, ...],
-    output_paths: tuple[Path, ...],
+    output_paths: tuple[str, ...],
     post: bool,
     request_changes: bool,
     fail_on: str | None,
@@ -541,7 +541,7 @@ def review_command(
     status = _write(report, outputs, config, allow_skipped, exit_zero)
     if publisher is not None:
         outcome = publisher.publish(report)
-        click.echo(f"{PROG}: {outcome.message}", err=True)
+        click.echo(f"{PROG}: {scrub_environment(outcome.message, os.environ)}", err=True)
         status = PUBLISH_FAILED if outcome.failed else status
     sys.exit(status)
 
@@ -552,7 +552,7 @@ def review_command(
 def check_command(
     paths: tuple[Path, ...],
     output_format: tuple[str, ...],
-    output_paths: tuple[Path, ...],
+    output_paths: tuple[str, ...],
     fail_on: str | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -618,7 +618,7 @@ def explain_command(rule_id: str) -> None:
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"{PROG}: error: {message}", err=True)
+    click.echo(f"{PROG}: error: {scrub_environment(message, os.environ)}", err=True)
     sys.exit(2)
 
 

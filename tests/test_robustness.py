@@ -312,3 +312,24 @@ def test_file_names_git_quotes_a_bom_and_changes_without_text(
         for path in ("app/bom.py", "app/café.py", "app/it's.py", "app/plain.py", 'app/say"hi.py')
     ] + [("FAPI402", "app/tab\tbed.py", 5)]
     assert json.loads(out)["skipped"] == []  # the rename, copy and mode change hold no text
+
+
+def test_control_sequences_in_the_code_do_not_reach_the_terminal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli(capsys, str(HOSTILE / "escapes.patch"))
+    assert code == 1
+    assert "\x1b" not in out and "\x07" not in out
+    assert "    5 | time.sleep(1)  # ]0;pwned[2J[31mred" not in out
+    assert "    5 | time.sleep(1)  # red" in out
+
+
+def test_an_output_named_like_a_folder_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, "-", "--format", "json", "--output", "newdir/", stdin=SEED)
+    assert (code, out) == (2, "")
+    assert err == "fastapi-review: error: --output newdir/: names a folder, expected a file\n"
+    assert list(tmp_path.iterdir()) == []

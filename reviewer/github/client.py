@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from reviewer import __version__
-from reviewer.errors import ReviewError
+from reviewer.errors import ReviewError, scrub
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
@@ -148,7 +148,7 @@ class GitHubClient:
                 )
             except httpx.TransportError as exc:
                 if attempt >= self.retries:
-                    raise GitHubError(f"{what}: {exc or type(exc).__name__}") from None
+                    raise self._error(f"{what}: {exc or type(exc).__name__}") from None
                 self.sleep(self.backoff * 2**attempt)
                 attempt += 1
                 continue
@@ -157,7 +157,7 @@ class GitHubClient:
             wait = _rate_limit_wait(response)
             if wait is not None:
                 if wait > self.max_wait or attempt >= self.retries:
-                    raise GitHubError(
+                    raise self._error(
                         f"{what}: rate limited by GitHub ({response.status_code}: "
                         f"{_message(response)})",
                         response.status_code,
@@ -167,10 +167,16 @@ class GitHubClient:
             elif response.status_code >= 500 and attempt < self.retries:
                 self.sleep(self.backoff * 2**attempt)
             else:
-                raise GitHubError(
+                raise self._error(
                     f"{what}: {response.status_code} {_message(response)}", response.status_code
                 )
             attempt += 1
+
+    def _error(
+        self, message: str, status: int | None = None, rate_limited: bool = False
+    ) -> GitHubError:
+        """The error to raise, without the token (an error body may echo it)."""
+        return GitHubError(scrub(message, [self.token]), status, rate_limited)
 
     def _object(self, response: httpx.Response) -> dict[str, Any]:
         data = _json(response)

@@ -22,6 +22,7 @@ import anthropic
 import anyio
 from pydantic import ValidationError
 
+from reviewer.errors import scrub
 from reviewer.llm.schema import TOOL_NAME
 from reviewer.llm.usage import Usage
 
@@ -158,6 +159,15 @@ class ReviewClient:
         return _message(bytes(data), content_type)
 
     async def send(self, request: Mapping[str, Any]) -> Reply:
+        """The reply to ``request``, or :class:`LlmError` (never showing the key: an error body
+        may echo it)."""
+        try:
+            return await self._attempts(request)
+        except LlmError as exc:
+            keys = [getattr(self.sdk, name, None) for name in ("api_key", "auth_token")]
+            raise LlmError(scrub(str(exc), keys), exc.fatal) from None
+
+    async def _attempts(self, request: Mapping[str, Any]) -> Reply:
         attempt = 0
         while True:
             headers: Mapping[str, str] | None = None

@@ -73,6 +73,15 @@ def entry(rule_id: str) -> str:
     return f"# {rule.id} {rule.name} (default severity: {rule.severity.value})\n{what}"
 
 
+_PLAIN_PATH = re.compile(r"[\w.\-+@=,~/ ]+")
+
+
+def plain_path(path: str) -> bool:
+    """``path`` is a plain file name: nothing in it can close the ``<change>`` framing or read as
+    an instruction (no ``<``, ``>``, quotes, backticks, line breaks or control characters)."""
+    return _PLAIN_PATH.fullmatch(path) is not None
+
+
 def checklist(rule_ids: Iterable[str]) -> str:
     """The checklist entries ``rule_ids``."""
     parts = ["The checklist entries that apply to this change:"]

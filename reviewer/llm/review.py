@@ -13,7 +13,7 @@ import asyncio
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -22,11 +22,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from reviewer.config import Config
 from reviewer.extract.model import Module
 from reviewer.llm.context import Chunk, Estimator, Unit, chunks, units
-from reviewer.llm.prompt import Redactor, render, repair, request, system
+from reviewer.llm.prompt import Redactor, plain_path, render, repair, request, system
 from reviewer.llm.provider import provider
 from reviewer.llm.schema import Answer, LlmFinding, parse
 from reviewer.llm.tokens import request_tokens
 from reviewer.llm.usage import PassSummary, Usage
+from reviewer.report.safe import from_model
 from reviewer.rules.base import Finding, Severity
 from reviewer.rules.registry import BY_ID
 
@@ -49,6 +50,8 @@ class Plan:
     requests: list[dict[str, Any]]
     redactions: int
     provider: str
+    withheld: tuple[str, ...] = ()
+    """Files not sent: their paths are not plain file names (:func:`plain_path`)."""
 
 
 def plan(
@@ -58,6 +61,12 @@ def plan(
     still exceeds ``token-budget`` split in two until it fits (or holds one construct)."""
     files: dict[str, Module] = {}
     found = units(change.diff, change.modules, change.project, config.enabled, files)
+    withheld = tuple(sorted(path for path in files if not plain_path(path)))
+    found = [
+        replace(unit, context=tuple(s for s in unit.context if plain_path(s.path)))
+        for unit in found
+        if plain_path(unit.path)
+    ]
     blocks = system({rule_id for unit in found for rule_id in unit.rule_ids})
     overhead = request_tokens(request(config.model, blocks, ""))
     budget = max(int((config.token_budget - overhead) * PACKING), MIN_CHUNK_BUDGET)
@@ -74,7 +83,7 @@ def plan(
             continue
         packed.append(chunk)
         requests.append(body)
-    return Plan(packed, requests, redactor.count, provider(config, environ))
+    return Plan(packed, requests, redactor.count, provider(config, environ), withheld)
 
 
 def _chunk(units: list[Unit]) -> Chunk:
@@ -166,8 +175,8 @@ def _finding(finding: LlmFinding, line: int, end_line: int) -> Finding:
         line=line,
         end_line=end_line,
         column=1,
-        message=" ".join(finding.message.split()),
-        fix=" ".join(finding.fix.split()) or rule.fix,
+        message=" ".join(from_model(finding.message).split()),
+        fix=" ".join(from_model(finding.fix).split()) or rule.fix,
         source="llm",
     )
 
@@ -332,7 +341,11 @@ def run_pass(
             dropped += 1
         else:
             findings.append(_finding(finding, head, end))
-    warnings = list(tally.warnings)
+    warnings = [
+        f"not sent to the model (its path is not a plain file name): {path!r}"
+        for path in the_plan.withheld
+    ]
+    warnings += tally.warnings
     total = len(the_plan.requests)
     if total and tally.failed == total:
         warnings.append("LLM pass failed: the report holds the static findings only")

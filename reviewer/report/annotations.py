@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from reviewer.engine import Report
+from reviewer.report.safe import terminal_safe
 from reviewer.report.text import summary
 from reviewer.rules.base import Finding, Severity
 
@@ -16,8 +17,9 @@ COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO:
 
 
 def escape_data(value: str) -> str:
-    """Escape the message of a workflow command (after ``::``)."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape the message of a workflow command (after ``::``), without control sequences."""
+    escaped = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return terminal_safe(escaped)
 
 
 def escape_property(value: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ class Output:
 
 
 def pair_outputs(
-    order: Iterable[str], formats: Sequence[str], paths: Sequence[Path]
+    order: Iterable[str], formats: Sequence[str], paths: Sequence[str]
 ) -> list[Output]:
     """Pair each ``--output`` with the ``--format`` given just before it.
 
@@ -35,7 +36,10 @@ def pair_outputs(
         if option == "format":
             outputs.append(Output(next(format_values)))
             continue
-        path = next(path_values)
+        given = next(path_values)
+        if given.endswith(("/", os.sep)):
+            raise ReviewError(f"--output {given}: names a folder, expected a file")
+        path = Path(given)
         if not outputs and formats:
             raise ReviewError(f"--output {path}: give --format FORMAT before its --output")
         if not outputs:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
     from reviewer.engine import Report
+from reviewer.report.safe import terminal_safe
 
 STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -41,6 +42,10 @@ class TextRenderer:
         from rich.console import Console  # only when text is rendered: summary() needs no rich
         from rich.markup import escape
 
+        def show(text: str) -> str:
+            """Text from the reviewed files or the model, on one line of a terminal."""
+            return escape(terminal_safe(text).replace("\n", " "))
+
         console = Console(
             force_terminal=self.color,
             no_color=not self.color,
@@ -52,28 +57,28 @@ class TextRenderer:
             for finding in report.findings:
                 style = STYLES[finding.severity.value]
                 console.print(
-                    f"[bold]{escape(finding.path)}:{finding.line}:{finding.column}[/bold] "
+                    f"[bold]{show(finding.path)}:{finding.line}:{finding.column}[/bold] "
                     f"[{style}]{finding.rule_id} {finding.severity.value}[/{style}] "
-                    f"{escape(finding.message)} [dim]({finding.name})[/dim]"
+                    f"{show(finding.message)} [dim]({finding.name})[/dim]"
                 )
                 code = report.code_line(finding)
                 if code:
-                    console.print(f"  [dim]{finding.line:>5} |[/dim] {escape(code)}")
+                    console.print(f"  [dim]{finding.line:>5} |[/dim] {show(code)}")
                 if finding.fix:
-                    console.print(f"  [green]fix:[/green] {escape(finding.fix)}")
+                    console.print(f"  [green]fix:[/green] {show(finding.fix)}")
             for skipped in report.skipped:
                 console.print(
-                    f"[yellow]skipped[/yellow] {escape(skipped.path)}: {escape(skipped.reason)}"
+                    f"[yellow]skipped[/yellow] {show(skipped.path)}: {show(skipped.reason)}"
                 )
             for path in report.partial:
                 console.print(
-                    f"[dim]partial[/dim] {escape(path)}: reviewed from the diff's hunks only"
+                    f"[dim]partial[/dim] {show(path)}: reviewed from the diff's hunks only"
                 )
             for unused in report.unused_suppressions:
                 names = ", ".join(unused.ids) or "every rule"
                 console.print(
-                    f"[yellow]unused suppression[/yellow] {escape(unused.path)}:{unused.line}: "
-                    f"{escape(names)} silenced nothing"
+                    f"[yellow]unused suppression[/yellow] {show(unused.path)}:{unused.line}: "
+                    f"{show(names)} silenced nothing"
                 )
             console.print(f"[bold]{escape(summary(report))}[/bold]")
             if report.llm is not None and not report.llm.skipped:

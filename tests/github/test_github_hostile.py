@@ -75,3 +75,19 @@ def test_the_archive_keeps_python_and_configuration_only(github: FakeGitHub) -> 
         assert sources.read("app/types.pyi") == "x: int\n"
         assert sources.read("docs/manual.pdf") is None
         assert sources.read("web/bundle.js") is None
+
+
+def test_an_error_that_echoes_the_token_does_not_show_it(
+    github: FakeGitHub, run: Callable[..., Result]
+) -> None:
+    github.fail("POST", f"{PULL}/reviews", 401, f"Bad credentials: {TOKEN}")
+    result = run("--github-pr", PR, "--post", "--format", "json")
+    assert result.code == 3
+    assert TOKEN not in result.err + result.out
+    assert "401 Bad credentials: ***" in result.err
+    github.fail("GET", PULL, 404, f"Not Found ({TOKEN})")
+    result = run("--github-pr", PR)
+    assert (result.code, result.err) == (
+        2,
+        f"fastapi-review: error: GET {PULL}: 404 Not Found (***)\n",
+    )

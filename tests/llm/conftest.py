@@ -11,7 +11,8 @@ An exchange can also misbehave, as a broken proxy or server would:
 - ``pad``: add a text block of this many bytes to the message (a huge answer);
 - ``drip``: send the body one byte every ``drip`` seconds;
 - ``silence``: accept the request and never answer (until the test ends);
-- ``echo``: put the request's ``x-api-key`` into the error message, as some servers do.
+- ``echo``: put the request's key (``x-api-key`` or ``Authorization``) into the error message,
+  as some servers do.
 """
 
 from __future__ import annotations
@@ -99,7 +100,8 @@ def _body(exchange: dict[str, Any], request: Request) -> str:
     if exchange.get("pad"):
         body["content"].insert(0, {"type": "text", "text": "x" * int(exchange["pad"])})
     if exchange.get("echo"):
-        body["error"]["message"] += f" (key: {request.headers.get('x-api-key')})"
+        sent = request.headers.get("x-api-key") or request.headers.get("authorization", "")
+        body["error"]["message"] += f" (key: {sent.removeprefix('Bearer ')})"
     return json.dumps(body)
 
 

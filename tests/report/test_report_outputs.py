@@ -38,7 +38,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def test_pairs_follow_the_command_line_order() -> None:
     order = ["format", "format", "output", "format", "output"]
-    outputs = pair_outputs(order, ["text", "sarif", "json"], [Path("a.sarif"), Path("b.json")])
+    outputs = pair_outputs(order, ["text", "sarif", "json"], ["a.sarif", "b.json"])
     assert outputs == [
         Output("text"),
         Output("sarif", Path("a.sarif")),
@@ -47,7 +47,7 @@ def test_pairs_follow_the_command_line_order() -> None:
 
 
 def test_an_output_without_any_format_is_text() -> None:
-    assert pair_outputs(["output"], [], [Path("r.txt")]) == [Output("text", Path("r.txt"))]
+    assert pair_outputs(["output"], [], ["r.txt"]) == [Output("text", Path("r.txt"))]
     assert pair_outputs([], [], []) == [Output("text")]
 
 
@@ -64,7 +64,7 @@ def test_ambiguous_pairs_are_refused(
     order: list[str], formats: list[str], paths: list[str], message: str
 ) -> None:
     with pytest.raises(ReviewError, match=message):
-        pair_outputs(order, formats, [Path(p) for p in paths])
+        pair_outputs(order, formats, list(paths))
 
 
 def test_json_to_stdout_is_unchanged(patch: Path, capsys: pytest.CaptureFixture[str]) -> None:
