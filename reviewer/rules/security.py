@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from reviewer.extract.model import Assign, Call, Expr, Function, Module, Span
+from reviewer.extract.model import Assign, Call, ClassDef, Expr, Function, Module, Span
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.helpers import enclosing_scopes
@@ -69,6 +69,11 @@ PUBLIC_TOKENS = frozenset(
         "csrf",
         "xsrf",
         "cancellation",
+        "cancel",
+        "name",
+        "has",
+        "is",
+        "no",
         "sync",
         "reservation",
         # language-model vocabulary
@@ -109,6 +114,22 @@ AUTH_COOKIE_WORDS = frozenset(
 
 AUTH_COOKIE_SUFFIXES = ("session", "token")
 """Run-together cookie names: ``fakesession``, ``authtoken``, ``usersession``."""
+COOKIE_HINT_HEADS = frozenset(
+    {
+        "method",
+        "methods",
+        "provider",
+        "type",
+        "hint",
+        "redirect",
+        "url",
+        "next",
+        "expiry",
+        "expires",
+    }
+)
+"""Head nouns of cookies that describe a login rather than carry it: ``last_login_method``,
+``auth_provider``, ``login_redirect``, ``session_expiry``; the frontend reads them."""
 
 
 def _words(identifier: str) -> tuple[str, ...]:
@@ -157,6 +178,8 @@ def _is_auth_cookie(name: str) -> bool:
     them readable by scripts."""
     lowered = name.lower()
     if "csrf" in lowered or "xsrf" in lowered:
+        return False
+    if _head(tuple(word for word in _words(name) if word != "cookie"))[0] in COOKIE_HINT_HEADS:
         return False
     words = set(_words(name))
     return bool(words & AUTH_COOKIE_WORDS) or any(
@@ -357,6 +380,84 @@ def _is_plain_password_value(expr: Expr) -> bool:
     return identifier is not None and _is_plain_password(identifier)
 
 
+VALIDATORS = frozenset({"field_validator", "validator"})
+HASHING_WORDS = frozenset({"hash", "hashpw", "hashed", "encrypt"})
+
+
+def _hashes(call: Call) -> bool:
+    """``hash_password(v)``, ``get_password_hash(v)``, ``pwd_context.hash(v)``, ``bcrypt...``."""
+    words = set(_words(call.expr.last_name))
+    return bool(words & HASHING_WORDS) or call.qualname.split(".", 1)[0] in SLOW_HASH_PACKAGES
+
+
+def _validator_hashes(
+    project: Project, type_name: str, field: str, shadowed: frozenset[str] = frozenset()
+) -> bool:
+    """The Pydantic model ``type_name``, or a base, hashes ``field`` in a validator
+    (``@field_validator("password") def hash(cls, v): return hash_password(v)``). A validator of a
+    base that the subclass redefines under the same name (``shadowed``) no longer runs."""
+    found = project.cls(type_name)
+    if found is None or len(shadowed) > 16:
+        return False
+    module, class_def = found
+    names: set[str] = set(shadowed)
+    for function in module.functions:
+        if function.class_name != class_def.name or function.name in shadowed:
+            continue
+        names.add(function.name)
+        if any(
+            (decorator.func or decorator).last_name in VALIDATORS
+            and any(arg.string == field for arg in decorator.args)
+            for decorator in function.decorators
+        ) and any(_hashes(call) for call in module.calls_in(function)):
+            return True
+    return any(
+        _validator_hashes(project, base.qualname, field, frozenset(names) | {class_def.name})
+        for base in class_def.bases
+        if base.qualname
+    )
+
+
+def _types_of(name: Expr, module: Module, function: str | None) -> list[str]:
+    """The types a name may hold: its known type, or every class of its parameter's annotation
+    (``user_in: UserRegister | UserCreate``)."""
+    if name.type:
+        return [name.type]
+    found = module.function(function)
+    param = found.param(name.op) if found is not None and name.kind == "name" else None
+    if param is None or param.annotation is None:
+        return []
+    return [
+        node.qualname
+        for node in param.annotation.walk()
+        if node.kind in ("name", "attribute") and node.qualname and node.op != "None"
+    ]
+
+
+def _hashed_by_model(value: Expr, module: Module, function: str | None, project: Project) -> bool:
+    """``value`` reads the password field of a Pydantic model whose validator already hashed it
+    (``user_in.password``, with ``user_in: UserCreate``), directly or through a local of the
+    function (``password = bytes(user_in.password, "utf-8")``)."""
+    sources = _locals(module, function, value.op) if value.kind == "name" else [value]
+    if not sources:
+        return False
+    for source in sources:
+        reads = [
+            node
+            for node in source.walk()
+            if node.kind == "attribute" and _is_plain_password(node.op) and node.items
+        ]
+        if not reads:
+            return False
+        for read in reads:
+            types = _types_of(read.items[0], module, function)
+            if not types or not all(
+                _validator_hashes(project, type_name, read.op) for type_name in types
+            ):
+                return False
+    return True
+
+
 def _stored_plain_password(expr: Expr, project: Project) -> bool:
     """``user.password`` or ``db_user["password"]``: a plain password field of a user record."""
     return _is_plain_password_value(expr) and _is_user_record(_receiver(expr), project)
@@ -457,7 +558,11 @@ class WeakPasswordHash(Rule):
     breached-password lookup sends to Have I Been Pwned (in a function named like `is_pwned`,
     `check_breached_password`).
     A column named `password` that really holds a hash is only reported when the stored value is
-    itself a password name.
+    itself a password name. A password read from a Pydantic model that hashes that field in a
+    validator (`@field_validator("password") def hash(cls, v): return hash_password(v)`, on the
+    model or a base) is already hashed when it reaches the ORM, also through a local
+    (`password = bytes(user_in.password, "utf-8")`); the model is found from the parameter's
+    annotation, and every class of a union must hash.
     """
 
     id = "FAPI801"
@@ -488,6 +593,15 @@ class WeakPasswordHash(Rule):
         "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase): ...\n"
         "class User(Base):\n    __tablename__ = 'users'\n"
         "def create(payload):\n    return User(password=hash_password(payload.password))",
+        # The request model hashes the password in a validator before the ORM sees it.
+        "import bcrypt\nfrom pydantic import BaseModel, field_validator\n"
+        "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase): ...\n"
+        "class Account(Base):\n    __tablename__ = 'accounts'\n"
+        "class AccountIn(BaseModel):\n    password: str\n"
+        "    @field_validator('password', mode='before')\n    @classmethod\n"
+        "    def hash_it(cls, v):\n        return bcrypt.hashpw(v.encode(), bcrypt.gensalt())\n"
+        "def create(account_in: AccountIn):\n    password = bytes(account_in.password)\n"
+        "    return Account(password=password)",
         Valid(
             "import hashlib\ndef make_user(password):\n"
             "    return hashlib.md5(password.encode()).hexdigest()",
@@ -542,6 +656,18 @@ class WeakPasswordHash(Rule):
             "    return password == ADMIN_PASSWORD",
             line=4,
         ),
+        # A validator that only checks the password does not hash it.
+        Invalid(
+            "from pydantic import BaseModel, field_validator\n"
+            "from sqlalchemy.orm import DeclarativeBase\nclass Base(DeclarativeBase): ...\n"
+            "class Account(Base):\n    __tablename__ = 'accounts'\n"
+            "class AccountIn(BaseModel):\n    password: str\n"
+            "    @field_validator('password')\n    @classmethod\n"
+            "    def not_empty(cls, v):\n        if not v:\n"
+            "            raise ValueError('empty')\n        return v\n"
+            "def create(account_in: AccountIn):\n    return Account(password=account_in.password)",
+            line=15,
+        ),
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
@@ -570,13 +696,19 @@ class WeakPasswordHash(Rule):
             if not _is_orm_model(project, call.qualname):
                 continue
             for name, value in call.expr.kwargs:
-                if _is_plain_password(name) and _is_plain_password_value(value):
+                if (
+                    _is_plain_password(name)
+                    and _is_plain_password_value(value)
+                    and not _hashed_by_model(value, module, call.function, project)
+                ):
                     message = (
                         f"`{_func_text(call.expr)}({name}=...)` stores the password in plain text"
                     )
                     yield self.finding(module, call, message)
         for assign in module.assignments:
             if assign.value is None or not _is_plain_password_value(assign.value):
+                continue
+            if _hashed_by_model(assign.value, module, assign.function, project):
                 continue
             for target in assign.targets:
                 if target.kind == "attribute" and _stored_plain_password(target, project):
@@ -652,9 +784,16 @@ def _jwt_calls(module: Module, names: frozenset[str]) -> Iterator[Call]:
             yield call
 
 
-def _jwt_options(call: Expr) -> dict[str, Expr]:
-    """The literal ``options={...}`` of a decode call (the fourth positional argument)."""
+def _jwt_options(
+    call: Expr, module: Module | None = None, function: str | None = None
+) -> dict[str, Expr]:
+    """The literal ``options={...}`` of a decode call (the fourth positional argument), or the
+    dict literal a local of ``function`` is bound to, when it is bound once
+    (``options = {"verify_aud": False}`` ... ``jwt.decode(t, k, options=options)``)."""
     options = call.arg(3, "options")
+    if options is not None and options.kind == "name" and module is not None:
+        values = _locals(module, function, options.op)
+        options = values[0] if len(values) == 1 else None
     if options is None or options.kind != "dict":
         return {}
     return {
@@ -664,9 +803,145 @@ def _jwt_options(call: Expr) -> dict[str, Expr]:
     }
 
 
-def _signature_off(call: Expr) -> bool:
+def _signature_off(call: Expr, module: Module | None = None, function: str | None = None) -> bool:
     """``options={"verify_signature": False}``, or PyJWT 1's ``verify=False``."""
-    return _is_false(_jwt_options(call).get("verify_signature")) or _is_false(call.kwarg("verify"))
+    options = _jwt_options(call, module, function)
+    return _is_false(options.get("verify_signature")) or _is_false(call.kwarg("verify"))
+
+
+EXPIRY_WORDS = frozenset({"exp", "expiry", "expiration", "expired", "expires", "expire"})
+PURPOSE_CLAIMS = frozenset({"iss", "aud", "type", "typ", "token_type", "scope", "purpose"})
+AUTH_WORDS = frozenset(
+    {
+        "auth",
+        "authenticate",
+        "authenticated",
+        "authorize",
+        "authorization",
+        "current",
+        "verify",
+        "validate",
+        "permission",
+        "permissions",
+        "require",
+        "principal",
+        "credentials",
+        "guard",
+    }
+)
+"""Words of functions that authenticate a request (``get_current_user``, ``verify_token``,
+``require_admin``), or call something that does."""
+REQUEST_PARTS = frozenset({"headers", "cookies", "query_params"})
+
+
+def _scope(module: Module, function: str | None) -> list[str | None]:
+    """``function`` and the functions of the module that call it by name: a decode helper's
+    result is often checked by its caller (``payload = _decode(t)``, ``_check_expiry(payload)``)."""
+    if function is None:
+        return [None]
+    owner, _, name = function.rpartition(".")
+    receivers = {"self", "cls", owner.rpartition(".")[2]} if owner else set()
+    callers = {
+        call.function
+        for call in module.calls
+        if (func := call.expr.func) is not None
+        and func.op == name
+        and (
+            func.kind == "name"
+            or (
+                func.kind == "attribute"
+                and func.items[0].kind == "name"
+                and func.items[0].op in receivers
+            )
+        )
+    }
+    return [function, *sorted(caller for caller in callers if caller and caller != function)]
+
+
+def _scope_exprs(module: Module, function: str | None) -> Iterator[Expr]:
+    """Every expression node of ``function`` and its callers in the module."""
+    scopes = set(_scope(module, function))
+    roots: list[Expr] = [call.expr for call in module.calls if call.function in scopes]
+    roots += [
+        operand
+        for compare in module.compares
+        if compare.function in scopes
+        for operand in compare.operands
+    ]
+    roots += [
+        assign.value
+        for assign in module.assignments
+        if assign.function in scopes and assign.value is not None
+    ]
+    for root in roots:
+        yield from root.walk()
+
+
+def _reads_claim(node: Expr, claims: frozenset[str]) -> bool:
+    """``payload["exp"]``, ``payload.get("exp")`` or ``claims.exp`` for a claim of ``claims``."""
+    if node.kind == "subscript" and len(node.items) == 2:
+        return node.items[1].string in claims
+    func = node.func
+    if node.kind == "call" and func is not None and func.kind == "attribute" and func.op == "get":
+        key = node.arg(0)
+        return key is not None and key.string in claims
+    return node.kind == "attribute" and node.op in claims & {"exp", "iss", "aud"}
+
+
+def _checks_expiry(module: Module, function: str | None) -> bool:
+    """The decoding function, or a caller in the module, checks the expiry itself: it reads
+    ``exp`` or calls a function about expiry (``_validate_token_expiry(payload)``)."""
+    return any(
+        _reads_claim(node, frozenset({"exp"}))
+        or (node.kind == "call" and bool(EXPIRY_WORDS.intersection(_words(node.last_name))))
+        for node in _scope_exprs(module, function)
+    )
+
+
+def _checks_purpose(module: Module, function: str | None) -> bool:
+    """The decoding function, or a caller in the module, checks a claim that binds the token to
+    its use: ``iss``, ``aud``, ``type``, ``token_type``, ``scope``... (``if payload.get("type")
+    != "access": raise``), which is what ``audience=``/``issuer=`` would do."""
+    return any(_reads_claim(node, PURPOSE_CLAIMS) for node in _scope_exprs(module, function))
+
+
+def _from_request(expr: Expr, module: Module, function: str | None, depth: int = 0) -> bool:
+    """``expr`` reads the request's headers or cookies (``request.headers["Authorization"]``),
+    directly or through locals of ``function``."""
+    for node in expr.walk():
+        if node.kind == "attribute" and node.op in REQUEST_PARTS:
+            return True
+        if (node.string or "").lower() == "authorization":
+            return True
+        if (
+            node.kind == "name"
+            and depth < 2
+            and any(
+                _from_request(value, module, function, depth + 1)
+                for value in _locals(module, function, node.op)
+            )
+        ):
+            return True
+    return False
+
+
+def _authenticates(call: Call, module: Module, project: Project) -> bool:
+    """The decode serves authentication: the token comes from the request, or the decoding
+    function (or a caller in the module) is a route, a dependency, or named for authentication
+    (``get_current_user``, ``verify_token``)."""
+    token = call.expr.arg(0, "jwt") or call.expr.arg(0, "token")
+    if token is not None and _from_request(token, module, call.function):
+        return True
+    handlers = {route.handler.qualname for route in module.routes}
+    dependencies = {*(project.depends_targets_of(module) or ()), *module.depends_targets()}
+    for scope in _scope(module, call.function):
+        if scope is None:
+            continue
+        if scope in handlers or {scope, f"{module.name}.{scope}"} & dependencies:
+            return True
+        if AUTH_WORDS.intersection(_words(scope.rpartition(".")[2])):
+            return True
+    return False
 
 
 UNVERIFIED_HEADER = frozenset({"get_unverified_header", "get_unverified_headers"})
@@ -751,8 +1026,15 @@ class JwtSignatureUnverified(Rule):
     Pinning means an `algorithms=` keyword or a third positional argument, that is not read from
     the token's own header (`algorithms=[jwt.get_unverified_header(token)["alg"]]`) unless the
     function checks that algorithm against a list first. Verification is off
-    with `options={"verify_signature": False}`, `options={"verify_exp": False}` or PyJWT 1's
-    `verify=False`. Test modules are not checked.
+    with `options={"verify_signature": False}`, `options={"verify_exp": False}` (literal, or a
+    local bound once to a dict literal) or PyJWT 1's `verify=False`. Test modules are not checked.
+
+    The signature off is reported where the decode serves authentication: the token is read from
+    the request's headers or cookies, or the decoding function, or a function of the module that
+    calls it, is a route, a dependency, or named for it (`get_current_user`, `verify_token`,
+    `authenticate`, `require_admin`). Reading the claims of a token for display or diagnostics
+    is not. Expiry off is not reported when that function or a caller in the module reads `exp`
+    itself or calls an expiry check (`_validate_token_expiry(payload)`).
 
     ## Why is this bad?
     Without an algorithm list the token's own header chooses how it is checked: an attacker signs
@@ -785,6 +1067,8 @@ class JwtSignatureUnverified(Rule):
     signature off inside a function whose own name says `unverified`. Expiry verification off is
     not reported when the literal options also `require` the `exp` claim: the code checks the
     expiry itself, against its own clock.
+    A helper that decodes without the signature and is only called from another module by an
+    authenticating function is missed: callers are followed within the module only.
     """
 
     id = "FAPI802"
@@ -813,6 +1097,19 @@ class JwtSignatureUnverified(Rule):
         "    claims = jwt.decode(t, key, algorithms=['HS256'],\n"
         "                        options={'require': ['exp'], 'verify_exp': False})\n"
         "    return now < claims['exp']",
+        # Shown on a profile page; no authentication reads these claims.
+        "import jwt\ndef id_token_claims(raw_id_token):\n"
+        "    return jwt.decode(raw_id_token,\n"
+        "                      options={'verify_signature': False, 'verify_exp': False})",
+        # Expiry off to read the expiry of one's own token.
+        "import jwt\ndef session_expires_at(t, key):\n"
+        "    claims = jwt.decode(t, key, algorithms=['HS256'], options={'verify_exp': False})\n"
+        "    return claims.get('exp')",
+        # The caller checks the expiry right after the helper decodes.
+        "import jwt\ndef _peek(t, key):\n"
+        "    return jwt.decode(t, key, algorithms=['HS256'], options={'verify_exp': False})\n"
+        "def load(t, key):\n    payload = _peek(t, key)\n"
+        "    _reject_expired(payload)\n    return payload",
     )
     INVALID = (
         Invalid("import jwt\ndef f(t, key):\n    return jwt.decode(t, key)", line=3),
@@ -827,8 +1124,24 @@ class JwtSignatureUnverified(Rule):
             line=3,
         ),
         Invalid(
-            "import jwt\ndef f(t):\n    return jwt.decode(t, options={'verify_signature': False})",
+            "import jwt\ndef get_current_user(t):\n"
+            "    return jwt.decode(t, options={'verify_signature': False})",
             line=3,
+        ),
+        # A helper whose caller authenticates with its claims.
+        Invalid(
+            "import jwt\ndef claims_of(t):\n"
+            "    return jwt.decode(t, options={'verify_signature': False})\n"
+            "def authenticate(t):\n    return load_user(claims_of(t)['sub'])",
+            line=3,
+        ),
+        # The token comes straight from the request.
+        Invalid(
+            "import jwt\ndef tenant_of(request):\n"
+            "    token = request.headers['Authorization'].split()[1]\n"
+            "    opts = {'verify_signature': False}\n"
+            "    return jwt.decode(token, options=opts)['tenant']",
+            line=5,
         ),
         Invalid(
             "import jose.jwt\ndef f(t, k):\n"
@@ -836,7 +1149,8 @@ class JwtSignatureUnverified(Rule):
             line=3,
         ),
         Invalid(
-            "import jwt as pyjwt\ndef f(t, k):\n    return pyjwt.decode(t, k, verify=False)", line=3
+            "import jwt as pyjwt\ndef verify_token(t, k):\n    return pyjwt.decode(t, k, verify=False)",
+            line=3,
         ),
         Invalid(
             "from jwt import decode\ndef f(t, k):\n    return decode(t, k, algorithms=None)", line=3
@@ -850,7 +1164,15 @@ class JwtSignatureUnverified(Rule):
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         for call in _jwt_calls(module, JWT_DECODE):
-            problems = self._problems(call.expr, _says_unverified(call.function))
+            options = _jwt_options(call.expr, module, call.function)
+            problems = self._problems(
+                call.expr,
+                options,
+                trusted=_says_unverified(call.function)
+                or not _authenticates(call, module, project),
+                expiry_checked=_checks_expiry(module, call.function),
+                signature_off=_signature_off(call.expr, module, call.function),
+            )
             algorithms = call.expr.arg(2, "algorithms")
             if (
                 algorithms is not None
@@ -864,12 +1186,18 @@ class JwtSignatureUnverified(Rule):
                 )
 
     @staticmethod
-    def _problems(call: Expr, unverified_by_name: bool) -> list[str]:
+    def _problems(
+        call: Expr,
+        options: dict[str, Expr],
+        *,
+        trusted: bool,
+        expiry_checked: bool,
+        signature_off: bool,
+    ) -> list[str]:
         problems: list[str] = []
         algorithms = call.arg(2, "algorithms")
-        options = _jwt_options(call)
-        if _signature_off(call):
-            if not unverified_by_name:
+        if signature_off:
+            if not trusted:
                 problems.append("does not verify the signature")
         elif (algorithms is None or algorithms.kind == "none") and not _has_spread(call):
             problems.append("accepts any signing algorithm (no `algorithms=` list)")
@@ -877,7 +1205,12 @@ class JwtSignatureUnverified(Rule):
             names = [algorithms, *algorithms.items] if algorithms.kind != "str" else [algorithms]
             if any((name.string or "").lower() == "none" for name in names):
                 problems.append("allows the `none` algorithm")
-        if _is_false(options.get("verify_exp")) and not _requires_exp(options):
+        if (
+            _is_false(options.get("verify_exp"))
+            and not _requires_exp(options)
+            and not expiry_checked
+            and not (signature_off and trusted)
+        ):
             problems.append("does not check expiry")
         return problems
 
@@ -918,8 +1251,11 @@ class JwtClaimsUnchecked(Rule):
     ```
 
     ## Known problems
-    A decode that turns `verify_aud` or `verify_iss` off in literal options made that choice in
-    plain sight and is not reported; one that does not verify the signature at all is FAPI802's.
+    A decode that turns `verify_aud` or `verify_iss` off in its options (literal, or a local dict
+    bound once) made that choice in plain sight and is not reported; one that does not verify
+    the signature at all is FAPI802's. Neither is a decode whose function, or a caller in the
+    module, checks a claim that binds the token to its use (`iss`, `aud`, `type`, `token_type`,
+    `scope`: `if payload.get("type") != "access": raise`).
     Calls passing `**kwargs` or more than four positional arguments are not reported.
     """
 
@@ -935,6 +1271,14 @@ class JwtClaimsUnchecked(Rule):
         "    return jwt.decode(t, k, algorithms=['HS256'], options={'verify_aud': False})",
         "import jwt\ndef f(t):\n    return jwt.decode(t, options={'verify_signature': False})",
         "import jwt\ndef f(t, k, **kw):\n    return jwt.decode(t, k, algorithms=['HS256'], **kw)",
+        # The issuer is checked by hand (two accepted issuers), so it is off in the options.
+        "import jwt\ndef f(t, k):\n    options = {'verify_aud': False, 'verify_iss': False}\n"
+        "    claims = jwt.decode(t, k, algorithms=['RS256'], options=options)\n"
+        "    if claims.get('iss') not in ISSUERS:\n        raise ValueError('issuer')",
+        # The raw helper; the checked wrapper right below binds the token's purpose.
+        "import jwt\ndef decode_unsafe(t, k):\n    return jwt.decode(t, k, algorithms=['HS256'])\n"
+        "def decode(t, k, kind):\n    claims = decode_unsafe(t, k)\n"
+        "    if claims.get('type') != kind:\n        raise ValueError(kind)\n    return claims",
     )
     INVALID = (
         Invalid(
@@ -952,10 +1296,12 @@ class JwtClaimsUnchecked(Rule):
             expr = call.expr
             if expr.kwarg("audience") or expr.kwarg("issuer") or _has_spread(expr):
                 continue
-            if len(expr.args) > 4 or _signature_off(expr):
+            if len(expr.args) > 4 or _signature_off(expr, module, call.function):
                 continue
-            options = _jwt_options(expr)
+            options = _jwt_options(expr, module, call.function)
             if _is_false(options.get("verify_aud")) or _is_false(options.get("verify_iss")):
+                continue
+            if _checks_purpose(module, call.function):
                 continue
             yield self.finding(
                 module, call, f"`{_func_text(expr)}()` checks neither the audience nor the issuer"
@@ -1000,12 +1346,29 @@ SQL_STRUCTURE = frozenset(
         "dbname",
         "placeholder",
         "placeholders",
+        "where",
+        "clause",
+        "clauses",
+        "condition",
+        "conditions",
+        "predicate",
     }
 )
 """Words of names that hold SQL identifiers or fragments the code builds, which cannot be bound
 as parameters (``table_name``, ``self.schema``, ``database``, ``db_name``)."""
 CONSTANT = re.compile(r"_*[A-Z][A-Z0-9_]*")
 MAX_DEPTH = 4
+SANITIZER_WORDS = frozenset(
+    {"sanitize", "sanitized", "quote", "quoted", "escape", "escaped", "identifier", "ident"}
+)
+"""Functions whose name says they make a value safe to splice: ``sanitize_identifier(key)``,
+``_quote_identifier(name)``, ``build_postgres_identifier(id)``."""
+VALIDATOR_WORDS = frozenset({"validate", "validated", "valid", "allowed", "safe", "ensure"})
+REGEX_CHECKS = frozenset({"re.match", "re.fullmatch", "re.search"})
+TRANSPARENT_CALLS = frozenset({"str", "repr"})
+ENUM_BASES = frozenset({"Enum", "StrEnum", "IntEnum", "IntFlag", "Flag"})
+PLACEHOLDER_LIST = re.compile(r"[\[(]?\s*(['\"])(\?|%s|\$\d+|:\w+)\1\s+for\s")
+"""A comprehension of bind placeholders: ``["?" for _ in ids]``."""
 
 
 def _sql_sink(call: Call) -> tuple[str, bool] | None:
@@ -1071,6 +1434,35 @@ def _how(expr: Expr) -> str:
     return "`.format()`"
 
 
+def _is_migration(module: Module) -> bool:
+    """An Alembic revision or environment: it runs once, from the deploy, on the migration's
+    own constants and the database's own rows and catalog, never on a request."""
+    if not any(target.startswith("alembic") for _, target in module.imports):
+        return False
+    revision = any(
+        assign.function is None
+        and any(target.kind == "name" and target.op == "revision" for target in assign.targets)
+        for assign in module.assignments
+    )
+    return revision or module.path.rsplit("/", 1)[-1] == "env.py"
+
+
+def _is_enum(project: Project, type_name: str | None, depth: int = 0) -> bool:
+    """``type_name`` is an Enum class of the project (or the standard library's)."""
+    if type_name is None or depth > 4:
+        return False
+    if type_name.rpartition(".")[2] in ENUM_BASES and type_name.startswith("enum."):
+        return True
+    found = project.cls(type_name)
+    if found is None:
+        return False
+    return any(
+        (base.qualname or base.op).rpartition(".")[2] in ENUM_BASES
+        or _is_enum(project, base.qualname, depth + 1)
+        for base in found[1].bases
+    )
+
+
 @dataclass(frozen=True)
 class _Where:
     """Where a spliced value is read: its module and function, and the function's parameters
@@ -1080,6 +1472,89 @@ class _Where:
     function: str | None
     params: frozenset[str]
     from_client: bool
+    project: Project | None = None
+
+    @property
+    def owner(self) -> str | None:
+        """The class the function is a method of."""
+        found = self.module.function(self.function)
+        return found.class_name if found is not None else None
+
+    def validated(self, name: str) -> bool:
+        """The function passes ``name`` to a check (``if not validate_tenant_id(tenant_id):
+        raise``, ``if re.match(DATE_RE, expr):``) before splicing it."""
+        for call in self.module.calls:
+            if call.function != self.function:
+                continue
+            checks = call.qualname in REGEX_CHECKS or bool(
+                VALIDATOR_WORDS.intersection(_words(call.expr.last_name))
+            )
+            if checks and any(
+                arg.kind == "name" and arg.op == name
+                for arg in [*call.expr.args, *(value for _, value in call.expr.kwargs)]
+            ):
+                return True
+        return False
+
+    def class_constant(self, expr: Expr) -> bool:
+        """``cls.X``/``self.X`` bound at class level to a number or string literal
+        (``_threshold: ClassVar[float] = 0.5``), in the class or one of its bases."""
+        receiver = expr.items[0] if expr.items else None
+        owner = self.owner
+        if receiver is None or receiver.kind != "name" or receiver.op not in ("self", "cls"):
+            return False
+        found = self.module.cls(owner) if owner is not None else None
+        classes: list[tuple[Module, ClassDef]] = [(self.module, found)] if found else []
+        for module, class_def in classes:
+            if any(
+                self._literal_field(assign, class_def.name, expr.op)
+                for assign in module.assignments
+            ):
+                return True
+            if self.project is None or len(classes) > 8:
+                continue
+            for base in class_def.bases:
+                based = self.project.cls(base.qualname) if base.qualname else None
+                if based is not None and based not in classes:
+                    classes.append(based)
+        return False
+
+    @staticmethod
+    def _literal_field(assign: Assign, class_name: str, name: str) -> bool:
+        return (
+            assign.class_name == class_name
+            and assign.function is None
+            and assign.value is not None
+            and assign.value.kind in ("number", "str", "bool")
+            and any(target.kind == "name" and target.op == name for target in assign.targets)
+        )
+
+    def typed_safe(self, expr: Expr) -> bool:
+        """An enum member (a parameter typed with an Enum, ``self.value`` in an Enum's method),
+        the key of a ``ZoneInfo`` (a validated zone name), or the result of a function of the
+        module annotated to return a number."""
+        if expr.kind == "name" and self.project is not None and _is_enum(self.project, expr.type):
+            return True
+        if expr.kind == "attribute" and expr.items:
+            receiver = expr.items[0]
+            if receiver.type == "zoneinfo.ZoneInfo" and expr.op == "key":
+                return True
+            if (
+                expr.op in ("value", "name")
+                and receiver.kind == "name"
+                and receiver.op == "self"
+                and self.project is not None
+                and self.owner is not None
+                and _is_enum(self.project, f"{self.module.name}.{self.owner}")
+            ):
+                return True
+            if expr.op == "name" and SQL_STRUCTURE.intersection(_words(receiver.text)):
+                return True  # ``column.name``, ``column.table.name``: a schema object's name
+        if expr.kind == "call" and expr.func is not None and expr.func.kind == "name":
+            found = self.module.function(expr.func.op)
+            annotation = found.returns_annotation if found is not None else None
+            return annotation is not None and annotation.text in ("int", "float", "bool")
+        return False
 
     def assignments(self, name: str) -> list[Assign]:
         """The assignments to local ``name`` in the innermost scope that has any."""
@@ -1133,6 +1608,10 @@ class _Where:
             CONSTANT.fullmatch(expr.op) or expr.op == "__tablename__" or expr.type in SAFE_TYPES
         ):
             return False
+        if self.typed_safe(expr) or (expr.kind == "attribute" and self.class_constant(expr)):
+            return False
+        if expr.kind == "other" and PLACEHOLDER_LIST.match(expr.text):
+            return False
         if expr.kind == "attribute" and expr.op in ("value", "name"):
             # ``Status.DRAFT.value``: an enum member's value
             member = expr.items[0]
@@ -1154,8 +1633,11 @@ class _Where:
             return self.unsafe(expr.items[0], depth + 1, seen)
         if expr.kind == "call":
             func = expr.func
-            if expr.qualname in SAFE_CALLS:
-                return False
+            words = set(_words(expr.last_name))
+            if expr.qualname in SAFE_CALLS or words & (SANITIZER_WORDS | SQL_STRUCTURE):
+                return False  # ``int(x)``, ``quote_identifier(x)``, ``_build_where(...)``
+            if expr.qualname in TRANSPARENT_CALLS and not expr.kwargs:
+                return any(self.unsafe(arg, depth + 1, seen) for arg in expr.args)
             if expr.qualname in NUMBER_PICKS and not expr.kwargs:
                 return any(self.unsafe(arg, depth + 1, seen) for arg in expr.args)
             if func is not None and func.kind == "attribute" and func.op == "join":
@@ -1163,7 +1645,7 @@ class _Where:
                     self.unsafe(arg, depth + 1, seen) for arg in expr.args
                 )
             return True
-        if expr.kind == "name" and self.allow_listed(expr.op):
+        if expr.kind == "name" and (self.allow_listed(expr.op) or self.validated(expr.op)):
             return False
         if expr.kind != "name" or expr.op in self.params:
             return True
@@ -1205,6 +1687,21 @@ class SqlStringBuilding(Rule):
     like SQL (`SELECT ... FROM`, `INSERT INTO`, `WHERE`, `ORDER BY`...); whatever goes to
     `text()` and `exec_driver_sql()` is SQL.
 
+    Also safe: a value passed through a function whose name says it sanitizes, quotes or
+    escapes (`sanitize_identifier(key)`, `_quote_identifier(name)`) or builds a fragment
+    (`_build_where(...)`), `str()` of a safe value, a name the function checks first
+    (`if not validate_tenant_id(tenant_id): raise`, `if re.match(DATE_RE, expr):`), `cls.X` or
+    `self.X` bound to a literal at class level (also in a base class), a parameter typed with an
+    Enum and `self.value` inside an Enum, the `key` of a `ZoneInfo`, the call of a function of
+    the module annotated `-> int`, the `.name` of a schema object (`column.name`,
+    `column.table.name`), names of SQL fragments (`where`, `clause`, `conditions`), and a
+    comprehension of bind placeholders (`",".join(["?" for _ in ids])`).
+
+    Alembic migrations (a module importing `alembic` with a module-level `revision`, and
+    Alembic's `env.py`) are not checked: they run once from the deploy, on the migration's own
+    constants and on the database's own rows and catalog, and they must splice identifiers that
+    cannot be bound. A request never reaches them.
+
     ## Why is this bad?
     A value spliced into SQL text is SQL: `name = "x' OR '1'='1"` reads every row, and worse.
     Bound parameters send the values separately, so the database never parses them as SQL.
@@ -1233,8 +1730,10 @@ class SqlStringBuilding(Rule):
     Or build the query with SQLAlchemy Core/ORM expressions (`select(User).where(...)`).
 
     ## Known problems
-    A helper that splices a `table` or `column` parameter is trusted: its callers are not
-    followed. A placeholder list stored under another name than `placeholders` is reported; an
+    A helper that splices a `table`, `column` or `where` parameter is trusted: its callers are
+    not followed. A migration that splices values read from rows a user wrote (second-order
+    injection) is missed. A value chosen by a conditional expression or a comprehension other
+    than placeholders is not followed and is reported. A placeholder list stored under another name than `placeholders` is reported; an
     expanding `bindparam` (SQLAlchemy) or `= ANY($1)` (asyncpg) avoids building it.
     """
 
@@ -1280,6 +1779,39 @@ class SqlStringBuilding(Rule):
         "import sqlalchemy as sa\ndef f(col_ref, negate):\n"
         "    template = f'({col_ref} = :value)'\n    if negate:\n"
         "        template = f'NOT {template}'\n    return sa.text(template)",
+        # An Alembic revision renaming constraints listed in the migration itself.
+        Valid(
+            "from alembic import op\nrevision = 'a1b2c3'\ndown_revision = None\n"
+            "RENAMES = (('old_uq', 'new_uq', 'workflow'),)\ndef upgrade():\n"
+            "    for old, new, table in RENAMES:\n"
+            '        op.execute(f\'ALTER TABLE "{table}" RENAME CONSTRAINT "{old}" TO "{new}"\')',
+            path="alembic/versions/a1b2c3_rename.py",
+        ),
+        # Checked, sanitized and built-by-helper identifiers (schema names cannot be bound).
+        "from sqlalchemy import text\ndef drop_schema(conn, tenant_id):\n"
+        "    if not validate_tenant_id(tenant_id):\n        raise ValueError(tenant_id)\n"
+        "    conn.execute(text(f'DROP SCHEMA IF EXISTS \"{tenant_id}\" CASCADE'))",
+        "def add_field(cur, key):\n    column = sanitize_identifier(key)\n"
+        "    cur.execute(f'ALTER TABLE entries ADD COLUMN {column} TEXT')",
+        "from sqlalchemy import text\nasync def count(session, where):\n"
+        "    return await session.execute(text(f'SELECT COUNT(*) FROM orgs o WHERE {where}'))",
+        # Settings that cannot be bound, from constants, class constants and typed helpers.
+        "from sqlalchemy import text\nTHRESHOLD = 0.3\ndef _timeout_ms() -> int:\n"
+        "    return 500\nclass Search:\n    _similarity: float = 0.5\n    @classmethod\n"
+        "    def run(cls, db):\n"
+        "        db.execute(text('SET pg_trgm.similarity_threshold = ' + str(THRESHOLD)))\n"
+        "        db.execute(text(f'SET pg_trgm.word_similarity_threshold = {cls._similarity}'))\n"
+        "        db.execute(text(f'SET LOCAL statement_timeout = {_timeout_ms()}'))",
+        "from enum import StrEnum\nfrom sqlalchemy import text\nclass Interval(StrEnum):\n"
+        "    day = 'day'\n    def sql(self):\n        return text(f\"'1 {self.value}'::interval\")",
+        "from zoneinfo import ZoneInfo\nfrom sqlalchemy import text\n"
+        "async def f(session, timezone: ZoneInfo):\n"
+        "    await session.execute(text(f\"SET LOCAL TIME ZONE '{timezone.key}'\"))",
+        # Placeholders from a comprehension; a reflected column's own name.
+        "def f(db, table, ids):\n    marks = ','.join(['?' for _ in ids])\n"
+        "    db.execute_sql(f'DELETE FROM {table} WHERE id IN ({marks})', ids)",
+        "def f(engine, column):\n"
+        "    engine.execute(f'SELECT COUNT(DISTINCT {column.name}) FROM {column.table.name}')",
     )
     INVALID = (
         Invalid(
@@ -1307,9 +1839,29 @@ class SqlStringBuilding(Rule):
             "    conn.exec_driver_sql(f'VACUUM {table}')",
             line=3,
         ),
+        # The check is on another name; `str()` does not make a value safe.
+        Invalid(
+            "from sqlalchemy import text\ndef f(conn, tenant_id, name):\n"
+            "    if not validate_tenant_id(tenant_id):\n        raise ValueError(tenant_id)\n"
+            "    conn.execute(text(f\"SELECT * FROM t WHERE name = '{name}'\"))",
+            line=5,
+        ),
+        Invalid(
+            "from sqlalchemy import text\ndef f(db, name):\n"
+            "    db.execute(text('SELECT * FROM users WHERE name = ' + str(name)))",
+            line=3,
+        ),
+        # Outside a migration, `op.execute`-style code is checked like any other.
+        Invalid(
+            "from sqlalchemy import text\ndef rename(conn, new_name):\n"
+            "    conn.execute(text(f\"UPDATE action SET name = '{new_name}'\"))",
+            line=3,
+        ),
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        if _is_migration(module):
+            return
         reported: set[Span] = set()
         for call in _production_calls(module):
             sink = _sql_sink(call)
@@ -1319,7 +1871,7 @@ class SqlStringBuilding(Rule):
             label, is_sql = sink
             function = module.function(call.function)
             handler = any(route.handler.qualname == call.function for route in module.routes)
-            where = _Where(module, call.function, self._params(function), handler)
+            where = _Where(module, call.function, self._params(function), handler, project)
             if argument.is_built_string:
                 literals, _ = _pieces(argument)
                 if where.unsafe(argument) and (is_sql or SQL_LOOK.search(" ".join(literals))):
@@ -1391,8 +1943,29 @@ SECRET_TYPES = frozenset(
     {"OAuth2PasswordRequestForm", "OAuth2PasswordRequestFormStrict", "HTTPBasicCredentials"}
 )
 TOKENIZERS = frozenset(
-    {"transformers", "tokenizers", "tiktoken", "sentencepiece", "nltk", "spacy", "vllm"}
+    {
+        "transformers",
+        "tokenizers",
+        "tiktoken",
+        "sentencepiece",
+        "nltk",
+        "spacy",
+        "vllm",
+        # parsers, whose tokens are pieces of source text
+        "lark",
+        "pyparsing",
+        "ply",
+        "pygments",
+        "sqlparse",
+        "tokenize",
+        # ONVIF cameras, whose media profiles are named by a "token"
+        "onvif",
+    }
 )
+"""Packages in whose vocabulary a bare ``token`` is not a credential."""
+LOOKUP_VERBS = frozenset({"search", "list", "find", "query", "count"})
+"""``search_secrets(...)`` returns records about secrets, not a secret value."""
+PLAIN_CALLS = frozenset({"bool", "len", "isinstance", "hasattr", "callable", "int"})
 
 
 def _is_logged_secret_name(identifier: str) -> bool:
@@ -1472,6 +2045,49 @@ def _logged_values(expr: Expr) -> Iterator[Expr]:
     yield expr
 
 
+def _harmless_source(value: Expr) -> bool:
+    """A value that cannot hold a credential whatever it is named: a flag or count
+    (``bool(...)``, ``len(...)``, a comparison), a field of a mapping under a key that is no
+    secret name (``cursor["start_page_token"]``, ``chunk.get("answer_piece")``), the token of a
+    lock (``lock.local.token``), or records found by a lookup (``service.search_secrets(...)``)."""
+    while value.kind == "await" and value.items:
+        value = value.items[0]
+    if value.kind in ("number", "bool", "none"):
+        return True
+    func = value.func
+    if value.kind == "call" and (
+        value.qualname in PLAIN_CALLS or _words(value.last_name)[:1] in {(v,) for v in LOOKUP_VERBS}
+    ):
+        return True
+    key: Expr | None = None
+    if value.kind == "subscript" and len(value.items) == 2:
+        key = value.items[1]
+    elif func is not None and func.kind == "attribute" and func.op == "get":
+        key = value.arg(0)
+    if key is not None and key.string is not None:
+        return not _is_logged_secret_name(key.string)
+    return value.kind == "attribute" and "lock" in _words(value.text)
+
+
+def _harmless_local(value: Expr, module: Module, function: str | None) -> bool:
+    """A local whose every assignment in ``function`` is a :func:`_harmless_source`, or a token
+    in a function that handles a lock (``def redis_lock_dump(lock, ...)``)."""
+    if value.kind != "name":
+        return False
+    found = module.function(function)
+    if found is not None and any(
+        param.name == "lock" or (param.annotation and param.annotation.text.endswith("Lock"))
+        for param in found.params
+    ):
+        return _head(_words(value.op))[0] == "token"
+    assigned = [
+        assign.value
+        for assign in _Where(module, function, frozenset(), False).assignments(value.op)
+        if assign.value is not None
+    ]
+    return bool(assigned) and all(_harmless_source(source) for source in assigned)
+
+
 def _is_request(expr: Expr | None) -> bool:
     if expr is None:
         return False
@@ -1500,9 +2116,14 @@ class SecretLogged(Rule):
     Values are followed through f-strings, `%`-style arguments, `.format()`, `extra={...}`,
     containers and `str()`/`repr()`/`dict()`/`json.dumps()`; any other call (`mask(token)`,
     `len(password)`) is taken as a redaction. `token_type`, `token_count` or `password_changed`
-    are not secrets, and neither is a bare `token` in a module that imports a tokenizer
-    (`transformers`, `tiktoken`...), nor are actions named after a password
-    (`UPDATE_USER_PASSWORD`, `reset_password`). A local reassigned to a masked copy of itself
+    are not secrets, and neither are `has_token`, `name_token`, `cancel_token`, nor a bare
+    `token` in a module that imports a tokenizer, a parser or an ONVIF client (`transformers`,
+    `tiktoken`, `lark`, `onvif`...), nor actions named after a password
+    (`UPDATE_USER_PASSWORD`, `reset_password`). What flows into a local decides over its name:
+    a local bound only to a flag or count (`bool(...)`, `len(...)`), to a field read under a key
+    that is no secret name (`cursor["start_page_token"]`, `chunk.get("answer_piece")`), or to the
+    records a lookup returns (`search_secrets(...)`) is not a secret; nor is a lock's token
+    (`lock.local.token`, or a `*_token` in a function that takes a lock). A local reassigned to a masked copy of itself
     (`key = key[:8] + "*" * 15`) is redacted. A `print` under `if __name__ == "__main__":`, in a
     click/Typer command (`@cli.command()`) or in a module that prompts with `input()`/`getpass`
     is a script's output for the operator, not a log.
@@ -1558,6 +2179,20 @@ class SecretLogged(Rule):
         "    logging.debug('duplicate reservation %s', payload.reservation_token)",
         "import logging\nfrom app.routes import UPDATE_USER_PASSWORD\n"
         "def f():\n    logging.warning('rotate it via %s', UPDATE_USER_PASSWORD)",
+        # A flag, a page token from a cursor, an answer piece, a parser token, a lock's token.
+        "import logging\nlogger = logging.getLogger(__name__)\n"
+        "def f(session, cursor, chunk):\n"
+        "    has_token = bool(session.overrides and 'oauth_token' in session.overrides)\n"
+        "    start_token = cursor['start_page_token']\n    new_token = chunk.get('answer_piece')\n"
+        "    logger.debug('%s %s %s', has_token, start_token, new_token)",
+        "from lark import Token\nimport logging\ndef visit(node):\n"
+        "    token = node.children[0]\n    logging.debug('child %s', token)",
+        "import logging\ndef dump(lock, raw):\n    local_token = lock.local.token\n"
+        "    remote_token = raw.get(lock.name)\n"
+        "    logging.warning('lock %s %s', local_token, remote_token)",
+        "import logging\nasync def check(service, name):\n"
+        "    defined_secret = await service.search_secrets(names={name})\n"
+        "    logging.info('found %s', defined_secret)",
     )
     INVALID = (
         Invalid(
@@ -1595,6 +2230,12 @@ class SecretLogged(Rule):
             "    logging.info('sid=%s', request.cookies.get('session_id'))",
             line=3,
         ),
+        # A field read under a secret key is a secret, whatever the local is called.
+        Invalid(
+            "import logging\ndef f(payload):\n    start = payload['access_token']\n"
+            "    start_token = start\n    logging.info('got %s', payload.get('refresh_token'))",
+            line=5,
+        ),
         Invalid(
             "import logging\nfrom pydantic import BaseModel\n"
             "class UserCreate(BaseModel):\n    email: str\n    password: str\n"
@@ -1616,6 +2257,8 @@ class SecretLogged(Rule):
                         found
                         for v in _logged_values(argument)
                         if not _is_masked(v, module, call.function)
+                        and not _harmless_local(v, module, call.function)
+                        and not (v.kind == "attribute" and _harmless_source(v))
                         and (found := self._secret(v, project, nlp))
                     ),
                     None,
@@ -1691,9 +2334,22 @@ ENV_LOOKUPS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"}
 DEFAULT_WRAPPERS = frozenset({"Field", "SecretStr", "SecretBytes"})
 PLACEHOLDER = re.compile(
     r"change|your|example|placeholder|replace|dummy|fake|mock|sample|xxx|redacted|todo|here"
+    r"|fill[-_ ]?me|not[-_]?needed|localhost"
     r"|not[-_]?a?[-_]?(real|secret)|<[^>]*>|\$\{|\{\{|\*\*\*|\.\.\.",
     re.IGNORECASE,
 )
+PUBLIC_KEY_PREFIXES = ("phc_", "pk_live_", "pk_test_")
+"""Keys made to ship in client code: PostHog project keys, Stripe publishable keys."""
+BRACKETED = re.compile(r"\[[A-Z0-9_ -]+\]|<\|[\w -]+\|>")
+"""A marker in a text stream: ``[TURN_END]``, ``<|endoftext|>``."""
+REGEX = re.compile(r"\[[^\]]+\][+*?{]|^\^.*\$$|\(\?[:=!<P]")
+"""A regular expression: a character class with a quantifier, ``^...$``, a ``(?:`` group."""
+CREDENTIAL_WORDS = frozenset(
+    {"secret", "key", "apikey", "password", "passwd", "pwd", "pass", "token", "jwt", "private"}
+)
+DUMMY_WORDS = PASSWORD_WORDS | {"secret", "admin", "test", "pass", "root", "user"}
+"""A dummy password is one of these words and digits: ``password1234``, ``admin123``."""
+SEED_WORDS = frozenset({"seed", "seeds", "e2e", "fixture", "fixtures", "demo"})
 NAME_VOCABULARY = PASSWORD_WORDS | {
     "secret",
     "token",
@@ -1710,6 +2366,7 @@ NAME_VOCABULARY = PASSWORD_WORDS | {
     "client",
     "private",
     "jwt",
+    "oauth",
 }
 FILE_SUFFIXES = (".pem", ".key", ".json", ".crt", ".txt", ".env")
 CODE = re.compile(r"[a-z]+(?:[_.:-][a-z]+)+")
@@ -1735,6 +2392,16 @@ def _is_label(value: str, name: str) -> bool:
     )
 
 
+def _is_word_label(value: str) -> bool:
+    """Lower-case words joined by ``-``, ``.`` or ``:`` with no credential word among them:
+    ``no-check``, ``health-probe``, ``copilot-agent``: a label, not a generated secret."""
+    return (
+        CODE.fullmatch(value) is not None
+        and "_" not in value
+        and not CREDENTIAL_WORDS.intersection(_words(value))
+    )
+
+
 def _is_hardcoded_secret(value: str, name: str) -> bool:
     """An 8+ character literal bound to ``name`` that is not empty-ish, a placeholder, an
     environment variable name, a header/field name (``x-api-key``, ``access_token``), a label
@@ -1743,6 +2410,12 @@ def _is_hardcoded_secret(value: str, name: str) -> bool:
     words = set(_words(value))
     return not (
         len(value) < 8
+        or value.startswith(PUBLIC_KEY_PREFIXES)
+        or BRACKETED.fullmatch(value)
+        or REGEX.search(value)
+        or _is_word_label(value)
+        or value.rstrip("0123456789!@#.").lower() in DUMMY_WORDS
+        or bool(words & SEED_WORDS)
         or any(char.isspace() for char in value)
         or PLACEHOLDER.search(value)
         or len(set(value)) == 1
@@ -1869,6 +2542,39 @@ def _named_values(module: Module) -> Iterator[tuple[str, Expr]]:
                 yield param.name, param.default
 
 
+def _is_test_package(path: str) -> bool:
+    """A folder of test or load-test code: ``api-tests/``, ``integration_tests/``,
+    ``testing/``, ``app-benchmark/``."""
+    return any(
+        part.endswith(("-test", "-tests", "_test", "_tests"))
+        or part == "testing"
+        or "benchmark" in part
+        for part in path.split("/")[:-1]
+    )
+
+
+def _is_seed_data(path: str) -> bool:
+    """A module that loads seed, demo or fixture data (``scripts/seeds_load.py``)."""
+    return bool(SEED_WORDS.intersection(_words(path.rsplit("/", 1)[-1].removesuffix(".py"))))
+
+
+def _main_guard_lines(module: Module) -> range:
+    """The lines of the module's ``if __name__ == "__main__":`` block: a script's manual run."""
+    for compare in module.compares:
+        operands = compare.operands
+        if compare.function is None and any(
+            o.kind == "name" and o.op == "__name__" for o in operands
+        ):
+            start = compare.span.line + 1
+            end = start
+            while end <= len(module.lines) and (
+                not module.lines[end - 1].strip() or module.lines[end - 1][:1].isspace()
+            ):
+                end += 1
+            return range(start, end)
+    return range(0)
+
+
 class HardcodedSecret(Rule):
     """
     ## What it does
@@ -1889,7 +2595,19 @@ class HardcodedSecret(Rule):
     URNs, dunder sentinels (`"__none__"`), one repeated character (`"AAAAAAAA"`), namespaced codes
     ending with the name's words (`TIME_TO_FIRST_TOKEN = "gen_ai.server.time_to_first_token"`)
     and parameter names (`{"token": "watsonx_token"}`) are not reported, nor are OpenAPI examples
-    (`examples=`, `json_schema_extra`).
+    (`examples=`, `json_schema_extra`). Neither are keys made to ship in client code (PostHog
+    `phc_`, Stripe `pk_live_`/`pk_test_`), stream markers (`"[TURN_END]"`), regular expressions,
+    labels of lower-case words with no credential word among them (`"no-check"`,
+    `"health-probe"`), dummy passwords of one word and digits (`"password1234"`), values naming
+    seed or e2e data, `localhost`, and the placeholders `fillmein` and `not-needed`.
+
+    Test modules are skipped, and so are test and load-test packages (`api-tests/`,
+    `integration_tests/`, `testing/`, `*benchmark*/`), seed-data modules (`seeds_load.py`,
+    `demo_fixtures.py`) and a module's `if __name__ == "__main__":` block.
+
+    ## Known problems
+    A real password written as lower-case words joined by hyphens with no credential word
+    (`"correct-horse-battery"`) reads as a label and is missed.
 
     A literal shaped like a live credential is reported whatever holds it (a setting named
     `STRIPE`, a dict, a call argument): Stripe live keys (`sk_live_…`, `rk_live_…`), GitHub
@@ -1955,6 +2673,18 @@ class HardcodedSecret(Rule):
         "AWS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE'\nMASKED = 'sk_live_' '****************1234'",
         "def auth_params():\n    return {'token': 'watsonx_token'}\n"
         "def fallback():\n    return Auth(token='failed-to-connect-to-db', api_key='mock-key-1')",
+        # Keys meant for client code, a stream marker, a regex, a header label, a placeholder.
+        "POSTHOG_API_KEY = 'phc_Q2x7Hc9vLm4TzR1wYkP8sB3dNf6GjA0eUi5oVqXyZ'\n"
+        "STRIPE_PUBLISHABLE_KEY = 'pk_live_51HxYzAbCdEf'\nEND_TOKEN = '[TURN_END]'\n"
+        '_MEDIA_TOKEN = r"[!#$%&\'*+.^_`|~A-Za-z0-9-]+"\n'
+        "HEADERS = {'X-Atlassian-Token': 'no-check'}\nAES_SECRET_KEY = 'fillmein'",
+        # A label passed where an auth object wants a key; a dummy dev password.
+        "def probe():\n    return UserAuth(api_key='health-probe')\n"
+        "def create_dev_user(superuser_password: str = 'password1234'): ...",
+        Valid("CLIENT_SECRET = 'polar-sso-b8f2c1'", path="server/scripts/seeds_load.py"),
+        Valid("DEFAULT_PASSWORD = 'x8Kp2mQz9'", path="packages/app-benchmark/runner.py"),
+        Valid("API_TOKEN = 'x8Kp2mQz9wLr'", path="services/api-tests/conftest_helpers.py"),
+        "def run(): ...\nif __name__ == '__main__':\n    password = 'kafka-9Xq2'\n    run()",
     )
     INVALID = (
         Invalid(
@@ -1991,17 +2721,28 @@ class HardcodedSecret(Rule):
             line=1,
         ),
         Invalid("boto3.client('s3', aws_access_key_id='AKIA' 'Q3ZK7MX2WB5NR8TP')", line=1),
+        # Hyphenated words with a credential word are a password, not a label.
+        Invalid("KAFKA_PASSWORD = 'admin-secret'", line=1),
+        # Outside the main guard, the module's settings still count.
+        Invalid(
+            "import os\nSECRET = os.environ.get('SECRET', 'x8Kp2mQz9wLr')\n"
+            "if __name__ == '__main__':\n    print(SECRET)",
+            line=2,
+        ),
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
-        if module.is_test:
+        if module.is_test or _is_test_package(module.path) or _is_seed_data(module.path):
             return
         named = list(_named_values(module))
         examples = [value.span for name, value in named if name.lower() in EXAMPLE_KEYS]
+        script = _main_guard_lines(module)
         reported: set[Span] = set()
         for candidate in self._candidates(module, named):
             span = candidate.literal.span
             if span in reported or any(_within(span, example) for example in examples):
+                continue
+            if span.line in script:
                 continue
             if _is_hardcoded_secret(str(candidate.literal.value or ""), candidate.name):
                 reported.add(span)
@@ -2186,8 +2927,10 @@ class InsecureCookie(Rule):
 
     Auth cookies have a name like `session`, `sid`, `access_token`, `refresh_token`, `auth` or
     `jwt` (also run together: `usersession`, `authtoken`), or hold a token whatever their name
-    (`set_cookie(settings.cookie_name, access_token)`). One finding per call names what is
-    missing. Test modules are not checked.
+    (`set_cookie(settings.cookie_name, access_token)`). A cookie named for what describes a
+    login rather than what carries it (`last_login_method`, `auth_provider`, `login_redirect`)
+    is a hint for the frontend, which must read it. One finding per call names what is missing.
+    Test modules are not checked.
 
     A flag given as an expression (`secure=settings.cookie_secure`) counts as set. Leaving out
     `samesite` is fine: Starlette sends `SameSite=Lax` by default (`samesite=None` leaves the
@@ -2234,6 +2977,10 @@ class InsecureCookie(Rule):
         "def logout(response):\n    response.set_cookie('access_token', '', max_age=0)",
         "def f(response, csrf_token):\n"
         "    response.set_cookie(settings.csrf_cookie_name, csrf_token, secure=True)",
+        # Which login method was used last: a hint the sign-in page reads, no credential.
+        "def remember_method(response, method):\n"
+        "    response.set_cookie('app_last_login_method', value=method, httponly=False,"
+        " secure=True)",
         Valid(
             "def test_login(response, token):\n    response.set_cookie('session', token)",
             path="tests/test_login.py",
