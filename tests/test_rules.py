@@ -82,7 +82,11 @@ def test_registry_matches_catalogue() -> None:
     catalogue = _catalogue()
     assert catalogue, "no rows parsed from rules.md"
     for rule in RULES:
-        assert catalogue.get(rule.id) == (rule.name, rule.engine, rule.severity.value), rule.id
+        name, engine, severity = catalogue[rule.id]
+        assert (rule.name, rule.engine) == (name, engine), rule.id
+        # The catalogue's severity is the ceiling: the real-code ledger may lower a rule whose
+        # findings are often debatable (issue 9), never raise one.
+        assert rule.severity.rank <= Severity(severity).rank, rule.id
 
 
 def test_generated_docs_are_current() -> None:

@@ -1739,7 +1739,7 @@ class SqlStringBuilding(Rule):
 
     id = "FAPI804"
     name = "sql-string-building"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     fix = (
         "Use bound parameters (`text('... = :name')` with a params dict, or `?`/`$1` placeholders)."
     )
@@ -2151,7 +2151,7 @@ class SecretLogged(Rule):
 
     id = "FAPI805"
     name = "secret-logged"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     fix = "Log an identifier (user id, token id, header names) instead of the secret value."
     VALID = (
         "import logging\nlogger = logging.getLogger(__name__)\n"
@@ -2649,7 +2649,7 @@ class HardcodedSecret(Rule):
 
     id = "FAPI806"
     name = "hardcoded-secret"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     fix = "Read the secret from the environment or a secret store, with no literal default."
     VALID = (
         "import os\nSECRET_KEY = os.getenv('SECRET_KEY')",

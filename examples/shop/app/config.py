@@ -7,7 +7,7 @@ class Settings(BaseSettings):
     jwt_secret: str
     jwt_audience: str = "shop-api"
     jwt_issuer: str = "https://auth.shop.test"
-    payments_api_key: str = "pk_live_9f8e7d6c5b4a39281706"
+    payments_api_key: str = "sk_live_9f8e7d6c5b4a39281706"
 
 
 settings = Settings()
