@@ -843,7 +843,7 @@ class SensitiveFieldInResponse(Rule):
 
     id = "FAPI202"
     name = "sensitive-field-in-response"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     fix = "Remove the field from the response model (keep it on an internal/DB model only)."
     VALID = (
         "from pydantic import BaseModel\nclass UserCreate(BaseModel):\n    password: str",
