@@ -4,6 +4,8 @@ configuration, against a whole-diff baseline; and the input tokens each spends p
 Usage:
   .venv/bin/python bench/llm_quality.py                      # score the latest recorded round
   .venv/bin/python bench/llm_quality.py --round 1            # score one round
+  .venv/bin/python bench/llm_quality.py --sweep              # per threshold; the one to choose
+  .venv/bin/python bench/llm_quality.py --cases              # the labels missed, the false alarms
   .venv/bin/python bench/llm_quality.py --write-requests DIR # the exact requests, for stand-ins
   .venv/bin/python bench/llm_quality.py --import-answers DIR --round N  # record stand-in answers
 
@@ -18,6 +20,11 @@ threshold, the engine's filters), the baseline's through the same validation, th
 changed-line filter. An answer recorded for a request that has since changed is reported stale:
 re-record the round.
 
+A finding matches a label by construct: its rule and path are the label's and its first line lies
+in the labelled function (from its first decorator to its last line), wherever in the function
+the answer put it (our pass anchors on the construct's head; the baseline's stand-in gave the
+decorator line, or the first line the diff shows of a function that starts above it).
+
 Input tokens are counted with ``reviewer.llm.tokens`` for both sides (an offline estimate, the
 same measure on each side), per change.
 """
@@ -29,6 +36,7 @@ import asyncio
 import hashlib
 import json
 import os
+import random
 import sys
 import threading
 from collections import Counter
@@ -62,6 +70,8 @@ CASES = EVAL / "cases"
 ANSWERS = EVAL / "answers"
 JUDGEMENT = tuple(rule.id for rule in LLM_RULES)
 THRESHOLDS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9)
+PRECISION_BAR = 0.85
+"""The precision the issue asks for at the default threshold."""
 
 BASELINE_INSTRUCTIONS = f"""\
 You review FastAPI pull requests for fastapi-review. Rules have already checked everything they \
@@ -174,11 +184,15 @@ def digest(body: dict[str, Any]) -> str:
 ANSWER_FORMAT = """\
 # Requests for stand-in answers
 
-`requests/<case>.json` holds the exact body of every `POST /v1/messages` that
-`fastapi-review --dry-run-llm` builds for a case (the `requests` list); `baseline/<case>.json`
-holds the whole-diff baseline request of the same case. Show a fresh model only one request body
-at a time (its `system` and `messages`, and the `report_findings` tool it must call), never the
-labels, the code base or the task.
+`requests/qNN.json` holds the exact bodies of the `POST /v1/messages` requests that
+`fastapi-review --dry-run-llm` builds for one change (the `requests` list; most changes need one);
+`baseline/qNN.json` holds the whole-diff baseline request of one change. The ids are opaque and
+numbered apart on each side, so that a name cannot hint at what the change should get; the
+`mapping-*.json` files beside these folders say which change each id is: never show them.
+
+Give one fresh model the `requests` folder and another fresh model the `baseline` folder: only
+the request bodies (their `system`, `messages` and the `report_findings` tool they must call),
+never the mapping, the labels, the code base or the task.
 
 The answer to one request is the input of the `report_findings` tool call, and nothing else:
 
@@ -186,25 +200,44 @@ The answer to one request is the input of the `report_findings` tool call, and n
                    "end_line": 36, "severity": "warning",
                    "message": "One sentence.", "fix": "One line.", "confidence": 0.9}]}
 
-(`{"findings": []}` when nothing is wrong). Write them as `answers/ours/<case>.json` and
-`answers/baseline/<case>.json`, each a JSON list with one tool input per request, in the order of
+(`{"findings": []}` when nothing is wrong). Write them as `answers/ours/qNN.json` and
+`answers/baseline/qNN.json`, each a JSON list with one tool input per request, in the order of
 the `requests` list; then record them with
 `.venv/bin/python bench/llm_quality.py --import-answers <this folder>/answers --round N`.
 """
+SIDES = {"ours": "requests", "baseline": "baseline"}
+"""Answer folders, and the request folders (and ``mapping-*.json``) they answer."""
 
 
 def write_requests(target: Path, config: Config) -> None:
-    for kind in ("requests", "baseline"):
-        (target / kind).mkdir(parents=True, exist_ok=True)
-    for case in load_cases():
-        ours = our_requests(case, config)
-        for kind, bodies in (("requests", ours), ("baseline", [baseline_request(case, config)])):
-            shown = {"case": case.name, "requests": bodies}
-            (target / kind / f"{case.name}.json").write_text(
-                json.dumps(shown, indent=2, ensure_ascii=False) + "\n"
+    """The requests of every case under opaque ids, with the private mapping beside them."""
+    cases = load_cases()
+    shown: dict[str, dict[str, list[dict[str, Any]]]] = {
+        "requests": {c.name: our_requests(c, config) for c in cases},
+        "baseline": {c.name: [baseline_request(c, config)] for c in cases},
+    }
+    for folder, bodies in shown.items():
+        (target / folder).mkdir(parents=True, exist_ok=True)
+        names = [name for name, requests in bodies.items() if requests]
+        random.Random(folder).shuffle(names)
+        ids = {name: f"q{number:02d}" for number, name in enumerate(names, 1)}
+        for name, qid in ids.items():
+            (target / folder / f"{qid}.json").write_text(
+                json.dumps({"requests": bodies[name]}, indent=2, ensure_ascii=False) + "\n"
             )
+        mapping = {name: ids.get(name) for name in bodies}
+        (target / f"mapping-{folder}.json").write_text(json.dumps(mapping, indent=1) + "\n")
     (target / "README.md").write_text(ANSWER_FORMAT)
-    print(f"wrote the requests of {len(load_cases())} cases to {target}")
+    print(f"wrote the requests of {len(cases)} cases to {target} (ids in mapping-*.json)")
+
+
+def _answer_file(source: Path, side: str, case: str) -> Path:
+    """``answers/<side>/<case>.json``, or the opaque id's file that ``mapping-*.json`` names."""
+    named = source / side / f"{case}.json"
+    if named.exists():
+        return named
+    mapping = json.loads((source.parent / f"mapping-{SIDES[side]}.json").read_text())
+    return source / side / f"{mapping[case]}.json"
 
 
 def import_answers(source: Path, round_number: int, config: Config) -> None:
@@ -218,7 +251,7 @@ def import_answers(source: Path, round_number: int, config: Config) -> None:
         for side, bodies in sides:
             if not bodies:
                 continue
-            answers = json.loads((source / side / f"{case.name}.json").read_text())
+            answers = json.loads(_answer_file(source, side, case.name).read_text())
             if isinstance(answers, dict):
                 answers = [answers]
             assert len(answers) == len(bodies), f"{side}/{case.name}: one answer per request"
@@ -239,9 +272,14 @@ class Replay(BaseHTTPRequestHandler):
     """``POST /v1/messages`` answered from recorded tool inputs, in the Messages API's format."""
 
     answers: ClassVar[dict[str, dict[str, Any]]] = {}
+    served: ClassVar[Counter[str]] = Counter()
+    """Requests received, by ``user-agent`` (the SDK names itself there)."""
+    lock: ClassVar[threading.Lock] = threading.Lock()
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        with self.lock:
+            self.served[self.headers.get("user-agent", "")] += 1
         key = digest(body)
         answer = self.answers.get(key)
         if answer is None:
@@ -290,6 +328,7 @@ class Replay(BaseHTTPRequestHandler):
 @contextmanager
 def loopback(answers: dict[str, dict[str, Any]]) -> Iterator[str]:
     Replay.answers = answers
+    Replay.served = Counter()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Replay)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -308,16 +347,42 @@ def load_answers(round_dir: Path, side: str) -> dict[str, dict[str, Any]]:
     return found
 
 
-def run_ours(case: Case, config: Config) -> tuple[list[Finding], int, int]:
-    """Our pass on ``case`` against the loopback server: kept findings, requests, stale ones."""
+@dataclass
+class Passes:
+    """What the pass did over the whole set, from each review's summary."""
+
+    requests: int = 0
+    stale: int = 0
+    merged: int = 0
+    dropped: int = 0
+    rejected: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"requests {self.requests}, stale answers {self.stale}, same rule and construct "
+            f"merged {self.merged}, dropped below the threshold {self.dropped}, rejected "
+            f"{self.rejected}, warnings {len(self.warnings)}"
+        )
+
+
+def run_ours(case: Case, config: Config, passes: Passes | None = None) -> list[Finding]:
+    """Our pass on ``case`` against the loopback server: the findings it keeps (what it did is
+    added to ``passes``)."""
     change, static = analysed(case, config)
     bodies = plan(change, static, config, {}).requests
     if not bodies:
-        return [], 0, 0
+        return []
     report = review_change(change, config)
-    stale = sum(digest(body) not in Replay.answers for body in bodies)
     reviewed = review_llm(change, report, config, os.environ)
-    return [f for f in reviewed.findings if f.source == "llm"], len(bodies), stale
+    if passes is not None and reviewed.llm is not None:
+        passes.requests += len(bodies)
+        passes.stale += sum(digest(body) not in Replay.answers for body in bodies)
+        passes.merged += reviewed.llm.merged
+        passes.dropped += reviewed.llm.dropped
+        passes.rejected += reviewed.llm.rejected
+        passes.warnings += [f"{case.name}: {w}" for w in reviewed.llm.warnings]
+    return [f for f in reviewed.findings if f.source == "llm"]
 
 
 def run_baseline(case: Case, config: Config) -> tuple[list[Finding], int]:
@@ -366,6 +431,8 @@ class Score:
     true: Counter[str] = field(default_factory=Counter)
     duplicates: Counter[str] = field(default_factory=Counter)
     clean_with_findings: int = 0
+    misses: list[str] = field(default_factory=list)
+    """One line per label no finding matched, and per finding that matched no label."""
 
     def add(self, case: Case, findings: list[Finding]) -> None:
         matched: set[int] = set()
@@ -383,16 +450,35 @@ class Score:
                 ),
                 None,
             )
+            where = f"{case.name}: {finding.rule_id} {finding.path}:{finding.line}"
             if hit is None:
+                self.misses.append(f"{where} matches no label")
                 continue
             if hit in matched:
                 self.duplicates[finding.rule_id] += 1
+                self.misses.append(f"{where} repeats a label already matched")
                 continue
             matched.add(hit)
             self.true[finding.rule_id] += 1
             self.found[finding.rule_id] += 1
+        for index, label in enumerate(case.labels):
+            if index not in matched:
+                lines = ", ".join(f"{a}-{b}" for a, b in label.ranges)
+                self.misses.append(f"{case.name}: {label.rule} {label.path}:{lines} not found")
         if not case.labels and findings:
             self.clean_with_findings += 1
+
+    def rate(self, counter: Counter[str], of: Counter[str]) -> float | None:
+        total = sum(of.values())
+        return sum(counter.values()) / total if total else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.rate(self.found, self.labels)
+
+    @property
+    def precision(self) -> float | None:
+        return self.rate(self.true, self.reported)
 
     def row(self, rule: str | None) -> tuple[str, ...]:
         def total(counter: Counter[str]) -> int:
@@ -424,7 +510,13 @@ def table(rows: list[tuple[str, ...]]) -> str:
     )
 
 
-def score_round(round_dir: Path, config: Config) -> None:
+def _replayed() -> str:
+    return ", ".join(
+        f"{count} requests from {agent}" for agent, count in sorted(Replay.served.items())
+    )
+
+
+def score_round(round_dir: Path, config: Config, cases_too: bool) -> None:
     cases = load_cases()
     ours_answers = load_answers(round_dir, "ours")
     baseline_answers = load_answers(round_dir, "baseline")
@@ -441,19 +533,30 @@ def score_round(round_dir: Path, config: Config) -> None:
         ("whole-diff baseline", baseline_answers),
     ):
         score = Score()
-        stale = 0
+        passes = Passes()
         with loopback(answers) as url:
             os.environ["ANTHROPIC_BASE_URL"] = url
             for case in cases:
                 if side == "fastapi-review":
-                    findings, _, missing = run_ours(case, config)
+                    findings = run_ours(case, config, passes)
                 else:
                     findings, missing = run_baseline(case, config)
-                stale += missing
+                    passes.requests += 1
+                    passes.stale += missing
                 score.add(case, findings)
+            replayed = _replayed()
         print(f"\n{side}:")
         print(table([head, *(score.row(rule) for rule in JUDGEMENT), score.row(None)]))
-        print(f"clean changes with a finding: {score.clean_with_findings}; stale answers: {stale}")
+        print(f"clean changes with a finding: {score.clean_with_findings}")
+        if side == "fastapi-review":
+            print(passes.line())
+            for warning in passes.warnings:
+                print(f"  warning: {warning}")
+        else:
+            print(f"requests {passes.requests}, stale answers {passes.stale}")
+        print(f"answered on loopback HTTP: {replayed}")
+        if cases_too:
+            print("\n".join(f"  {miss}" for miss in score.misses) or "  nothing missed")
     print()
     print(tokens_line(cases, config))
 
@@ -471,21 +574,58 @@ def tokens_line(cases: list[Case], config: Config) -> str:
     )
 
 
+def choose(scores: dict[float, Score]) -> float:
+    """The threshold to default to: among those whose precision reaches :data:`PRECISION_BAR`
+    (all of them, if none does), the one with the highest recall; on a tie, the highest
+    threshold (precision comes first, and a higher threshold keeps less on code the set does not
+    hold). The steps are :data:`THRESHOLDS`, 0.1 apart, so that one answer's confidence cannot
+    set the default to the second decimal."""
+    passing = [t for t, s in scores.items() if (s.precision or 0.0) >= PRECISION_BAR] or list(
+        scores
+    )
+    return max(passing, key=lambda t: (scores[t].recall or 0.0, t))
+
+
 def sweep(round_dir: Path, config: Config) -> None:
-    """Recall and precision of our pass at each confidence threshold."""
+    """Recall and precision of our pass (and of the baseline) at each confidence threshold, and
+    the threshold to choose for our pass."""
     cases = load_cases()
     os.environ["ANTHROPIC_API_KEY"] = "replay-no-network"
-    rows = [("min-confidence", "recall", "precision")]
+    scores: dict[float, Score] = {}
+    baseline: dict[float, Score] = {}
+    passes = Passes()
     with loopback(load_answers(round_dir, "ours")) as url:
         os.environ["ANTHROPIC_BASE_URL"] = url
         for threshold in THRESHOLDS:
             at = replace(config, min_confidence=threshold)
-            score = Score()
+            scores[threshold] = score = Score()
             for case in cases:
-                score.add(case, run_ours(case, at)[0])
-            row = score.row(None)
-            rows.append((f"{threshold:.1f}", row[2], row[4]))
+                score.add(case, run_ours(case, at, passes))
+    with loopback(load_answers(round_dir, "baseline")) as url:
+        os.environ["ANTHROPIC_BASE_URL"] = url
+        for threshold in THRESHOLDS:
+            at = replace(config, min_confidence=threshold)
+            baseline[threshold] = score = Score()
+            for case in cases:
+                score.add(case, run_baseline(case, at)[0])
+    rows: list[tuple[str, ...]] = [
+        ("min-confidence", "found", "recall", "true/reported", "precision", "baseline")
+    ]
+    for threshold, score in scores.items():
+        theirs = baseline[threshold].row(None)
+        rows.append((f"{threshold:.1f}", *score.row(None)[1:5], f"{theirs[2]} / {theirs[4]}"))
+    print(
+        f"{round_dir.relative_to(EVAL.parents[2])}, fastapi-review at each threshold "
+        "(baseline: the whole-diff prompt's recall / precision):"
+    )
     print(table(rows))
+    if passes.stale:
+        print(f"stale answers: {passes.stale // len(THRESHOLDS)} (re-record the round)")
+    chosen = choose(scores)
+    print(
+        f"chosen: {chosen:.1f} (the highest recall at precision >= {PRECISION_BAR}, then the "
+        f"highest threshold); the default min-confidence is {config.min_confidence}"
+    )
 
 
 def main() -> None:
@@ -494,8 +634,9 @@ def main() -> None:
     parser.add_argument("--write-requests", type=Path, metavar="DIR")
     parser.add_argument("--import-answers", type=Path, metavar="DIR")
     parser.add_argument("--sweep", action="store_true", help="recall and precision per threshold")
+    parser.add_argument("--cases", action="store_true", help="list labels missed, false findings")
     args = parser.parse_args()
-    config = Config()
+    config = Config(provider="anthropic")  # replayed through the Anthropic client, whatever the env
     if args.write_requests:
         write_requests(args.write_requests, config)
         return
@@ -514,7 +655,7 @@ def main() -> None:
     if args.sweep:
         sweep(rounds[-1], config)
     else:
-        score_round(rounds[-1], config)
+        score_round(rounds[-1], config, args.cases)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ names a construct that exists in its case's repository."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from reviewer.config import Config
 from reviewer.engine import analyze
 from reviewer.extract import parse_module
 from reviewer.extract.model import Module
+from reviewer.llm.schema import Answer, parse
 from reviewer.llm.usage import JUDGEMENT_RULES
 from reviewer.source import DirectorySources
 
@@ -52,3 +54,22 @@ def test_case_is_consistent(case: Path) -> None:
             path, _, qualname = at.partition("::")
             module = parse_module(path, (case / "repo" / path).read_text())
             assert isinstance(module, Module) and module.function(qualname) is not None, at
+
+
+ANSWERS = sorted((Path(__file__).parent / "eval" / "answers").glob("round-*"))
+
+
+@pytest.mark.parametrize("round_dir", ANSWERS, ids=lambda path: path.name)
+def test_recorded_answers_are_said_to_be_stand_in_answers_and_match_the_schema(
+    round_dir: Path,
+) -> None:
+    readme = (round_dir / "README.md").read_text()
+    assert "not API captures" in readme and "stand-in" in readme
+    names = {case.name for case in CASES}
+    for side in ("ours", "baseline"):
+        recorded = sorted((round_dir / side).glob("*.json"))
+        assert recorded and {path.stem for path in recorded} <= names
+        for path in recorded:
+            for answer in json.loads(path.read_text())["answers"]:
+                assert len(answer["request_sha256"]) == 64
+                assert isinstance(parse(answer["input"]), Answer), path
