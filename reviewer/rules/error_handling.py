@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 
-from reviewer.extract.model import Assign, Call, ExceptHandler, Expr, Function, Module
+from reviewer.extract.model import Assign, Call, ExceptHandler, Expr, Function, Module, Span
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.helpers import dependencies
@@ -83,9 +83,10 @@ LEAKY_BUILTINS = frozenset(
         "EnvironmentError",
         "ConnectionError",
         "FileNotFoundError",
-        "PermissionError",
     }
 )
+"""``PermissionError`` is left out: applications raise it for their own authorization failures,
+with messages written for users."""
 LEAKY_PACKAGES = frozenset(
     {
         "sqlalchemy",
@@ -127,6 +128,8 @@ TRACEBACKS = frozenset(
         "traceback.extract_stack",
     }
 )
+FIXED_MESSAGES = frozenset({"NoResultFound", "MultipleResultsFound"})
+"""SQLAlchemy errors whose message is a fixed sentence, with no SQL or parameters."""
 TO_TEXT = frozenset({"str", "repr", "traceback.format_exception_only"})
 EXCEPTION_TEXT_ATTRS = frozenset(
     {"args", "orig", "statement", "params", "message", "description", "error_description"}
@@ -141,6 +144,8 @@ def _leaky(exception: Expr | str) -> bool:
             return isinstance(exception.value, int) and exception.value >= 500
         exception = exception.qualname or ""
     package, name = exception.split(".", 1)[0], exception.rsplit(".", 1)[-1]
+    if name in FIXED_MESSAGES:
+        return False
     return (
         exception in BROAD
         or exception in LEAKY_BUILTINS
@@ -251,13 +256,20 @@ PARSE_METHODS = frozenset(
         "parse_raw",
         "validate_python",
         "validate_json",
+        "model_dump",
+        "model_dump_json",
+        "dict",
     }
 )
+VALIDATOR = re.compile(r"validat|(^|_)pars(e|er|ing)(_|$)", re.IGNORECASE)
+"""A function that checks or parses what it is given (``validate_openapi_schema(spec)``,
+``prepend_scheme_and_validate_url(url)``): its errors describe that input."""
 
 
 def _parses_input(module: Module, handler: ExceptHandler, project: Project) -> bool:
     """The ``try`` only parses or validates the request's own data (``json.loads(body)``,
-    ``await request.json()``, ``Model(**body)``): the message describes the client's input."""
+    ``await request.json()``, ``Model(**body)``, ``validate_schema(spec)``): the message describes
+    the client's input."""
     span = handler.try_span
     if span is None:
         return False
@@ -265,9 +277,36 @@ def _parses_input(module: Module, handler: ExceptHandler, project: Project) -> b
     return bool(calls) and all(
         call.expr.qualname in PARSE_FUNCTIONS
         or (call.expr.func is not None and call.expr.func.last_name in PARSE_METHODS)
+        or VALIDATOR.search(call.expr.last_name) is not None
         or project.model_kind(call.expr.qualname) in ("pydantic", "sqlmodel")
         for call in calls
     )
+
+
+CHECKING_ROUTE = re.compile(r"_?(validate|verify|lint|convert|parse|preview)_")
+"""A route whose job is to check or convert what the client sends (``validate_expression``,
+``convert_curl_to_http``)."""
+
+
+def _checks_input(module: Module, handler: ExceptHandler) -> bool:
+    """In a route named for checking or converting the client's input, the ``try`` does no I/O:
+    nothing awaited, no database, HTTP or cloud library, no dependency (a session, a service)
+    handed to or called on. Its errors are about that input."""
+    function = module.function(handler.function)
+    span = handler.try_span
+    if function is None or span is None or not CHECKING_ROUTE.match(function.name):
+        return False
+    if function.qualname not in {route.handler.qualname for route in module.routes}:
+        return False
+    injected = {param.name for param in function.params if param.marker is not None}
+    injected.add("self")
+    for call in _calls_between(module, handler.function, span.line, span.end_line):
+        package = (call.qualname or "").split(".", 1)[0]
+        if call.usage == "await" or package in LEAKY_PACKAGES or package in AUTH_PACKAGES:
+            return False
+        if any(node.kind == "name" and node.op in injected for node in call.expr.walk()):
+            return False
+    return True
 
 
 def _caught(module: Module, project: Project) -> Iterator[_Caught]:
@@ -276,6 +315,7 @@ def _caught(module: Module, project: Project) -> Iterator[_Caught]:
             handler.name
             and any(_leaky(caught) for caught in handler.types)
             and not _parses_input(module, handler, project)
+            and not _checks_input(module, handler)
         ):
             label = " | ".join(handler.types)
             yield _Caught(
@@ -326,9 +366,16 @@ class ExceptionDetailLeak(Rule):
     `itsdangerous`, `passlib`, `python-keycloak`, `ldap3`: their text says which check failed or
     carries the identity server's answer), also in an exception handler registered for
     `Exception` or 500. An expired-token error (`ExpiredSignatureError`) only says what the
-    client may know and is left alone. Not flagged: a `try` that only
-    parses the request's own data (`json.loads`, `await request.json()`, a Pydantic model), and
-    text passed through a function that cleans it (`scrub_...`, `redact`, `sanitize`, `mask`).
+    client may know and is left alone. Not flagged: a `try` that only parses or validates the
+    request's own data (`json.loads`, `await request.json()`, a Pydantic model and its
+    `model_dump()`, a function named like a validator or parser such as
+    `validate_openapi_schema(spec)`), a route named for checking or converting the client's input
+    (`validate_...`, `verify_...`, `lint_...`, `convert_...`, `parse_...`, `preview_...`) whose
+    `try` does no I/O (nothing awaited, no database, HTTP or authentication library, no injected
+    dependency), text passed through a function that cleans it (`scrub_...`, `redact`,
+    `sanitize`, `mask`), a `PermissionError` (applications raise it for their own authorization
+    failures, with messages written for users), and SQLAlchemy's `NoResultFound` and
+    `MultipleResultsFound`, whose messages are fixed sentences.
 
     ## Why is this bad?
     Those messages carry SQL statements and parameters, table and constraint names, internal
@@ -361,6 +408,12 @@ class ExceptionDetailLeak(Rule):
             raise HTTPException(status_code=409, detail="Duplicate order reference") from exc
     ```
     Let unexpected errors propagate: the server logs them and answers a plain 500.
+
+    ## Known problems
+    Who calls the route is not known: an internal endpoint answering only the operator's own
+    service (a control plane, a sidecar), an admin debug page meant to show the error, or a
+    "test connection" endpoint telling an admin why the key they entered failed is reported like
+    any other. Suppress those with `# fastapi-review: ignore[FAPI501]`.
     """
 
     id = "FAPI501"
@@ -400,6 +453,28 @@ class ExceptionDetailLeak(Rule):
         "    try:\n        return jwt.decode(token, KEY, algorithms=['HS256'])\n"
         "    except jwt.ExpiredSignatureError as exc:\n"
         "        raise HTTPException(401, detail=str(exc))",
+        # The application's own authorization error, raised with a message for users.
+        ROUTE + "@router.post('/verify')\ndef verify(code: str):\n    try:\n"
+        "        identity.check_code(code)\n    except PermissionError as exc:\n"
+        "        raise HTTPException(status_code=403, detail=exc.args[0])",
+        # A fixed sentence: "No row was found when one was required".
+        ROUTE + "from sqlalchemy.exc import NoResultFound\n@router.post('/cases')\n"
+        "async def create_case(case: CaseIn):\n    try:\n        return await cases.create(case)\n"
+        "    except NoResultFound as exc:\n        raise HTTPException(status_code=400, detail=str(exc))",
+        # The try only validates what the client sent.
+        ROUTE + "@router.post('/tools')\ndef create_tool(tool: ToolIn):\n    try:\n"
+        "        validate_openapi_schema(tool.definition)\n    except Exception as exc:\n"
+        "        raise HTTPException(status_code=400, detail=str(exc))\n    return tools.create(tool)",
+        # A route that checks the client's expression, with no I/O.
+        ROUTE
+        + "@router.post('/expressions/validate')\nasync def validate_expression(expression: str):\n"
+        "    try:\n        tree = expression_parser.parse(expression)\n"
+        "        tokens = TokenExtractor().visit(tree)\n    except Exception as exc:\n"
+        "        return ValidationOut(is_valid=False, errors=[f'Parser error: {exc}'])\n"
+        "    return ValidationOut(is_valid=True, tokens=tokens)",
+        ROUTE + "@router.post('/connect')\ndef connect(config: dict):\n    try:\n"
+        "        model = ConfigModel.model_validate(config)\n        return model.model_dump()\n"
+        "    except Exception as exc:\n        raise HTTPException(status_code=422, detail=str(exc))",
     )
     INVALID = (
         # Errors of authentication libraries say which check failed.
@@ -420,6 +495,14 @@ class ExceptionDetailLeak(Rule):
         Invalid(
             ROUTE + "@router.get('/x')\ndef x():\n    try:\n        return fetch()\n"
             "    except Exception as exc:\n        raise HTTPException(500, detail=str(exc))",
+            line=8,
+        ),
+        # Named for checking, but the try reads the database through a dependency.
+        Invalid(
+            ROUTE + "@router.post('/emails/verify')\n"
+            "def verify_email(token: str, db: Session = Depends(get_db)):\n    try:\n"
+            "        user = users.by_token(db, token)\n    except Exception as exc:\n"
+            "        raise HTTPException(400, detail=str(exc))\n    return user",
             line=8,
         ),
         Invalid(
@@ -606,8 +689,12 @@ CLEANUP = frozenset(
         "terminate",
         "kill",
         "wait_closed",
+        "cleanup",
+        "teardown",
+        "rmtree",
     }
 )
+CLEANUP_GUARDS = frozenset({"hasattr", "getattr", "isinstance", "callable"})
 
 
 def _reports_error(value: Expr | None, project: Project) -> bool:
@@ -623,7 +710,8 @@ def _reports_error(value: Expr | None, project: Project) -> bool:
     if value.last_name == "RedirectResponse":
         return True  # how server-rendered pages report a failure
     if value.qualname == HTTP_EXCEPTION or _is_response(value):
-        return _is_error_response(value)
+        # a status written out is the author's decision (an error one is FAPI503's concern)
+        return _is_error_response(value) or _explicit_status(value) is not None
     if value.qualname in ("dict", "list", "tuple", "set", "str"):
         return False
     kind = project.model_kind(value.qualname)
@@ -675,15 +763,49 @@ def _calls_between(module: Module, function: str | None, first: int, last: int) 
 
 
 def _cleanup_only(module: Module, handler: ExceptHandler) -> bool:
-    """The ``try`` only closes or releases something: best-effort cleanup."""
+    """The ``try`` only closes or releases something (``if hasattr(c, "close"): await
+    c.close()``), or sits in a ``finally:``: best-effort cleanup."""
     span = handler.try_span
     if span is None:
         return False
-    calls = list(_calls_between(module, handler.function, span.line, span.end_line))
+    start = _try_line(module, span)
+    if start is not None and _in_finally(module, start):
+        return True
+    calls = [
+        call
+        for call in _calls_between(module, handler.function, span.line, span.end_line)
+        if call.qualname not in CLEANUP_GUARDS
+    ]
     return bool(calls) and all(
         call.expr.func is not None and not CLEANUP.isdisjoint(call.expr.func.last_name.split("_"))
         for call in calls
     )
+
+
+def _try_line(module: Module, body: Span) -> int | None:
+    """The line of the ``try:`` whose body is ``body``."""
+    for number in range(body.line - 1, 0, -1):
+        stripped = module.lines[number - 1].strip()
+        if stripped.startswith("try:"):
+            return number
+        if stripped and not stripped.startswith("#"):
+            return None
+    return None
+
+
+def _in_finally(module: Module, line: int) -> bool:
+    """The statement starting on ``line`` is in the body of a ``finally:`` (the nearest line
+    before it that is less indented is ``finally:``)."""
+    text = module.lines[line - 1] if 0 < line <= len(module.lines) else ""
+    indent = len(text) - len(text.lstrip())
+    for number in range(line - 1, 0, -1):
+        above = module.lines[number - 1]
+        stripped = above.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if len(above) - len(above.lstrip()) < indent:
+            return stripped == "finally:"
+    return False
 
 
 ACKNOWLEDGED = re.compile(
@@ -694,8 +816,30 @@ ACKNOWLEDGED = re.compile(
 FAILED_STATUSES = ERROR_STATUSES | {"unhealthy", "down"}
 
 
+EXPLAINED = re.compile(
+    r"#.*\b(best[- ]?effort|optional|non[- ]?(fatal|critical|blocking|essential)|"
+    r"(must|should|does|do|will|never)(\s+not|n't)?\s+(fail|raise|surface|block|break)|"
+    r"don'?t\s+(fail|raise|surface|block|break)|fall(s|ing)?\s*back|ignor(e|es|ed|ing)\b|"
+    r"not\s+(critical|fatal|required|needed)|on purpose|intentional|deliberate|continue|degrad)",
+    re.IGNORECASE,
+)
+"""A comment saying the failure is tolerated on purpose (``# best-effort: the delete already
+succeeded``, ``# Redis is optional, fall back to the database``)."""
+
+
 def _acknowledged(module: Module, handler: ExceptHandler) -> bool:
-    return bool(ACKNOWLEDGED.search(module.lines[handler.span.line - 1]))
+    """Another linter's suppression on the ``except`` line, or a comment in the handler (or just
+    above its ``try:``) that explains why the failure is tolerated."""
+    if ACKNOWLEDGED.search(module.lines[handler.span.line - 1]):
+        return True
+    lines = list(range(handler.span.line, handler.span.end_line + 1))
+    start = _try_line(module, handler.try_span) if handler.try_span is not None else None
+    if start is not None:
+        above = start - 1
+        while above > 0 and module.lines[above - 1].strip().startswith("#"):
+            lines.append(above)
+            above -= 1
+    return any(EXPLAINED.search(module.lines[number - 1]) for number in lines)
 
 
 def _inside_except(module: Module, handler: ExceptHandler) -> bool:
@@ -715,6 +859,8 @@ def _carries_failure(value: Expr | None) -> bool:
     non-empty ``error``, ``success``/``ok`` False, or a failed ``status``."""
     if value is None:
         return False
+    if _is_response(value):
+        return _carries_failure(value.arg(0, "content"))
     if value.kind == "dict":
         entries = [
             (key.string, item)
@@ -738,13 +884,17 @@ ERROR_COLLECTION = re.compile(r"error|fail", re.IGNORECASE)
 
 def _records_failure(module: Module, handler: ExceptHandler) -> bool:
     """The ``except`` puts the failure in the answer's data: builds a value that carries it
-    (``Result(success=False, error=...)``), adds to a collection of errors
-    (``item["errors"].append(...)``), or stores the exception's text in a field or an entry
-    (``server.health_error = str(exc)``, ``report["error"] = str(exc)``)."""
+    (``Result(success=False, error=...)``, ``results.append({"success": False})``), adds to a
+    collection of errors (``item["errors"].append(...)``), stores the exception's text or a failed
+    status in a field or an entry (``server.health_error = str(exc)``,
+    ``results[run_id] = "failed"``), or in a variable named for it (``error = str(exc)``,
+    ``error_count += 1``)."""
     first, last = handler.span.line, handler.span.end_line
     for call in _calls_between(module, handler.function, first, last):
         func = call.expr.func
-        if not _is_reporting(call) and _carries_failure(call.expr):
+        if not _is_reporting(call) and any(
+            _carries_failure(value) for value in (call.expr, *call.expr.args)
+        ):
             return True
         if (
             func is not None
@@ -760,6 +910,14 @@ def _records_failure(module: Module, handler: ExceptHandler) -> bool:
         stored = any(target.kind in ("subscript", "attribute") for target in assign.targets)
         if stored and any(node.kind == "name" and node.op == handler.name for node in nodes):
             return True
+        status = assign.value.string if assign.value is not None else None
+        if stored and (status or "").lower() in FAILED_STATUSES:
+            return True  # results[run_id] = "failed"
+        if any(
+            target.kind == "name" and ERROR_COLLECTION.search(target.op)
+            for target in assign.targets
+        ):
+            return True  # error = str(exc), error_count += 1: kept for the answer
     return False
 
 
@@ -809,12 +967,9 @@ def _ends_visibly(module: Module, handler: ExceptHandler) -> bool:
     return bool(after.strip()) and len(after) - len(after.lstrip()) <= handler.span.column
 
 
-def _decided_elsewhere(module: Module, handler: ExceptHandler, function: Function) -> bool:
-    """A handler that falls through may still fail the request: it sets the response status, hands
-    the exception to a call that may raise or record it (``handle(exc)``,
-    ``errors.append(str(exc))``), or the function answers with an HTTP error after the ``try``."""
-    if _sets_status(module, handler.function, handler.span.line, handler.span.end_line):
-        return True
+def _hands_over(module: Module, handler: ExceptHandler) -> bool:
+    """The handler passes the exception to a call that may raise or record it
+    (``self.handle_exceptions(exc)``, ``errors.append(str(exc))``)."""
     body = _calls_between(module, handler.function, handler.span.line, handler.span.end_line)
     for call in body if handler.name else ():
         if (
@@ -830,10 +985,185 @@ def _decided_elsewhere(module: Module, handler: ExceptHandler, function: Functio
             for node in argument.walk()
         ):
             return True
+    return False
+
+
+def _decided_elsewhere(module: Module, handler: ExceptHandler, function: Function) -> bool:
+    """A handler that falls through may still fail the request: it sets the response status, hands
+    the exception over (``_hands_over``), or the function answers with an HTTP error after the
+    ``try``."""
+    if _sets_status(module, handler.function, handler.span.line, handler.span.end_line):
+        return True
+    if _hands_over(module, handler):
+        return True
     end = function.body_span.end_line
     return any(
         _is_error_response(call.expr)
         for call in _calls_between(module, handler.function, handler.span.end_line + 1, end)
+    )
+
+
+TRIVIAL = frozenset(
+    {
+        "len",
+        "list",
+        "dict",
+        "set",
+        "tuple",
+        "sorted",
+        "min",
+        "max",
+        "sum",
+        "any",
+        "all",
+        "range",
+        "enumerate",
+        "zip",
+        "print",
+        "bool",
+        "int",
+        "float",
+        "next",
+        "iter",
+        "super",
+    }
+)
+"""Builtins that compute or convert: not the request's work."""
+TRIVIAL_METHODS = frozenset(
+    {
+        "items",
+        "keys",
+        "values",
+        "copy",
+        "format",
+        "strip",
+        "lower",
+        "upper",
+        "split",
+        "join",
+        "encode",
+        "decode",
+        "startswith",
+        "endswith",
+        "replace",
+        "append",
+        "extend",
+        "model_dump",
+        "dict",
+        "json",
+        "model_validate",
+        "from_orm",
+        "isoformat",
+        "now",
+        "utcnow",
+    }
+)
+"""Methods that read or reshape data already at hand."""
+
+
+def _work(call: Call, project: Project) -> bool:
+    """A call that does part of the request's work: not logging, not a conversion or builtin,
+    not building the answer (a response, an ``HTTPException``, a model or another class), not
+    cleanup."""
+    expr = call.expr
+    name = expr.last_name
+    func = expr.func
+    if _is_reporting(call) or call.qualname in CONVERSIONS or call.qualname in TRIVIAL:
+        return False
+    if expr.qualname == HTTP_EXCEPTION or _is_response(expr):
+        return False
+    if name[:1].isupper() or project.model_kind(expr.qualname) is not None:
+        return False  # a class: builds a value
+    if func is not None and func.kind == "attribute" and func.op in TRIVIAL_METHODS:
+        return False
+    return name not in CLEANUP
+
+
+def _statement_end(module: Module, handler: ExceptHandler) -> int:
+    """The last line of the ``except`` clauses of the ``try`` ``handler`` belongs to."""
+    return max(
+        other.span.end_line
+        for other in module.excepts
+        if other.function == handler.function and other.try_span == handler.try_span
+    )
+
+
+def _side_step(
+    module: Module, handler: ExceptHandler, function: Function, method: str | None, project: Project
+) -> bool:
+    """The ``try`` is a step beside the request's own work, which the function does outside it
+    (a notification after the write, optional enrichment of a read, cleanup): its failure is
+    logged and the answer stands. Not when the answer is the value the ``try`` computes
+    (``return info``), when the ``try`` holds a ``yield`` of a dependency, or, outside ``GET``,
+    when the ``try`` commits or the ``except``'s fallback value is passed on to more work
+    (``team = None`` then ``keys.create(data, team)``)."""
+    span = handler.try_span
+    if span is None:
+        return False
+    first, last = span.line, _statement_end(module, handler)
+    body = function.body_span
+    outside = [
+        call
+        for call in module.calls_in(function)
+        if body.line <= call.span.line <= body.end_line and not first <= call.span.line <= last
+    ]
+    if not any(_work(call, project) for call in outside):
+        return False
+    if any(first <= line.line <= span.end_line for line in function.yields):
+        return False
+    computed = {
+        target.op
+        for assign in _names_assigned(module, handler.function, first, last)
+        for target in assign.targets
+        if target.kind == "name"
+    }
+    if any(
+        returned.value is not None
+        and returned.value.kind == "name"
+        and returned.value.op in computed
+        and returned.span.line > last
+        for returned in function.returns
+    ):
+        return False
+    if method == "GET":
+        return True
+    tried = _calls_between(module, handler.function, span.line, span.end_line)
+    if any(call.expr.func is not None and call.expr.func.op == "commit" for call in tried):
+        return False
+    fallbacks = {
+        target.op
+        for assign in _names_assigned(module, handler.function, *_lines(handler))
+        for target in assign.targets
+        if target.kind == "name"
+    }
+    return not any(
+        _work(call, project)
+        and any(
+            node.kind == "name" and node.op in fallbacks
+            for argument in (*call.expr.args, *(value for _, value in call.expr.kwargs))
+            for node in argument.walk()
+        )
+        for call in outside
+        if call.span.line > last
+    )
+
+
+def _lines(handler: ExceptHandler) -> tuple[int, int]:
+    return handler.span.line, handler.span.end_line
+
+
+def _optional_dependency(function: Function, handler: ExceptHandler, dependency: bool) -> bool:
+    """A dependency declared to answer ``None`` (``-> User | None``) that answers ``None`` when
+    it fails: optional by contract (``try_get_current_user``)."""
+    annotation = function.returns_annotation
+    return (
+        dependency
+        and annotation is not None
+        and re.search(r"\bNone\b|Optional\[", annotation.text) is not None
+        and bool(handler.returns)
+        and all(
+            returned.value is None or returned.value.kind == "none" for returned in handler.returns
+        )
     )
 
 
@@ -843,13 +1173,29 @@ class SwallowedException(Rule):
     Flags, in a route handler or a dependency, an `except Exception:`, `except BaseException:`
     or bare `except:` whose body neither re-raises nor returns an error response (a status of
     400 or more, or an `HTTPException`): it passes, continues, logs and carries on, or returns
-    normal data. A body that turns a flag of the `try`'s answer from true to false
-    (`{"sent": False}` against `{"sent": True}`), or answers with a non-empty `error`,
-    `success=False` or a failed `status` (also inside the answer, or with the exception's text
-    stored in one of its fields), reports the failure and is not flagged. Neither is an
-    `except` inside another `except` (the request is failing already), one that computes the
-    same value another way (`row = key.dict()` after `row = key.model_dump()`), or one another
-    linter was told to accept (`# noqa: BLE001`, `# pylint: disable=broad-except`).
+    normal data in place of the answer.
+
+    What is not flagged, because the failure is reported or the code is best-effort on purpose:
+    - the answer reports it: a flag of the `try`'s answer turned from true to false
+      (`{"sent": False}` against `{"sent": True}`), a non-empty `error`, `success=False` or a
+      failed `status` in the returned dict, model or response content, a response with its
+      status written out, or the failure recorded for the answer (the exception's text or a
+      failed status stored in a field or an entry, `results.append({"success": False})`, a
+      variable named for it such as `error = str(exc)` or `error_count += 1`);
+    - the exception is handed to a call that may raise or record it (`self.handle(exc)`);
+    - cleanup: a `try` that only closes or releases something, or one inside `finally:`;
+    - a step beside the request's work, which the function does outside the `try`: a
+      notification after the write, optional enrichment of a read, a backfill. Still flagged:
+      the answer is the value the `try` computes (`return found`), the `try` holds the `yield`
+      of a dependency, or, outside `GET`, the `try` commits or the `except`'s fallback value is
+      passed on to more work (`team = None`, then `keys.create(data, team)`);
+    - a dependency whose return annotation allows `None` answering `None` (optional by
+      contract);
+    - an `except` inside another `except` (the request is failing already), one that computes
+      the same value another way (`row = key.dict()` after `row = key.model_dump()`), one another
+      linter was told to accept (`# noqa: BLE001`, `# pylint: disable=broad-except`), and one
+      whose comment says why the failure is tolerated (`# best-effort`, `# optional`,
+      `# fall back to ...`, `# must not fail the request`).
 
     ## Why is this bad?
     The client is told the request worked. A failed write looks like a success, a webhook
@@ -882,11 +1228,12 @@ class SwallowedException(Rule):
     Or catch only the exceptions you can handle (`except DuplicateEvent: return {...}`).
 
     ## Known problems
-    Best-effort work (a metrics call, closing a socket in cleanup) is sometimes meant to fail
-    silently: a `try` that only closes or releases something is not reported; suppress the
-    others with `# fastapi-review: ignore[FAPI502]`. Reviewing a diff without the repository,
-    only handlers that visibly end with a `return` are judged: the rest of a body may lie
-    outside the hunk.
+    On real applications most broad `except` clauses in routes guard a secondary step, and are
+    deliberate; the rule now leaves a step alone when the route does its own work outside the
+    `try`, so a swallowed failure of a step that matters (an e-mail that was the point of the
+    request, after a preliminary read) goes unreported. Reviewing a diff without the
+    repository, only handlers that visibly end with a `return` are judged: the rest of a body
+    may lie outside the hunk. Suppress a finding with `# fastapi-review: ignore[FAPI502]`.
     """
 
     id = "FAPI502"
@@ -960,6 +1307,73 @@ class SwallowedException(Rule):
         ROUTE + "@router.post('/cancel')\nasync def cancel(event_id: str):\n    try:\n"
         "        await safe_aclose_iterator(iterators[event_id])\n    except Exception:\n"
         "        pass\n    del iterators[event_id]\n    return {'success': True}",
+        # The failure is in the response's content.
+        ROUTE + "from fastapi.responses import JSONResponse\n@router.post('/cameras/detect')\n"
+        "async def detect(host: str):\n    try:\n        found = await probe(host)\n"
+        "    except Exception:\n        logging.exception('probe failed')\n"
+        "        return JSONResponse(content={'success': False, 'message': 'Unable to detect'})\n"
+        "    return JSONResponse(content={'success': True, 'protocol': found})",
+        # A status written out is a decision.
+        ROUTE + "from fastapi.responses import JSONResponse\n@router.put('/config')\n"
+        "def save_config(config: Config):\n    store.save(config)\n    try:\n        restart()\n"
+        "    except Exception:\n        return JSONResponse(status_code=200,\n"
+        "            content={'message': 'Saved; unable to restart'})\n    return {'message': 'Saved'}",
+        # Failures are counted, or recorded per item, in the answer.
+        ROUTE + "@router.delete('/recordings')\ndef delete_recordings(paths: list[str]):\n"
+        "    error_count = 0\n    for path in paths:\n        try:\n"
+        "            storage.delete_file(path)\n        except Exception:\n            error_count += 1\n"
+        "    return {'deleted': len(paths) - error_count, 'errors': error_count}",
+        ROUTE + "@router.post('/runs/cancel')\nasync def cancel_runs(run_ids: list[str]):\n"
+        "    results = {}\n    for run_id in run_ids:\n        try:\n"
+        "            await runs.stop(run_id)\n        except Exception:\n"
+        "            results[run_id] = 'failed'\n            continue\n"
+        "        results[run_id] = 'cancelled'\n    return results",
+        ROUTE + "@router.post('/exports')\ndef export_batch(items: list[Item]):\n    results = []\n"
+        "    for item in items:\n        try:\n            job = start_export(item)\n"
+        "        except Exception:\n            results.append({'item': item.id, 'success': False})\n"
+        "            continue\n        results.append({'item': item.id, 'success': True, 'job': job})\n"
+        "    return results",
+        ROUTE + "@router.post('/email/test')\ndef send_test_email(data: EmailIn):\n"
+        "    status, error = False, None\n    try:\n        status = mailer.send_test(data.email)\n"
+        "    except Exception as exc:\n        error = str(exc)\n"
+        "    return EmailResult(success=status, error=error)",
+        # Cleanup in `finally`, and a close guarded by `hasattr`.
+        ROUTE + "from fastapi import Depends\nasync def mcp_client(config=Depends(get_config)):\n"
+        "    client = MCPClient(config)\n    try:\n        yield client\n    finally:\n        try:\n"
+        "            await client.flush_history()\n        except Exception as exc:\n"
+        "            logging.warning('flush: %s', exc)\n@router.get('/mcp/tools')\n"
+        "async def tools(client=Depends(mcp_client)):\n    return await client.list_tools()",
+        ROUTE + "from fastapi import Depends\n@router.post('/sessions/close')\n"
+        "async def close_session(session=Depends(current_session)):\n    try:\n"
+        "        if hasattr(session, 'aclose'):\n            await session.aclose()\n"
+        "    except Exception:\n        pass\n    return {'closed': True}",
+        # The author explains why the failure is tolerated.
+        ROUTE + "@router.post('/agents/{agent_id}/cancel')\nasync def cancel(agent_id: str):\n"
+        "    run_id = None\n    try:\n        run_id = await redis.get(agent_id)\n"
+        "    except Exception:\n        pass  # Redis is optional: fall back to the database\n"
+        "    return await runs.cancel(agent_id, run_id)",
+        # The exception is handed to a method that raises for it.
+        ROUTE + "class Recipes:\n    @router.get('/recipes/{slug}')\n"
+        "    def get_one(self, slug: str):\n        try:\n"
+        "            return self.service.get_one(slug)\n        except Exception as exc:\n"
+        "            self.handle_exceptions(exc)\n            return None",
+        # A dependency whose signature promises None: optional by contract.
+        ROUTE + "from fastapi import Depends\n"
+        "async def try_get_user(token: str = Depends(scheme)) -> User | None:\n    try:\n"
+        "        return await get_user(token)\n    except Exception:\n        return None\n"
+        "@router.get('/recipes')\nasync def recipes(user: User | None = Depends(try_get_user)):\n"
+        "    return await list_recipes(user)",
+        # A step beside the request's work: a notification after the write...
+        ROUTE + "@router.post('/incidents/{incident_id}/enrich')\n"
+        "def enrich(incident_id: str, data: Enrichment):\n    incident = incidents.enrich(incident_id, data)\n"
+        "    try:\n        pusher.trigger('incident-change', {})\n    except Exception:\n"
+        "        logging.exception('notify failed')\n    return incident",
+        # ...or optional enrichment of a read.
+        ROUTE
+        + "@router.get('/workflows/{workflow_id}')\nasync def get_workflow(workflow_id: str):\n"
+        "    workflow = await workflows.get(workflow_id)\n    try:\n"
+        "        schema = build_schema(workflow.expects)\n    except Exception:\n"
+        "        schema = None\n    return WorkflowRead(id=workflow.id, expects=schema)",
     )
     INVALID = (
         Invalid(
@@ -999,12 +1413,35 @@ class SwallowedException(Rule):
             "        info = SettingsInfo(value=None)\n    return info",
             line=8,
         ),
+        # Work outside the try does not make a swallowed commit a side step...
+        Invalid(
+            ROUTE
+            + "@router.post('/orders')\ndef create_order(order: OrderIn, db=Depends(get_db)):\n"
+            "    row = orders.build(order)\n    db.add(row)\n    try:\n        db.commit()\n"
+            "    except Exception:\n        logging.exception('commit failed')\n    return row",
+            line=10,
+        ),
+        # ...nor a read whose answer is what the try computes.
+        Invalid(
+            ROUTE + "@router.get('/steps/{step_id}/trace')\nasync def trace(step_id: str):\n"
+            "    actor = await users.current()\n    found = None\n    try:\n"
+            "        found = await traces.get(step_id, actor)\n    except Exception:\n"
+            "        pass\n    return found",
+            line=10,
+        ),
+        # A dependency that does not say it may answer None.
+        Invalid(
+            ROUTE + "async def get_user(token: str) -> User:\n    try:\n"
+            "        return await users.by_token(token)\n    except Exception:\n        return None\n"
+            "@router.get('/me')\nasync def me(user: User = Depends(get_user)):\n    return user",
+            line=7,
+        ),
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         if module.is_test:
             return
-        routes = {route.handler.qualname for route in module.routes}
+        routes = {route.handler.qualname: route.method for route in module.routes}
         found = dependencies(module, project)
         for handler in module.excepts:
             if handler.reraises or (handler.types and not BROAD.intersection(handler.types)):
@@ -1023,6 +1460,10 @@ class SwallowedException(Rule):
             if module.partial and not (handler.returns and _ends_visibly(module, handler)):
                 continue
             if handler.returns:
+                if _hands_over(module, handler) or _optional_dependency(
+                    function, handler, function.qualname not in routes
+                ):
+                    continue
                 if any(
                     _reports_error(returned.value, project)
                     or _carries_failure(returned.value)
@@ -1030,7 +1471,9 @@ class SwallowedException(Rule):
                     for returned in handler.returns
                 ):
                     continue
-            elif _decided_elsewhere(module, handler, function):
+            elif _decided_elsewhere(module, handler, function) or _side_step(
+                module, handler, function, routes.get(function.qualname), project
+            ):
                 continue
             clause = f"except {', '.join(handler.types)}" if handler.types else "except"
             where = "route handler" if function.qualname in routes else "dependency"
@@ -1042,6 +1485,19 @@ class SwallowedException(Rule):
             )
 
 
+def _chooses_status(function: Function) -> bool:
+    """The function returns a response with an explicit error status somewhere: where it leaves
+    the status out, 200 is its decision (a probe reporting what it found, not a failed request)."""
+    for returned in function.returns:
+        value = returned.value
+        if value is not None and _is_response(value):
+            status = _explicit_status(value)
+            code = _status_value(status) if status is not None else None
+            if code is not None and code >= 400:
+                return True
+    return False
+
+
 class ErrorWith200(Rule):
     """
     ## What it does
@@ -1051,8 +1507,10 @@ class ErrorWith200(Rule):
     Error-shaped: a dict made only of error keys (`error`, `detail`, `message`, `code`...) with a
     non-empty `"error"`, a `"detail"` that reads like an error (or any `"detail"` returned from an
     `except`), `"status": "error"`, or `"success": False`/`"ok": False`, returned as is or in a
-    response with no `status_code`. Routes with `status_code=` on the decorator, or that set
-    `response.status_code`, are left alone.
+    response with no `status_code`. Routes with `status_code=` on the decorator, that set
+    `response.status_code`, or that return a response with an explicit 4xx/5xx status elsewhere
+    (the route chooses its statuses: a probe answering `{"success": False}` with 200 reports
+    what it found, while bad input gets its 400) are left alone.
 
     ## Why is this bad?
     Clients, caches, retries, load balancers and monitoring read the status code, not the body:
@@ -1098,6 +1556,13 @@ class ErrorWith200(Rule):
         # The state of a job, not an error of this request.
         ROUTE + "@router.get('/jobs/{job_id}')\ndef job(job_id: str):\n"
         "    return {'job_id': job_id, 'status': 'failed', 'error': 'timed out'}",
+        # The route sets error statuses itself: 200 with success False is the probe's answer.
+        ROUTE + "from fastapi.responses import JSONResponse\n@router.post('/probe')\n"
+        "async def probe(body: ProbeIn):\n    if body.provider not in PROVIDERS:\n"
+        "        return JSONResponse(status_code=400, content={'success': False, 'message': 'Unknown'})\n"
+        "    models = await list_models(body)\n    if not models:\n"
+        "        return JSONResponse(content={'success': False, 'message': 'No models returned'})\n"
+        "    return JSONResponse(content={'success': True, 'models': models})",
         Valid(
             ROUTE + "@router.get('/items')\ndef items():\n    return {'error': 'Item not found'}",
             path="tests/test_items.py",
@@ -1137,6 +1602,8 @@ class ErrorWith200(Rule):
             if route.option("status_code") is not None or _sets_status(
                 module, handler.qualname, span.line, span.end_line
             ):
+                continue
+            if _chooses_status(handler):
                 continue
             excepts = [h for h in module.excepts if h.function == handler.qualname]
             for returned in handler.returns:
