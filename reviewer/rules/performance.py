@@ -254,6 +254,36 @@ def _unused_pagination(module: Module, project: Project, function: Function) -> 
     return [p.name for p in direct if not re.search(rf"\b{re.escape(p.name)}\b", body)]
 
 
+def _scoped_to_parent(route: Route) -> bool:
+    """The collection belongs to one object named in the path (``/cases/{case_id}/comments``):
+    it grows with that object, not with the table."""
+    return bool(path_params(route.path)) or any(
+        param.marker is not None and param.marker.last_name == "Path"
+        for param in route.handler.params
+    )
+
+
+def _bounded_by_request(function: Function) -> bool:
+    """A required list query parameter (``ids: list[str] = Query(...)``): the client names the
+    rows it wants, so the answer is as long as its own list."""
+    for param in function.params:
+        marker, annotation = param.marker, param.annotation
+        if (
+            annotation is not None
+            and annotation.kind == "subscript"
+            and annotation.last_name == "Annotated"
+        ):
+            inner = annotation.items[1]
+            annotation = inner.items[0] if inner.kind == "tuple" and inner.items else inner
+        if marker is None or marker.last_name != "Query" or not _is_collection(annotation):
+            continue
+        default = marker.arg(0, "default")
+        unset = param.default is None or param.default is marker or param.default.kind == "call"
+        if unset and (default is None or default.text == "..."):
+            return True
+    return False
+
+
 class ListWithoutPagination(Rule):
     """
     ## What it does
@@ -264,7 +294,10 @@ class ListWithoutPagination(Rule):
     annotation); it runs a query (`.all()`, `select(...)`, `.query(...)`, in the handler or in a
     function of the repository it calls) that nothing limits (`.limit()`, `.offset()`,
     `paginate(...)`, a `limit=` argument); and no parameter, directly or through a dependency, is
-    named like pagination (`limit`, `offset`, `skip`, `page`, `cursor`...).
+    named like pagination (`limit`, `offset`, `skip`, `page`, `cursor`...). Not flagged: a
+    collection of one object named in the path (`/cases/{case_id}/comments`: it grows with that
+    case, not with the table), and a route whose client names the rows it wants with a required
+    list parameter (`ids: list[str] = Query(...)`).
 
     A handler that declares such parameters itself and never reads them in its body
     (`page: int = 1, page_size: int = 50` next to `db.query(Order).all()`) is reported too: the
@@ -296,12 +329,16 @@ class ListWithoutPagination(Rule):
 
     ## Known problems
     A dependency that cannot be followed is assumed to paginate, unless its name says it is a
-    session, the current user, settings or the like.
+    session, the current user, settings or the like. On real applications most unpaginated lists
+    are configuration (a workspace's presets, rules, dashboards, secrets: tens of rows) that no
+    maintainer would page, which is why the rule is `info`; nothing in the code tells those from
+    tables that grow. A tenant's collection under a path parameter (`/orgs/{org_id}/users`) is
+    taken as scoped to its parent and not reported.
     """
 
     id = "FAPI901"
     name = "list-without-pagination"
-    severity = Severity.WARNING
+    severity = Severity.INFO
     fix = "Add bounded `limit`/`offset` (or cursor) query parameters and apply them to the query."
     VALID = (
         "from fastapi import FastAPI, Query\napp = FastAPI()\n"
@@ -354,6 +391,16 @@ class ListWithoutPagination(Rule):
         "@app.get('/orders', response_model=list[OrderOut])\n"
         "def orders(request: Request, limit: int = Query(50, le=100), db=Depends(get_db)):\n"
         "    return filtered(db.query(Order), request.query_params).all()",
+        # The comments of one case: the collection grows with its parent.
+        "from fastapi import FastAPI\napp = FastAPI()\n"
+        "@app.get('/cases/{case_id}/comments', response_model=list[CommentOut])\n"
+        "def comments(case_id: int, db=Depends(get_db)):\n"
+        "    return db.query(Comment).filter(Comment.case_id == case_id).all()",
+        # The client lists the ids it wants.
+        "from fastapi import FastAPI, Query\napp = FastAPI()\n"
+        "@app.get('/services/by-ids', response_model=list[ServiceOut])\n"
+        "def by_ids(ids: list[str] = Query(..., alias='ids[]'), db=Depends(get_db)):\n"
+        "    return db.query(Service).filter(Service.external_id.in_(ids)).all()",
     )
     INVALID = (
         Invalid(
@@ -385,6 +432,14 @@ class ListWithoutPagination(Rule):
             "    return all_orders(db)",
             line=6,
         ),
+        # An optional id filter does not bound the answer.
+        Invalid(
+            "from fastapi import FastAPI, Query\napp = FastAPI()\n"
+            "@app.get('/services', response_model=list[ServiceOut])\n"
+            "def services(ids: list[str] = Query(None), db=Depends(get_db)):\n"
+            "    return db.query(Service).all()",
+            line=3,
+        ),
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
@@ -394,6 +449,8 @@ class ListWithoutPagination(Rule):
             if route.method != "GET" or not _returns_collection(route):
                 continue
             unused = _unused_pagination(module, project, route.handler)
+            if not unused and (_scoped_to_parent(route) or _bounded_by_request(route.handler)):
+                continue
             if _paginated(project, route.handler) and not unused:
                 continue
             if not _queries_unbounded(module, project, route.handler):
@@ -512,7 +569,8 @@ class UnboundedPageSize(Rule):
 
     ## Known problems
     A body that caps the value with `min(limit, ...)` or compares it (`if limit > 100`) is taken
-    as bounded.
+    as bounded; a cap applied further down, in the repository function the value is handed to
+    (`page_size = max(min(page_size, 100), 1)`), is not seen, and the parameter is reported.
     """
 
     id = "FAPI902"
@@ -736,6 +794,66 @@ def _one_off(module: Module, call: Call) -> bool:
     )
 
 
+def _alembic_env(module: Module) -> bool:
+    """An Alembic environment script (``from alembic import context``), wherever its folder is."""
+    return any(
+        name == "alembic.context" or name.startswith("alembic.context.")
+        for _, name in module.imports
+    )
+
+
+def _pooled_nearby(module: Module, call: Call) -> bool:
+    """The same function builds another engine with pool settings: this one is its fallback
+    (``except TypeError:`` for SQLite, which rejects ``pool_size``)."""
+    return call.function is not None and any(
+        other is not call
+        and other.function == call.function
+        and other.qualname in ENGINE_FACTORIES
+        and any(key in POOL_OPTIONS for key, _ in other.expr.kwargs)
+        for other in module.calls
+    )
+
+
+def _stays_local(module: Module, call: Call) -> bool:
+    """The engine is kept in a local name that never leaves the function: not returned, stored
+    or passed on, only used through its methods (``with engine.begin() as conn:``)."""
+    function = module.function(call.function)
+    if function is None or call.usage != "assign" or call.target is None:
+        return False
+    name = call.target
+
+    def mentions(expr: Expr | None) -> bool:
+        return expr is not None and any(
+            node.kind == "name" and node.op == name for node in expr.walk()
+        )
+
+    if any(mentions(returned.value) for returned in function.returns):
+        return False
+    if any(
+        assign.function == function.qualname and mentions(assign.value)
+        for assign in module.assignments
+    ):
+        return False
+    return not any(
+        mentions(argument)
+        for other in module.calls_in(function)
+        for argument in (*other.expr.args, *(value for _, value in other.expr.kwargs))
+    )
+
+
+def _given_by_caller(module: Module, call: Call, urls: list[Expr]) -> bool:
+    """The URL comes from a parameter of the function (``self`` included) and its scheme is not
+    written out: an engine for whatever database the caller names (a connector to a customer's
+    warehouse, an exporter given a connection string), not the application's own."""
+    function = module.function(call.function)
+    if function is None:
+        return False
+    names = "|".join(re.escape(param.name) for param in function.params)
+    return bool(names) and all(
+        _scheme(url) is None and re.search(rf"\b({names})\b", url.text) is not None for url in urls
+    )
+
+
 def _scheme(url: Expr) -> str | None:
     """The database dialect of a URL expression, or None when it is not written out."""
     if url.kind == "call" and url.last_name == "create" and url.args:
@@ -770,9 +888,14 @@ class EnginePoolUnconfigured(Rule):
     not written out (`settings.DATABASE_URL`) and shows no SQLite default. Any of `pool_size`,
     `max_overflow`, `pool_pre_ping`, `pool_recycle`, `pool_timeout` or `poolclass` counts as
     configured. A URL held in a local variable is followed to every value the function assigns
-    it. Test modules, Alembic migrations, and one-off engines are excepted: built in a CLI command
-    (`@cli.command()`) or under `if __name__ == "__main__":`, or disposed by the function that
-    builds it.
+    it. Test modules, Alembic migrations (an `alembic`/`migrations` folder, or a module that
+    imports `alembic.context`), and one-off engines are excepted: built in a CLI command
+    (`@cli.command()`) or under `if __name__ == "__main__":`, disposed by the function that
+    builds it, or kept in a local name that never leaves the function. So are an engine built
+    next to another with pool settings (the fallback for SQLite, which rejects `pool_size`), and
+    one whose URL comes from the function's parameters or `self` with no scheme written out: an
+    engine for a database the caller names (a connector to a customer's warehouse, an exporter
+    given a connection string), not the application's own pool.
 
     ## Why is this bad?
     The defaults (5 connections, 10 overflow, no liveness check) are a guess: under load requests
@@ -845,6 +968,28 @@ class EnginePoolUnconfigured(Rule):
         "        self.engine = create_async_engine(url)",
         "import sqlalchemy\nfrom databases import Database\ndb = Database('sqlite:///app.db')\n"
         "engine = sqlalchemy.create_engine(str(db.url))",
+        # An Alembic environment, in a folder of any name.
+        Valid(
+            "from alembic import context\nfrom sqlalchemy import create_engine\n"
+            "connectable = create_engine(DATABASE_URL)\ndef run_migrations_online():\n"
+            "    with connectable.connect() as connection:\n"
+            "        context.configure(connection=connection)\n"
+            "        with context.begin_transaction():\n            context.run_migrations()",
+            path="src/app/database/revisions/env.py",
+        ),
+        # The fallback for SQLite, which rejects pool_size.
+        "from sqlalchemy import create_engine\ndef create_db_engine():\n    try:\n"
+        "        return create_engine(settings.url, pool_size=20, max_overflow=10)\n"
+        "    except TypeError:\n        return create_engine(settings.url)",
+        # An engine that never leaves the function: one check, then dropped.
+        "from sqlalchemy import create_engine\ndef db_is_at_head(config) -> bool:\n"
+        "    engine = create_engine(settings.DB_URL)\n    with engine.begin() as connection:\n"
+        "        return current_heads(connection) == script_heads(config)",
+        # A database the caller names: a connector to a customer's data store.
+        "from sqlalchemy import create_engine\nclass SQLConnector:\n"
+        "    def create_client(self):\n"
+        "        uri = self.configuration.secrets.get('url') or self.build_uri()\n"
+        "        return create_engine(uri, hide_parameters=True)",
     )
     INVALID = (
         Invalid(
@@ -873,15 +1018,19 @@ class EnginePoolUnconfigured(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         if module.is_test or MIGRATION_FOLDERS & set(module.path.split("/")[:-1]):
             return
+        if _alembic_env(module):
+            return
         for call in module.calls:
             if call.qualname not in ENGINE_FACTORIES:
                 continue
             if any(key in POOL_OPTIONS for key, _ in call.expr.kwargs):
                 continue
-            if _one_off(module, call):
+            if _one_off(module, call) or _pooled_nearby(module, call) or _stays_local(module, call):
                 continue
             urls = _urls(module, project, call)
             if not urls or any(_mentions_sqlite(url) for url in urls):
+                continue
+            if _given_by_caller(module, call, urls):
                 continue
             schemes = {_scheme(url) for url in urls}
             if None not in schemes and not schemes & SERVER_DATABASES:
