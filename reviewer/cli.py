@@ -225,6 +225,32 @@ def _config(
     return config, nearest
 
 
+def _fix(report: Report, root: Path | None, fix: bool, unsafe: bool) -> Report:
+    """With ``--fix``: apply the fixes to the files under ``root`` and keep the findings left."""
+    if unsafe and not fix:
+        raise click.UsageError("--unsafe-fixes goes with --fix")
+    if not fix:
+        return report
+    if root is None:
+        raise click.UsageError(
+            "--fix needs the repository on disk (--repo, or run in its work tree)"
+        )
+    from reviewer.fix import fix_files
+
+    done = fix_files(root, report.findings, report.lines, unsafe)
+    for path, reason in done.refused:
+        click.echo(f"{PROG}: warning: {path} was not fixed: {reason}", err=True)
+    count = len(done.findings)
+    files = len({finding.path for finding in done.findings})
+    click.echo(
+        f"{PROG}: fixed {count} finding{'' if count == 1 else 's'} "
+        f"in {files} file{'' if files == 1 else 's'}",
+        err=True,
+    )
+    left = tuple(finding for finding in report.findings if finding not in done.findings)
+    return replace(report, findings=left, fixed=count)
+
+
 def _write(
     report: Report, outputs: list[Output], config: Config, allow_skipped: bool, exit_zero: bool
 ) -> int:
@@ -306,6 +332,17 @@ def _report_options(command: Callable[..., None]) -> Callable[..., None]:
             is_flag=True,
             help="Do not fail (exit 4) when files of the change could not be reviewed: syntax newer "
             "than this Python, syntax errors.",
+        ),
+        click.option(
+            "--fix",
+            is_flag=True,
+            help="Apply the safe fixes of the findings to the files (those holding the reviewed "
+            "text); report what is left.",
+        ),
+        click.option(
+            "--unsafe-fixes",
+            is_flag=True,
+            help="With --fix: also apply the fixes that change behaviour (check them).",
         ),
         click.option(
             "--report-unused-ignores",
@@ -426,6 +463,8 @@ def review_command(
     allow_skipped: bool,
     min_confidence: float | None,
     dry_run_llm: bool,
+    fix: bool,
+    unsafe_fixes: bool,
     report_unused_ignores: bool,
     exit_zero: bool,
 ) -> None:
@@ -525,6 +564,7 @@ def review_command(
         skipped = PassSummary.not_run(config.model, NOT_CONFIGURED)
         report = replace(report, llm=skipped)
         click.echo(f"{PROG}: {skipped.describe()}", err=True)
+    report = _fix(report, root, fix, unsafe_fixes)
     publisher = None
     if pull is not None and post:
         from reviewer.github.publish import Publisher
@@ -559,6 +599,8 @@ def check_command(
     config_path: Path | None,
     preview: bool,
     allow_skipped: bool,
+    fix: bool,
+    unsafe_fixes: bool,
     report_unused_ignores: bool,
     exit_zero: bool,
 ) -> None:
@@ -583,6 +625,7 @@ def check_command(
     config = nearest(files)
     change = analyze_files(files, sources, config)
     report = replace(review_change(change, config, True, report_unused_ignores), mode="files")
+    report = _fix(report, root, fix, unsafe_fixes)
     sys.exit(_write(report, outputs, config, allow_skipped, exit_zero))
 
 

@@ -62,6 +62,8 @@ class Report:
     """Findings on the change's lines that the base already had (differential review only)."""
     rules: frozenset[str] = frozenset()
     """Ids of the static rules that ran: a finding of another rule is not known to be gone."""
+    fixed: int = 0
+    """Findings ``--fix`` fixed in the files (no longer among :attr:`findings`)."""
     unused_suppressions: tuple[UnusedSuppression, ...] = ()
     """Suppression comments of the change that silenced nothing (``--report-unused-ignores``)."""
     version: str = __version__

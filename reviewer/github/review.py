@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reviewer.diff import Diff
 from reviewer.engine import Report
+from reviewer.fix import apply
 from reviewer.report.markdown import finding_section, location, not_reviewed
 from reviewer.report.text import summary
-from reviewer.rules.base import Finding, Severity
+from reviewer.rules.base import Edit, Finding, Severity
 
 REVIEW_MARKER = "<!-- fastapi-review -->"
 SUMMARY_MARKER = "<!-- fastapi-review:summary -->"
@@ -249,9 +250,39 @@ def comment_range(finding: Finding, diff: Diff) -> tuple[int | None, int] | None
     return None
 
 
-def comment_body(report: Report, finding: Finding) -> str:
+def suggestion(report: Report, finding: Finding, first: int, last: int) -> str | None:
+    """The lines ``first``..``last`` of the finding's file with its fix applied, as a GitHub
+    suggestion block (which replaces exactly the commented lines), or None when the finding has
+    no fix or its fix edits other lines too (an import at the top of the file)."""
+    fix = finding.autofix
+    lines = report.lines.get(finding.path, ())
+    if fix is None or not 0 < first <= last <= len(lines):
+        return None
+    if any(not first <= edit.span.line <= edit.span.end_line <= last for edit in fix.edits):
+        return None
+    shift = first - 1
+    local = tuple(
+        Edit(
+            replace(edit.span, line=edit.span.line - shift, end_line=edit.span.end_line - shift),
+            edit.text,
+        )
+        for edit in fix.edits
+    )
+    text, applied = apply("\n".join(lines[first - 1 : last]) + "\n", [replace(fix, edits=local)])
+    if not applied:
+        return None
+    note = "" if fix.safe else " (it changes behaviour: check it before applying)"
+    return f"Suggested fix: {fix.title}{note}\n```suggestion\n{text}```"
+
+
+def comment_body(report: Report, finding: Finding, lines: tuple[int, int] | None = None) -> str:
+    """The inline comment on ``finding``, with its fix as a suggestion when the comment covers
+    the lines ``lines`` (first, last) that the fix edits."""
     title = f"**{finding.rule_id}** `{finding.name}`"
     section = finding_section(report, finding, title, show_code=False)
+    suggested = suggestion(report, finding, *lines) if lines is not None else None
+    if suggested is not None:
+        section = f"{section}\n\n{suggested}"
     return f"{section}\n\n{finding_marker(finding)}"
 
 
@@ -363,7 +394,8 @@ def plan_review(
         on_diff += 1
         if finding.fingerprint not in already:
             start, line = found
-            comments.append(InlineComment(finding.path, line, start, comment_body(report, finding)))
+            body = comment_body(report, finding, (start or line, line))
+            comments.append(InlineComment(finding.path, line, start, body))
     settled = {finding.fingerprint for finding in report.findings} | conversation.dismissed()
     gone = [
         tracked

@@ -8,7 +8,7 @@ from importlib import resources
 from typing import Any, ClassVar
 
 from reviewer.engine import Report
-from reviewer.rules.base import Finding
+from reviewer.rules.base import Autofix, Edit, Finding
 
 
 def schema() -> dict[str, Any]:
@@ -36,7 +36,26 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "source": finding.source,
         "construct": finding.construct,
         "fingerprint": finding.fingerprint,
+        "autofix": _autofix(finding.autofix),
     }
+
+
+def edit_dict(edit: Edit) -> dict[str, Any]:
+    """An edit with 1-based lines and columns (columns in UTF-8 bytes), the end exclusive."""
+    span = edit.span
+    return {
+        "line": span.line,
+        "column": span.column + 1,
+        "end_line": span.end_line,
+        "end_column": span.end_column + 1,
+        "text": edit.text,
+    }
+
+
+def _autofix(fix: Autofix | None) -> dict[str, Any] | None:
+    if fix is None:
+        return None
+    return {"title": fix.title, "safe": fix.safe, "edits": [edit_dict(e) for e in fix.edits]}
 
 
 def report_dict(report: Report) -> dict[str, Any]:
@@ -53,6 +72,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "findings": len(report.findings),
             **counts,
             "preexisting": report.preexisting,
+            "fixed": report.fixed,
             "skipped": len(report.skipped),
             "needs_newer_python": sum(s.needs is not None for s in report.skipped),
         },

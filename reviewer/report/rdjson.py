@@ -7,7 +7,7 @@ import json
 from typing import Any, ClassVar
 
 from reviewer.engine import Report
-from reviewer.rules.base import Finding, Severity
+from reviewer.rules.base import Edit, Finding, Severity
 
 SOURCE = {"name": "fastapi-review"}
 SEVERITIES = {Severity.ERROR: "ERROR", Severity.WARNING: "WARNING", Severity.INFO: "INFO"}
@@ -20,15 +20,30 @@ def _range(finding: Finding) -> dict[str, Any]:
     return {"start": {"line": finding.line, "column": finding.column}}
 
 
+def _suggestion(edit: Edit) -> dict[str, Any]:
+    """reviewdog's ``Suggestion``: 1-based lines and columns (UTF-8 bytes), the end exclusive."""
+    span = edit.span
+    return {
+        "range": {
+            "start": {"line": span.line, "column": span.column + 1},
+            "end": {"line": span.end_line, "column": span.end_column + 1},
+        },
+        "text": edit.text,
+    }
+
+
 def diagnostic(finding: Finding) -> dict[str, Any]:
     message = f"{finding.message}\nFix: {finding.fix}" if finding.fix else finding.message
-    return {
+    result: dict[str, Any] = {
         "message": message,
         "location": {"path": finding.path, "range": _range(finding)},
         "severity": SEVERITIES[finding.severity],
         "source": SOURCE,
         "code": {"value": finding.rule_id},
     }
+    if finding.autofix is not None:
+        result["suggestions"] = [_suggestion(edit) for edit in finding.autofix.edits]
+    return result
 
 
 class RdjsonRenderer:

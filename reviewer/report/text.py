@@ -29,6 +29,8 @@ def summary(report: Report) -> str:
             head += f" ({len(newer)} {verb} Python {'.'.join(map(str, max(newer)))} to parse)"
     if report.partial:
         head += f"; {len(report.partial)} reviewed from the diff alone (pass --repo for context)"
+    if report.fixed:
+        head += f"; {report.fixed} fixed"
     return head
 
 
@@ -66,6 +68,11 @@ class TextRenderer:
                     console.print(f"  [dim]{finding.line:>5} |[/dim] {show(code)}")
                 if finding.fix:
                     console.print(f"  [green]fix:[/green] {show(finding.fix)}")
+                if finding.autofix is not None:
+                    flag = "--fix" if finding.autofix.safe else "--unsafe-fixes"
+                    console.print(
+                        f"  [green]fixable[/green] with {flag}: {show(finding.autofix.title)}"
+                    )
             for skipped in report.skipped:
                 console.print(
                     f"[yellow]skipped[/yellow] {show(skipped.path)}: {show(skipped.reason)}"

@@ -35,6 +35,32 @@ class Tier(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace the source text of ``span`` (an empty span inserts) with ``text``. Columns are as
+    in :class:`Span`: 0-based, in UTF-8 bytes."""
+
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True)
+class Autofix:
+    """A mechanical fix of a finding: text edits on its file.
+
+    A ``safe`` fix keeps what the code means (a rename of a deprecated API, ``await
+    asyncio.sleep`` for ``time.sleep`` in a coroutine); an unsafe one changes behaviour a
+    maintainer should look at first (a bound on a query parameter, cookie flags, a guessed JWT
+    algorithm). ``--fix`` applies safe fixes, ``--unsafe-fixes`` both; a pull-request comment
+    offers either as a suggestion to apply in one click.
+    """
+
+    title: str
+    """What the fix does, in a few words (``Await asyncio.sleep()``)."""
+    edits: tuple[Edit, ...]
+    safe: bool
+
+
+@dataclass(frozen=True)
 class Finding:
     rule_id: str
     name: str
@@ -58,6 +84,8 @@ class Finding:
     "" for module-level code), set with :attr:`fingerprint` by the engine."""
     fingerprint: str = ""
     """The finding's stable identity (see :mod:`reviewer.report.fingerprint`), set by the engine."""
+    autofix: Autofix | None = None
+    """A mechanical fix, for the rules that have one."""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, int, str, str]:
@@ -125,6 +153,7 @@ class Rule:
         message: str,
         end_line: int | None = None,
         trigger: Span | None = None,
+        autofix: Autofix | None = None,
     ) -> Finding:
         span = where if isinstance(where, Span) else where.span
         return Finding(
@@ -139,4 +168,5 @@ class Rule:
             fix=self.fix,
             trigger=None if trigger is None else (trigger.line, trigger.end_line),
             end_column=span.end_column + 1 if span.end_column else 0,
+            autofix=autofix,
         )

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 
 from reviewer.extract.model import Call, Expr, Function, Module
 from reviewer.extract.project import Project
-from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
+from reviewer.rules.base import Autofix, Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.helpers import (
     HTTP_VERBS,
     SESSION_FACTORY_NAME,
     fresh_database_handle,
+    import_edit,
     inherits_from,
+    replace_edit,
     resource_kind,
 )
 
@@ -117,12 +119,13 @@ def _serving_calls(module: Module) -> Iterator[Call]:
 class _InAsyncDef(Rule):
     """A rule about calls that are wrong because they run inside an ``async def``."""
 
-    def flag(self, module: Module, call: Call, message: str) -> Finding:
+    def flag(
+        self, module: Module, call: Call, message: str, autofix: Autofix | None = None
+    ) -> Finding:
         """A finding on ``call`` that also belongs to a change turning its function async."""
         function = module.function(call.function)
-        return self.finding(
-            module, call, message, trigger=None if function is None else function.span
-        )
+        trigger = None if function is None else function.span
+        return self.finding(module, call, message, trigger=trigger, autofix=autofix)
 
 
 class BlockingHttpInAsync(_InAsyncDef):
@@ -274,6 +277,20 @@ class BlockingHttpInAsync(_InAsyncDef):
         return sdks.of_receiver(func.items[0], call.function)
 
 
+def _async_sleep(module: Module, call: Call) -> Autofix | None:
+    """``await asyncio.sleep(...)`` for ``time.sleep(...)``, importing asyncio if needed; safe
+    for a call that is a statement of its own (its value, None, is not used)."""
+    func = call.expr.func
+    if func is None or not call.expr.text.startswith(func.text):
+        return None
+    arguments = call.expr.text[len(func.text) :]
+    edits = [replace_edit(call.expr, f"await asyncio.sleep{arguments}")]
+    added = import_edit(module, "import asyncio", "asyncio")
+    if added is not None:
+        edits.insert(0, added)
+    return Autofix("Await `asyncio.sleep()`", tuple(edits), safe=call.usage == "expr")
+
+
 class BlockingSleepInAsync(_InAsyncDef):
     """
     ## What it does
@@ -334,7 +351,8 @@ class BlockingSleepInAsync(_InAsyncDef):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         for call in _serving_calls(module):
             if call.qualname == "time.sleep":
-                yield self.flag(module, call, "`time.sleep()` blocks the event loop")
+                fix = _async_sleep(module, call)
+                yield self.flag(module, call, "`time.sleep()` blocks the event loop", fix)
 
 
 SYNC_SESSION_TYPES = frozenset(

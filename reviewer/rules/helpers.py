@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from reviewer.extract.model import Expr, Function, Module, Route
+from reviewer.extract.model import Expr, Function, Module, Route, Span
 from reviewer.extract.project import Project
+from reviewer.rules.base import Edit
 
 
 def enclosing_scopes(function: str | None) -> Iterator[str | None]:
@@ -318,3 +319,51 @@ def inherits_from(
         if name.startswith(prefixes) or inherits_from(project, name, prefixes, depth + 1):
             return True
     return False
+
+
+_IMPORT_LINE = re.compile(r"(?:import|from)\s+\S")
+
+
+def import_edit(module: Module, statement: str, name: str) -> Edit | None:
+    """An edit adding ``statement`` (``import asyncio``) as the module's first import, after any
+    ``from __future__`` import; None when ``name`` is imported already."""
+    if any(local == name for local, _ in module.imports):
+        return None
+    line, open_paren = 1, False
+    for number, text in enumerate(module.lines, start=1):
+        if open_paren:  # the rest of a parenthesised ``from __future__ import (...)``
+            open_paren = ")" not in text
+            line = number + 1
+        elif _IMPORT_LINE.match(text):
+            if not text.startswith("from __future__"):
+                line = number
+                break
+            open_paren = "(" in text and ")" not in text
+            line = number + 1
+    return Edit(Span(line, line, 0, 0), f"{statement}\n")
+
+
+def replace_edit(expr: Expr, text: str) -> Edit:
+    """An edit replacing the source of ``expr`` with ``text``."""
+    return Edit(expr.span, text)
+
+
+def argument_edit(call: Expr, argument: str) -> Edit | None:
+    """An edit adding ``argument`` (``le=100``) to ``call`` after its last argument, or inside
+    ``()`` when it has none; None when the call's text does not end its arguments with ``)``
+    where expected (a ``*args``-only call, a macro-like text)."""
+    last = max(
+        (expr.span for expr in (*call.args, *(value for _, value in call.kwargs))),
+        key=lambda span: (span.end_line, span.end_column),
+        default=None,
+    )
+    if last is not None:
+        if any(name == "**" for name, _ in call.kwargs):
+            return None
+        return Edit(
+            Span(last.end_line, last.end_line, last.end_column, last.end_column), f", {argument}"
+        )
+    if not call.text.endswith("()"):
+        return None
+    end = call.span
+    return Edit(Span(end.end_line, end.end_line, end.end_column - 1, end.end_column - 1), argument)

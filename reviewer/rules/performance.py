@@ -7,12 +7,15 @@ from collections.abc import Iterator
 
 from reviewer.extract.model import Call, Expr, Function, Module, Param, Route
 from reviewer.extract.project import Project
-from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
+from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.helpers import (
     CLIENT_CONSTRUCTORS,
+    argument_edit,
     dependencies,
     enclosing_scopes,
+    import_edit,
     path_params,
+    replace_edit,
     response_type,
     string_prefix,
 )
@@ -535,6 +538,24 @@ def _clamped(module: Module, function: Function, name: str) -> bool:
     return re.search(rf"\b{word}\s*[<>]|[<>]=?\s*{word}\b", body) is not None
 
 
+def _upper_bound_fix(module: Module, param: Param) -> Autofix | None:
+    """``le=`` on the parameter's ``Query(...)``, or a ``Query(default, le=...)`` for a plain
+    default: 100, or the default when it is larger. Unsafe: clients asking for more now get 422."""
+    default = param.default.value if param.default is not None else None
+    bound = max(100, default) if isinstance(default, int) and not isinstance(default, bool) else 100
+    marker = param.marker
+    edits: list[Edit | None] = []
+    if marker is not None and marker.last_name == "Query":
+        edits.append(argument_edit(marker, f"le={bound}"))
+    elif param.default is not None and param.default.kind == "number" and param.marker is None:
+        edits.append(import_edit(module, "from fastapi import Query", "Query"))
+        edits.append(replace_edit(param.default, f"Query({param.default.text}, le={bound})"))
+    kept = tuple(edit for edit in edits if edit is not None)
+    if not kept or (marker is not None and edits[-1] is None):
+        return None
+    return Autofix(f"Bound it: `le={bound}`", kept, safe=False)
+
+
 class UnboundedPageSize(Rule):
     """
     ## What it does
@@ -659,6 +680,7 @@ class UnboundedPageSize(Rule):
                     param.span,
                     f"query parameter `{param.name}` has no upper bound: a client can ask for "
                     "every row at once",
+                    autofix=_upper_bound_fix(module, param),
                 )
 
 

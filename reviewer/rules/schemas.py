@@ -18,7 +18,7 @@ from reviewer.extract.model import (
     Span,
 )
 from reviewer.extract.project import Project
-from reviewer.rules.base import Finding, Invalid, Rule, Severity
+from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity
 from reviewer.rules.helpers import path_params, response_type
 
 SCHEMA_KINDS = frozenset({"pydantic", "sqlmodel", "sqlmodel_table"})
@@ -1696,6 +1696,73 @@ V1_VALIDATOR_MODULES = frozenset(
 )
 
 
+V1_RENAMES = {
+    "dict": ("model_dump", None),
+    "json": (
+        "model_dump_json",
+        frozenset(
+            {
+                "include",
+                "exclude",
+                "by_alias",
+                "exclude_unset",
+                "exclude_defaults",
+                "exclude_none",
+                "indent",
+            }
+        ),
+    ),
+    "parse_obj": ("model_validate", None),
+    "parse_raw": ("model_validate_json", frozenset()),
+    "schema": ("model_json_schema", frozenset({"by_alias", "ref_template"})),
+    "copy": ("model_copy", frozenset({"update", "deep"})),
+    "update_forward_refs": ("model_rebuild", frozenset()),
+    "construct": ("model_construct", None),
+    "from_orm": ("model_validate", None),
+}
+"""v1 method -> (v2 method, the keyword arguments both take; None: all of them). A call with
+another keyword argument, or with positional ones where only keywords carry over, gets no fix."""
+
+
+def _method_fix(call: Expr, method: str) -> Autofix | None:
+    """Rename a v1 method call to its v2 name (``from_orm(x)`` also passes
+    ``from_attributes=True``): the same behaviour, so a safe fix."""
+    func = call.func
+    if func is None or method not in V1_RENAMES:
+        return None
+    renamed, keywords = V1_RENAMES[method]
+    if keywords is not None and (
+        any(name not in keywords for name, _ in call.kwargs)
+        or (call.args and method in ("copy", "schema", "json", "update_forward_refs"))
+    ):
+        return None
+    end = func.span
+    edits = [
+        Edit(
+            Span(end.end_line, end.end_line, end.end_column - len(method), end.end_column), renamed
+        )
+    ]
+    if method == "from_orm":
+        close = call.span
+        edits.append(
+            Edit(
+                Span(close.end_line, close.end_line, close.end_column - 1, close.end_column - 1),
+                ", from_attributes=True",
+            )
+        )
+    return Autofix(f"Use `.{renamed}()`", tuple(edits), safe=True)
+
+
+def _orm_mode_fix(module: Module, value: Expr) -> Autofix | None:
+    """``from_attributes = True`` for ``orm_mode = True`` in a ``class Config``."""
+    line = module.lines[value.span.line - 1].encode()
+    start = line.rfind(b"orm_mode", 0, value.span.column)
+    if start < 0:
+        return None
+    span = Span(value.span.line, value.span.line, start, start + len(b"orm_mode"))
+    return Autofix("Rename to `from_attributes`", (Edit(span, "from_attributes"),), safe=True)
+
+
 def _v1_validator(decorator: Expr) -> str | None:
     module, _, name = (decorator.qualname or "").rpartition(".")
     return V1_VALIDATORS.get(name) if module in V1_VALIDATOR_MODULES else None
@@ -1911,7 +1978,10 @@ class PydanticV1Api(Rule):
             for key, value in cls.config:
                 if key == "orm_mode":
                     yield self.finding(
-                        module, value, "`orm_mode` is Pydantic v1: use `from_attributes=True`"
+                        module,
+                        value,
+                        "`orm_mode` is Pydantic v1: use `from_attributes=True`",
+                        autofix=_orm_mode_fix(module, value),
                     )
         for function in module.functions:
             for decorator in function.decorators:
@@ -1948,4 +2018,5 @@ class PydanticV1Api(Rule):
                     module,
                     call,
                     f"`.{func.op}()` is Pydantic v1: use `.{V1_METHODS[func.op]}`",
+                    autofix=_method_fix(call.expr, func.op),
                 )
