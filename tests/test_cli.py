@@ -187,6 +187,7 @@ def test_git_shapes_renames_deletions_modes_binary(
         "warning": 0,
         "info": 0,
         "preexisting": 0,
+        "fixed": 0,
         "skipped": 0,
         "needs_newer_python": 0,
     }
@@ -348,6 +349,7 @@ def test_plain_text_output(run: Callable[..., Result], outside: Path) -> None:
         "app/h.py:5:5 FAPI402 error `time.sleep()` blocks the event loop (blocking-sleep-in-async)\n"
         "      5 | time.sleep(1)\n"
         "  fix: Use `await asyncio.sleep(...)`.\n"
+        "  fixable with --fix: Await `asyncio.sleep()`\n"
         "1 finding (1 error) in 1 Python file, on the changed lines\n"
     )
 

@@ -61,6 +61,7 @@ def test_normal_review(api: Replay, cli: Any) -> None:
         "source": "llm",
         "construct": "create_item",
         "fingerprint": llm["fingerprint"],  # its value is tested in tests/test_fingerprint.py
+        "autofix": None,
     }
     assert report["llm"] == {
         "ran": True,
