@@ -9,8 +9,8 @@ from pathlib import Path
 
 from conftest import Result
 from fakegithub import FakeGitHub
-from test_github_pushes import PR, PullRequest, posted, report
 from test_differential import ORDERS_BEFORE
+from test_github_pushes import PR, PullRequest, posted, report
 
 PAGED = (
     ORDERS_BEFORE.replace(
