@@ -243,24 +243,26 @@ def analyze_files(paths: Iterable[str], sources: Sources, config: Config) -> Cha
             unreadable.append(Skipped(path, "the file could not be read"))
         else:
             texts.append((path, text))
-    change = analyze_diff(whole_files(texts), sources, config)
+    change = analyze_diff(whole_files(texts), sources, config, capped=False)
     return replace(change, skipped=change.skipped + tuple(unreadable))
 
 
 @_without_gc
 def analyze_diff(
-    diff: Diff, sources: Sources, config: Config, base: Sources | None = None
+    diff: Diff, sources: Sources, config: Config, base: Sources | None = None, capped: bool = True
 ) -> Change:
-    """Extract the modules of the Python files ``diff`` touches (see :func:`analyze`)."""
+    """Extract the modules of the Python files ``diff`` touches (see :func:`analyze`).
+
+    ``capped``: a change (which anyone can write) reviews at most ``limits.MAX_FILES`` files and
+    ``limits.MAX_REVIEW_BYTES`` of Python text; files read from the user's own disk (``check``)
+    are not capped, beyond the size of each file."""
     changes = [c for c in diff.files if c.is_python and not config.excluded(c.path)]
     modules: list[Module] = []
     skipped: list[Skipped] = []
     reviewed = 0  # characters of Python text, against limits.MAX_REVIEW_BYTES
     for change in changes:
-        if (
-            change.skipped
-            or len(modules) >= limits.MAX_FILES
-            or reviewed >= limits.MAX_REVIEW_BYTES
+        if change.skipped or (
+            capped and (len(modules) >= limits.MAX_FILES or reviewed >= limits.MAX_REVIEW_BYTES)
         ):
             skipped.append(Skipped(change.path, change.skipped or _past_limits(len(modules))))
             continue

@@ -516,3 +516,20 @@ def test_help_shows_the_review_options(run: Callable[..., Result]) -> None:
     assert result.code == 0
     for option in ("--git [RANGE]", "--format", "--fail-on", "--exit-zero", "--no-llm", "check"):
         assert option in result.out
+
+
+def test_check_is_not_capped_like_a_change(
+    run: Callable[..., Result], repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change anyone can write is reviewed up to ``MAX_FILES`` files; the files of one's own
+    disk that ``check`` reads are not capped."""
+    from reviewer import limits
+
+    monkeypatch.setattr(limits, "MAX_FILES", 1)
+    monkeypatch.chdir(repo)
+    checked = run("check", "app", "--format", "json")
+    assert (checked.json["stats"]["python_files"], checked.json["skipped"]) == (3, [])
+    patch = new_file_patch("app/a.py", "x = 1\n") + new_file_patch("app/b.py", "y = 2\n")
+    capped = run("-", "--format", "json", "--no-llm", stdin=patch.encode())
+    assert capped.json["stats"]["python_files"] == 1
+    assert [s["path"] for s in capped.json["skipped"]] == ["app/b.py"]

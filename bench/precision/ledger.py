@@ -250,40 +250,23 @@ def python_files(tree: Path, app: App) -> list[str]:
     )
 
 
-def added_patch(tree: Path, paths: Iterable[str]) -> str:
-    """A patch adding every file of ``paths`` whole (the review then covers every line)."""
-    parts: list[str] = []
-    for relative in paths:
-        lines = (tree / relative).read_text(encoding="utf-8", errors="replace").splitlines()
-        if not lines:
-            continue
-        parts.append(
-            f"diff --git a/{relative} b/{relative}\nnew file mode 100644\n--- /dev/null\n"
-            f"+++ b/{relative}\n@@ -0,0 +1,{len(lines)} @@\n"
-        )
-        parts.extend(f"+{line}\n" for line in lines)
-    return "".join(parts)
-
-
 def review_tree(tree: Path, app: App, work: Path) -> dict[str, object]:
-    """The CLI's JSON report of ``app`` reviewed whole, every rule on (preview included)."""
+    """The CLI's JSON report of ``app`` reviewed whole (``fastapi-review check``, which reads the
+    files from disk and caps no application's size), every rule on (preview included)."""
     work.mkdir(parents=True, exist_ok=True)
-    patch = work / f"{app.name}.patch"
-    patch.write_text(added_patch(tree, python_files(tree, app)), encoding="utf-8")
     config = work / "empty-config.toml"  # the app's own pyproject.toml must not configure us
     config.write_text("")
     output = work / f"{app.name}.json"
     # The CLI of this checkout, run by this interpreter: its `ast` decides which syntax parses
     # (run the ledger with the newest Python at hand; see bench/precision/README.md).
-    command = [sys.executable, "-m", "reviewer", str(patch)]
-    command += ["--repo", str(tree), "--config", str(config), "--all-lines", "--no-llm"]
-    command += ["--preview", "--allow-skipped", "--fail-on", "never"]  # newer syntax: skipped
+    command = [sys.executable, "-m", "reviewer", "check", *python_files(tree, app)]
+    command += ["--config", str(config), "--preview", "--allow-skipped", "--fail-on", "never"]
     command += ["--format", "json", "--output", str(output)]
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC", "CLAUDE"))}
     environment["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(ROOT), environment.get("PYTHONPATH")])
     )
-    result = subprocess.run(command, capture_output=True, text=True, env=environment)
+    result = subprocess.run(command, capture_output=True, text=True, env=environment, cwd=tree)
     if result.returncode != 0:
         raise LedgerError(f"{app.name}: fastapi-review exited {result.returncode}: {result.stderr}")
     report: dict[str, object] = json.loads(output.read_text(encoding="utf-8"))
