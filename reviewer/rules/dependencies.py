@@ -32,6 +32,10 @@ class InlineResourceInHandler(Rule):
     `httpx.AsyncClient()`, `boto3.client(...)`, `redis.Redis(...)`) instead of receiving it
     through `Depends`.
 
+    A call of a repository function that returns or yields a session or connection it opens
+    counts as opening one (`db = get_session()` where `get_session` returns `SessionLocal()`,
+    `with session_context() as s:`), up to two such helpers deep.
+
     ## Why is this bad?
     A resource built in the handler cannot be replaced in tests (`app.dependency_overrides` only
     swaps dependencies), is rebuilt on every request (a new connection pool, TLS handshake or
@@ -92,6 +96,13 @@ class InlineResourceInHandler(Rule):
         ),
     )
     INVALID = (
+        # Through a helper that opens the session.
+        Invalid(
+            "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\n"
+            "def get_session():\n    return SessionLocal()\n@app.get('/items/{i}')\n"
+            "def read(i: int):\n    db = get_session()\n    return db.get(Item, i)",
+            line=7,
+        ),
         Invalid(
             SESSION_SETUP + "from fastapi import APIRouter\nrouter = APIRouter()\n"
             "@router.get('/users')\ndef users():\n    with SessionLocal() as db:\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from reviewer.extract.model import Expr, Function, Module, Route, Span
+from reviewer.extract.model import ClassDef, Expr, Function, Module, Route, Span
 from reviewer.extract.project import Project
 from reviewer.rules.base import Edit
 
@@ -183,11 +183,13 @@ def _built_by(expr: Expr, project: Project, types: frozenset[str], name: re.Patt
     return expr.kind in ("name", "attribute") and name.fullmatch(expr.last_name) is not None
 
 
-def resource_kind(call: Expr, project: Project) -> str | None:
+def resource_kind(call: Expr, project: Project, depth: int = 0) -> str | None:
     """The kind of resource the call ``call`` creates: ``session`` (a SQLAlchemy/SQLModel
     session, also from a factory such as ``SessionLocal()``), ``connection`` (a driver's
     ``connect()``, ``engine.connect()``, ``pool.acquire()``), a kind of ``CLIENT_CONSTRUCTORS``,
-    or None."""
+    or None. A call of a repository function that returns or yields a session or connection it
+    opens (``get_session()`` returning ``SessionLocal()``, a ``session_scope()`` context
+    manager) creates what that function opens, up to two such helpers deep."""
     name = call.qualname or ""
     if name in SESSION_CLASSES:
         return "session"
@@ -210,14 +212,33 @@ def resource_kind(call: Expr, project: Project) -> str | None:
             return "connection"
         if func.op == "begin" and _is_session_factory(receiver, project):
             return "session"
-    return "session" if _is_session_factory(func, project) else None
+    if _is_session_factory(func, project):
+        return "session"
+    found = project.function(call.qualname) if depth < 2 and call.qualname else None
+    if found is None:
+        return None
+    module, function = found
+    values = tuple(ret.value for ret in function.returns if ret.value is not None)
+    handle = fresh_database_handle(
+        module, project, function, values + function.yield_values, depth + 1
+    )
+    if handle is None:
+        return None
+    opened = handle.items[0] if handle.kind == "await" else handle
+    if opened.kind == "call":
+        return resource_kind(opened, project, depth + 1)
+    return "session"
 
 
 DATABASE_HANDLES = frozenset({"session", "connection"})
 
 
 def fresh_database_handle(
-    module: Module, project: Project, function: Function, values: tuple[Expr, ...]
+    module: Module,
+    project: Project,
+    function: Function,
+    values: tuple[Expr, ...],
+    depth: int = 0,
 ) -> Expr | None:
     """The first of ``values`` (yielded or returned by ``function``) that is a session or
     connection the function opened itself: the opening call, or a local name assigned from it
@@ -230,21 +251,21 @@ def fresh_database_handle(
         if (
             target is not None
             and target.kind == "name"
-            and _opens_database_handle(assign.value, project)
+            and _opens_database_handle(assign.value, project, depth)
         ):
             opened.add(target.op)
     for value in values:
-        if _opens_database_handle(value, project):
+        if _opens_database_handle(value, project, depth):
             return value
         if value.kind == "name" and value.op in opened:
             return value
     return None
 
 
-def _opens_database_handle(expr: Expr, project: Project) -> bool:
+def _opens_database_handle(expr: Expr, project: Project, depth: int = 0) -> bool:
     if expr.kind == "await":
         expr = expr.items[0]
-    return expr.kind == "call" and resource_kind(expr, project) in DATABASE_HANDLES
+    return expr.kind == "call" and resource_kind(expr, project, depth) in DATABASE_HANDLES
 
 
 def is_fixture(function: Function) -> bool:
@@ -367,3 +388,63 @@ def argument_edit(call: Expr, argument: str) -> Edit | None:
         return None
     end = call.span
     return Edit(Span(end.end_line, end.end_line, end.end_column - 1, end.end_column - 1), argument)
+
+
+def callee(
+    project: Project, call: Expr, scope: tuple[Module, Function] | None = None
+) -> tuple[Module, Function] | None:
+    """The repository function or method a call runs: by its qualified name (``crud.create``,
+    ``Repo.get`` through a typed receiver), a method of the class of a module-level instance
+    (``crud.user.update`` with ``user = CRUDUser(User)``), found in the class or its bases, or,
+    from a method given as ``scope``, another method of its class (``self.fetchall(...)``)."""
+    func = call.func
+    if (
+        scope is not None
+        and scope[1].class_name is not None
+        and func is not None
+        and func.kind == "attribute"
+        and func.items[0].kind == "name"
+        and func.items[0].op == "self"
+    ):
+        module = scope[0]
+        enclosing = module.cls(scope[1].qualname.rpartition(".")[0])
+        return _method(project, (module, enclosing), func.op, 0) if enclosing else None
+    qualname = call.qualname
+    found = project.function(qualname)
+    if found is not None or not qualname:
+        return found
+    owner, _, method = qualname.rpartition(".")
+    cls = project.cls(owner) if owner else None
+    if cls is None and owner:
+        assigned = project.assignment(owner)
+        value = assigned[1].value if assigned is not None else None
+        cls = project.cls(value.qualname) if value is not None and value.kind == "call" else None
+    return _method(project, cls, method, 0) if cls is not None else None
+
+
+def _method(
+    project: Project, cls: tuple[Module, ClassDef], name: str, depth: int
+) -> tuple[Module, Function] | None:
+    module, class_def = cls
+    function = module.function(f"{class_def.qualname}.{name}")
+    if function is not None:
+        return module, function
+    for base in class_def.bases if depth < 4 else ():
+        parent = project.cls(base.qualname)
+        found = _method(project, parent, name, depth + 1) if parent is not None else None
+        if found is not None:
+            return found
+    return None
+
+
+def bound_params(function: Function, call: Expr) -> dict[str, Expr]:
+    """The arguments of ``call`` by the name of the parameter of ``function`` they bind
+    (``self``/``cls`` of a method skipped; ``*args``/``**kwargs`` not followed)."""
+    params = [p for p in function.params if p.kind in ("positional", "keyword")]
+    if function.is_method and params and params[0].name in ("self", "cls"):
+        params = params[1:]
+    positional = [p for p in params if p.kind == "positional"]
+    bound = {p.name: arg for p, arg in zip(positional, call.args, strict=False)}
+    names = {p.name for p in params}
+    bound.update((name, value) for name, value in call.kwargs if name in names)
+    return bound

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from reviewer.extract.model import Call, Expr, Field, Function, Loop, Module, Route
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity
-from reviewer.rules.helpers import inherits_from
+from reviewer.rules.helpers import bound_params, callee, inherits_from
 from reviewer.rules.schemas import (
     ORM_KINDS,
     SCHEMA_KINDS,
@@ -540,81 +540,29 @@ class _Sinks:
     ) -> Iterator[Sink]:
         """The body handed to a repository function (``crud.user.update(db, obj_in=body)``)
         that copies it: the sink is this call."""
-        arguments: list[tuple[int | str, Tainted]] = []
-        for index, arg in enumerate(call.expr.args):
-            value = flow.value(arg)
-            if value is not None:
-                arguments.append((index, value))
-        for name, arg in call.expr.kwargs:
-            value = flow.value(arg) if name != "**" else None
-            if value is not None:
-                arguments.append((name, value))
-        if not arguments:
+        if not any(
+            flow.value(arg) is not None
+            for arg in (
+                *call.expr.args,
+                *(value for name, value in call.expr.kwargs if name != "**"),
+            )
+        ):
             return
-        found = _callee(self.project, module, call.expr)
+        found = callee(self.project, call.expr)
         if found is None or found[1].qualname == flow.function.qualname:
             return
         owner, helper = found
-        params = [p for p in helper.params if p.kind in ("positional", "keyword")]
-        if helper.is_method and params and params[0].name in ("self", "cls"):
-            params = params[1:]
         env: Env = {}
-        for where, value in arguments:
-            if isinstance(where, int):
-                positional = [p for p in params if p.kind == "positional"]
-                if where < len(positional):
-                    env[positional[where].name] = value
-            elif any(p.name == where for p in params):
-                env[where] = value
+        for name, arg in bound_params(helper, call.expr).items():
+            value = flow.value(arg)
+            if value is not None:
+                env[name] = value
         if not env or _checks_privileges(owner, helper):
             return
         label = call.expr.func.text if call.expr.func is not None else helper.name
         for sink in self.of(owner, helper, env, depth + 1):
             at = sink.at or f"{owner.path}:{sink.call.span.line}"
             yield Sink(call, sink.fields, sink.model, sink.target, (label, *sink.via), at)
-
-
-def _callee(project: Project, module: Module, call: Expr) -> tuple[Module, Function] | None:
-    """The repository function or method a call runs: by qualified name, or a method of the
-    class of a module-level instance (``crud.user`` built by ``CRUDUser(User)``), found in the
-    class or its bases."""
-    qualname = call.qualname
-    if not qualname:
-        return None
-    found = project.function(qualname)
-    if found is not None:
-        return found
-    owner, _, method = qualname.rpartition(".")
-    if not owner:
-        return None
-    cls = project.cls(owner)
-    if cls is None:
-        assigned = project.assignment(owner)
-        value = assigned[1].value if assigned else None
-        if value is None or value.kind != "call" or assigned is None:
-            return None
-        model = resolve_model(project, assigned[0], value.func) if value.func else None
-        cls = (model.module, model.cls) if model is not None else None
-    if cls is None:
-        return None
-    return _method(project, Model(cls[0], cls[1], cls[1].kind), method, 0)
-
-
-def _method(
-    project: Project, model: Model, name: str, depth: int
-) -> tuple[Module, Function] | None:
-    function = model.module.function(f"{model.cls.qualname}.{name}")
-    if function is not None:
-        return model.module, function
-    if depth >= 4:
-        return None
-    for base in model.cls.bases:
-        parent = resolve_model(project, model.module, base)
-        if parent is not None:
-            found = _method(project, parent, name, depth + 1)
-            if found is not None:
-                return found
-    return None
 
 
 # -- routes ----------------------------------------------------------------------------------

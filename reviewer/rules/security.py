@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from reviewer.extract.model import Assign, Call, ClassDef, Expr, Function, Module, Span
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
-from reviewer.rules.helpers import enclosing_scopes
+from reviewer.rules.helpers import bound_params, callee, enclosing_scopes
 
 # -- names ------------------------------------------------------------------------------------
 
@@ -1387,6 +1387,35 @@ def _sql_sink(call: Call) -> tuple[str, bool] | None:
     return None
 
 
+def _wrapped_sql(
+    call: Call, project: Project, scope: tuple[Module, Function] | None = None, depth: int = 0
+) -> tuple[str, bool, Expr] | None:
+    """A repository function or method that passes one of its parameters on as SQL
+    (``Database.fetchall(self, query)`` running ``self.cursor.execute(query)``), up to two
+    wrappers deep: ``(label, is_sql, the argument of this call that becomes the SQL)``."""
+    found = callee(project, call.expr, scope) if depth < 2 else None
+    if found is None:
+        return None
+    module, function = found
+    bound = bound_params(function, call.expr)
+    for inner in module.calls_in(function):
+        sink = _sql_sink(inner)
+        if sink is not None:
+            argument = _sql_argument(inner.expr)
+            label, is_sql = sink
+        else:
+            wrapped = _wrapped_sql(inner, project, found, depth + 1)
+            if wrapped is None:
+                continue
+            label, is_sql, argument = wrapped
+        if argument is not None and argument.kind == "call" and argument.qualname in SQL_TEXT:
+            argument = argument.arg(0)
+        if argument is not None and argument.kind == "name" and argument.op in bound:
+            wrapper = call.expr.func.text if call.expr.func is not None else function.name
+            return f"{wrapper}() -> {label}", is_sql, bound[argument.op]
+    return None
+
+
 def _sql_argument(call: Expr) -> Expr | None:
     if call.args:
         return call.args[0]
@@ -1672,7 +1701,10 @@ class SqlStringBuilding(Rule):
     The calls are `execute*`, `exec_driver_sql`, `text`, `raw`, `fetch`, `fetchall`, `fetchone`,
     `fetchrow`, `fetchval`, `fetch_all` and `fetch_one`, with the string as first argument,
     directly or through a local variable of the same function (the finding is then on the line
-    that builds the string). Test modules are not checked.
+    that builds the string). A function or method of the repository that hands one of its
+    parameters to such a call, up to two wrappers deep (`Database.fetchall(self, query)` running
+    `self.cursor.execute(query, params)`, `run_sql(session, sql)` running
+    `session.execute(text(sql))`), is such a call too. Test modules are not checked.
 
     Only strings that splice in a value that may come from outside are reported: literals,
     `UPPER_CASE` constants, `Model.__tablename__`, values typed `int`/`float`/`bool`/`UUID`/
@@ -1744,6 +1776,13 @@ class SqlStringBuilding(Rule):
         "Use bound parameters (`text('... = :name')` with a params dict, or `?`/`$1` placeholders)."
     )
     VALID = (
+        # The wrapper gets a parameterised query.
+        "import sqlite3\nclass Database:\n    def __init__(self, path):\n"
+        "        self.conn = sqlite3.connect(path)\n"
+        "    def fetchall(self, query, params=()):\n"
+        "        return self.conn.execute(query, params).fetchall()\n"
+        "db = Database('app.db')\n@app.get('/users')\ndef users(name: str):\n"
+        "    return db.fetchall('SELECT * FROM users WHERE name = ?', (name,))",
         "def f(db, name):\n    db.execute(text('SELECT * FROM users WHERE name = :n'), {'n': name})",
         "def f(cur, name):\n    cur.execute('SELECT * FROM users WHERE name = ?', (name,))",
         "TABLE = 'users'\ndef f(cur, uid):\n    cur.execute(f'SELECT * FROM {TABLE} WHERE id = ?', (uid,))",
@@ -1814,6 +1853,16 @@ class SqlStringBuilding(Rule):
         "    engine.execute(f'SELECT COUNT(DISTINCT {column.name}) FROM {column.table.name}')",
     )
     INVALID = (
+        # Through a thin wrapper of the driver.
+        Invalid(
+            "import sqlite3\nclass Database:\n    def __init__(self, path):\n"
+            "        self.conn = sqlite3.connect(path)\n"
+            "    def fetchall(self, query, params=()):\n"
+            "        return self.conn.execute(query, params).fetchall()\n"
+            "db = Database('app.db')\n@app.get('/users')\ndef users(name: str):\n"
+            "    return db.fetchall(f\"SELECT * FROM users WHERE name = '{name}'\")",
+            line=10,
+        ),
         Invalid(
             "from sqlalchemy import text\nasync def f(db, name):\n"
             "    return await db.execute(text(f\"SELECT * FROM users WHERE name = '{name}'\"))",
@@ -1866,6 +1915,10 @@ class SqlStringBuilding(Rule):
         for call in _production_calls(module):
             sink = _sql_sink(call)
             argument = _sql_argument(call.expr) if sink else None
+            if sink is None and call.function is not None:
+                wrapped = _wrapped_sql(call, project)
+                if wrapped is not None:
+                    sink, argument = wrapped[:2], wrapped[2]
             if sink is None or argument is None or call.function is None:
                 continue
             label, is_sql = sink

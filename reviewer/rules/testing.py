@@ -746,7 +746,11 @@ class ProductionResourceInTest(Rule):
     non-local absolute URL.
 
     The factory, engine or connection pool must come from a non-test module of the application,
-    and a factory the test rebinds with `.configure(...)` is excepted. Requests are those of
+    and a factory the test rebinds with `.configure(...)` is excepted. A helper of the
+    application that returns or yields a session it opens counts as the factory
+    (`with session_context() as s:`, `get_session()`; the recall corpus,
+    `bench/recall_cases/fapi301_fapi703_helpers.py.txt`, holds the example, which needs two
+    modules). Requests are those of
     `requests`, `httpx` and `urllib` (not `TestClient`, nor an `httpx` client with an ASGI
     transport); local hosts are `localhost`, loopback and private addresses, single-label hosts
     such as `http://test` or `http://testserver`, and `.test`/`.local` names.
