@@ -2113,12 +2113,13 @@ def _harmless_source(value: Expr) -> bool:
     ):
         return True
     key: Expr | None = None
+    container: Expr | None = None
     if value.kind == "subscript" and len(value.items) == 2:
-        key = value.items[1]
+        container, key = value.items
     elif func is not None and func.kind == "attribute" and func.op == "get":
-        key = value.arg(0)
-    if key is not None and key.string is not None:
-        return not _is_logged_secret_name(key.string)
+        container, key = func.items[0], value.arg(0)
+    if container is not None and key is not None and key.string is not None:
+        return not _looked_up_secret(container, key.string)
     return value.kind == "attribute" and "lock" in _words(value.text)
 
 
@@ -2149,9 +2150,22 @@ def _is_request(expr: Expr | None) -> bool:
     return _identifier(expr) in ("request", "req", "websocket")
 
 
+IDENTITY_ASSERTIONS = frozenset({"jwt", "assertion", "oidc"})
+"""Words of the headers in which a proxy hands over the caller's signed identity
+(``x-amzn-oidc-data``, ``x-goog-iap-jwt-assertion``, ``cf-access-jwt-assertion``)."""
+
+
 def _looked_up_secret(container: Expr, key: str) -> bool:
-    """``headers["Authorization"]``, ``request.cookies.get("session")``, ``data["password"]``."""
+    """``headers["Authorization"]``, ``request.cookies.get("session")``, ``data["password"]``,
+    ``headers["x-amzn-oidc-data"]`` (a signed identity token)."""
     if _is_logged_secret_name(key):
+        return True
+    words = set(_words(key))
+    if (
+        words & IDENTITY_ASSERTIONS
+        and "identity" not in words
+        and (_identifier(container) == "headers")
+    ):
         return True
     return _identifier(container) == "cookies" and _is_auth_cookie(key)
 
@@ -2168,7 +2182,11 @@ class SecretLogged(Rule):
 
     Values are followed through f-strings, `%`-style arguments, `.format()`, `extra={...}`,
     containers and `str()`/`repr()`/`dict()`/`json.dumps()`; any other call (`mask(token)`,
-    `len(password)`) is taken as a redaction. `token_type`, `token_count` or `password_changed`
+    `len(password)`) is taken as a redaction. A local of any name is followed one step back to
+    what it was read from: `value = request.cookies.get("session")` then `print(value)`,
+    `data = request.headers["x-amzn-oidc-data"]` then `log.debug("%s", data)` (the headers in
+    which a proxy hands over a signed identity, `x-amzn-oidc-data`, `*-jwt-assertion`, count as
+    secrets). `token_type`, `token_count` or `password_changed`
     are not secrets, and neither are `has_token`, `name_token`, `cancel_token`, nor a bare
     `token` in a module that imports a tokenizer, a parser or an ONVIF client (`transformers`,
     `tiktoken`, `lark`, `onvif`...), nor actions named after a password
@@ -2207,6 +2225,10 @@ class SecretLogged(Rule):
     severity = Severity.WARNING
     fix = "Log an identifier (user id, token id, header names) instead of the secret value."
     VALID = (
+        # A local read from a header that carries no secret, or only the caller's identity.
+        "import logging\nlog = logging.getLogger(__name__)\ndef f(request):\n"
+        "    agent = request.headers.get('user-agent')\n"
+        "    who = request.headers['x-amzn-oidc-identity']\n    log.info('%s %s', agent, who)",
         "import logging\nlogger = logging.getLogger(__name__)\n"
         "def f(user, token_type):\n    logger.info('login %s %s', user.id, token_type)",
         "import logging\ndef f(request):\n"
@@ -2248,6 +2270,17 @@ class SecretLogged(Rule):
         "    logging.info('found %s', defined_secret)",
     )
     INVALID = (
+        # A secret under another name, just read from the request.
+        Invalid(
+            "def f(request):\n    value = request.cookies.get('session')\n"
+            "    print('cookie', value)",
+            line=3,
+        ),
+        Invalid(
+            "import logging\nlog = logging.getLogger(__name__)\nasync def f(request):\n"
+            "    data = request.headers['x-amzn-oidc-data']\n    log.debug('oidc data %s', data)",
+            line=5,
+        ),
         Invalid(
             "import logging\nlogger = logging.getLogger(__name__)\n"
             "def f(form):\n    logger.info(f'login {form.username} {form.password}')",
@@ -2312,7 +2345,10 @@ class SecretLogged(Rule):
                         if not _is_masked(v, module, call.function)
                         and not _harmless_local(v, module, call.function)
                         and not (v.kind == "attribute" and _harmless_source(v))
-                        and (found := self._secret(v, project, nlp))
+                        and (
+                            found := self._secret(v, project, nlp)
+                            or self._read_secret(v, module, call.function, project, nlp)
+                        )
                     ),
                     None,
                 )
@@ -2347,6 +2383,25 @@ class SecretLogged(Rule):
         else:
             secret = False
         return f"`{value.text}`" if secret else None
+
+    @staticmethod
+    def _read_secret(
+        value: Expr, module: Module, function: str | None, project: Project, nlp: bool
+    ) -> str | None:
+        """A local with an innocent name holding a secret it was just read from
+        (``value = request.cookies.get("session")``, ``data = request.headers["x-amzn-oidc-data"]``,
+        ``raw = request.headers.get("Authorization")``): assignments in the same function, one
+        step back."""
+        if value.kind != "name" or function is None:
+            return None
+        for assigned in _locals(module, function, value.op):
+            if assigned.kind == "await":
+                assigned = assigned.items[0]
+            if assigned.kind in ("subscript", "call") and SecretLogged._secret(
+                assigned, project, nlp
+            ):
+                return f"`{value.op}`, read from `{assigned.text}`"
+        return None
 
     @staticmethod
     def _shows_password(type_name: str, project: Project) -> bool:
