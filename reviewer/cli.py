@@ -647,6 +647,7 @@ def rules_command() -> None:
 @click.argument("rule_id")
 def explain_command(rule_id: str) -> None:
     """Print the documentation of RULE_ID."""
+    from reviewer.rules.base import cwe_text
     from reviewer.rules.measured import precision_sentence
     from reviewer.rules.registry import get_rule
 
@@ -656,6 +657,8 @@ def explain_command(rule_id: str) -> None:
         f"Default severity: {rule.severity.value}. Engine: {rule.engine}. "
         f"Tier: {rule.tier.value}.\n"
     )
+    if rule.cwe:
+        click.echo(f"Weakness: {cwe_text(rule)}.\n")
     click.echo(f"{precision_sentence(rule)}\n")
     click.echo(rule.doc())
 

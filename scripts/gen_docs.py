@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from reviewer.rules.base import Rule, Tier  # noqa: E402
+from reviewer.rules.base import Rule, Tier, cwe_text  # noqa: E402
 from reviewer.rules.measured import precision_sentence, precision_text  # noqa: E402
 from reviewer.rules.registry import RULES  # noqa: E402
 
@@ -30,6 +30,7 @@ def rule_page(rule: type[Rule]) -> str:
         + f". Tier: **{rule.tier.value}**"
         + (" (runs by default)" if rule.tier is Tier.STABLE else " (runs with `--preview`)")
         + ".\n\n"
+        + (f"Weakness: {cwe_text(rule)}.\n\n" if rule.cwe else "")
         + precision_sentence(rule)
         + "\n\n"
         + rule.doc()

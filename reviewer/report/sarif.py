@@ -12,10 +12,32 @@ from typing import Any, ClassVar
 from reviewer.engine import Report
 from reviewer.report.fingerprint import FINGERPRINT_KEY
 from reviewer.rules.base import Finding, Severity
+from reviewer.rules.measured import measure
 from reviewer.rules.registry import BY_ID
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+DOCS = "https://github.com/fastapi-review/fastapi-review/blob/main/docs/rules/{}.md"
+SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.5", Severity.INFO: "3.0"}
+"""GitHub code scanning's scale: 7.0 to 8.9 is high, 4.0 to 6.9 medium, 0.1 to 3.9 low."""
+
+
+def precision_band(value: float) -> str:
+    """SARIF's ``precision`` word for a measured precision (tp / (tp + fp))."""
+    if value >= 0.95:
+        return "very-high"
+    if value >= 0.9:
+        return "high"
+    return "medium" if value >= 0.75 else "low"
+
+
+def _precision(rule_id: str) -> str | None:
+    """The band of the rule's precision on the real-code ledger, once enough is judged."""
+    measured = measure(rule_id)
+    value = measured.precision if measured is not None and measured.complete else None
+    return None if value is None else precision_band(value)
 
 
 def _rule_descriptor(rule_id: str, finding: Finding) -> dict[str, Any]:
@@ -23,13 +45,21 @@ def _rule_descriptor(rule_id: str, finding: Finding) -> dict[str, Any]:
     if rule is None:
         return {"id": rule_id, "name": finding.name}
     doc = rule.doc()
+    properties: dict[str, Any] = {"tags": ["fastapi", rule.engine]}
+    if rule.cwe:
+        properties["tags"] += ["security", *(f"external/cwe/cwe-{cwe:03d}" for cwe in rule.cwe)]
+        properties["security-severity"] = SECURITY_SEVERITY[rule.severity]
+    precision = _precision(rule.id)
+    if precision is not None:
+        properties["precision"] = precision
     return {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.summary()},
         "help": {"text": doc, "markdown": doc},
+        "helpUri": DOCS.format(rule.id),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {"tags": ["fastapi", rule.engine]},
+        "properties": properties,
     }
 
 

@@ -160,6 +160,7 @@ class CorsWildcardCredentials(Rule):
     """
 
     id = "FAPI101"
+    cwe = (942,)
     name = "cors-wildcard-credentials"
     severity = Severity.ERROR
     fix = "List the allowed origins explicitly (from settings) when `allow_credentials=True`."
@@ -750,6 +751,7 @@ class DebugInProductionCode(Rule):
     """
 
     id = "FAPI105"
+    cwe = (489,)
     name = "debug-in-production-code"
     severity = Severity.WARNING
     fix = "Take `debug`/`reload` from settings or the server command line, not a literal `True`."

@@ -127,6 +127,9 @@ class Rule:
     severity: ClassVar[Severity]
     engine: ClassVar[str] = "static"
     tier: ClassVar[Tier] = Tier.STABLE
+    cwe: ClassVar[tuple[int, ...]] = ()
+    """The CWE ids of the weakness a security rule finds; a rule with one is a security rule
+    (SARIF tags it ``security`` and gives it a ``security-severity``)."""
     fix: ClassVar[str] = ""
     """One line: what to write instead (shown with every finding)."""
     VALID: ClassVar[tuple[str | Valid, ...]] = ()
@@ -170,3 +173,8 @@ class Rule:
             end_column=span.end_column + 1 if span.end_column else 0,
             autofix=autofix,
         )
+
+
+def cwe_text(rule: type[Rule]) -> str:
+    """``CWE-89`` (several joined with commas), for the rule's page and ``explain``."""
+    return ", ".join(f"CWE-{cwe}" for cwe in rule.cwe)

@@ -378,6 +378,7 @@ class CurrentUserUnchecked(Rule):
     """
 
     id = "FAPI304"
+    cwe = (287,)
     name = "current-user-unchecked"
     severity = Severity.ERROR
     engine = "llm"

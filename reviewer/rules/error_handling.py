@@ -417,6 +417,7 @@ class ExceptionDetailLeak(Rule):
     """
 
     id = "FAPI501"
+    cwe = (209,)
     name = "exception-detail-leak"
     severity = Severity.WARNING
     fix = "Log the exception server-side; send the client a fixed message or a stable error code."

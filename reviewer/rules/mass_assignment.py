@@ -810,6 +810,7 @@ class PrivilegeFieldMassAssignment(Rule):
     """
 
     id = "FAPI207"
+    cwe = (915,)
     name = "privilege-field-mass-assignment"
     severity = Severity.ERROR
     fix = (

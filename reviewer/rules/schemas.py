@@ -842,6 +842,7 @@ class SensitiveFieldInResponse(Rule):
     """
 
     id = "FAPI202"
+    cwe = (200,)
     name = "sensitive-field-in-response"
     severity = Severity.WARNING
     fix = "Remove the field from the response model (keep it on an internal/DB model only)."

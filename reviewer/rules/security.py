@@ -566,6 +566,7 @@ class WeakPasswordHash(Rule):
     """
 
     id = "FAPI801"
+    cwe = (916,)
     name = "weak-password-hash"
     severity = Severity.ERROR
     fix = "Hash passwords with argon2 or bcrypt (`pwdlib`, `argon2-cffi`, passlib `CryptContext`)."
@@ -1072,6 +1073,7 @@ class JwtSignatureUnverified(Rule):
     """
 
     id = "FAPI802"
+    cwe = (347,)
     name = "jwt-signature-unverified"
     severity = Severity.ERROR
     fix = 'Pass `algorithms=["HS256"]` (the algorithms you issue) and keep every verification on.'
@@ -1260,6 +1262,7 @@ class JwtClaimsUnchecked(Rule):
     """
 
     id = "FAPI803"
+    cwe = (345,)
     name = "jwt-claims-unchecked"
     severity = Severity.INFO
     fix = "Pass `audience=` and/or `issuer=` to `jwt.decode` and set them when issuing tokens."
@@ -1770,6 +1773,7 @@ class SqlStringBuilding(Rule):
     """
 
     id = "FAPI804"
+    cwe = (89,)
     name = "sql-string-building"
     severity = Severity.WARNING
     fix = (
@@ -2221,6 +2225,7 @@ class SecretLogged(Rule):
     """
 
     id = "FAPI805"
+    cwe = (532,)
     name = "secret-logged"
     severity = Severity.WARNING
     fix = "Log an identifier (user id, token id, header names) instead of the secret value."
@@ -2756,6 +2761,7 @@ class HardcodedSecret(Rule):
     """
 
     id = "FAPI806"
+    cwe = (798,)
     name = "hardcoded-secret"
     severity = Severity.WARNING
     fix = "Read the secret from the environment or a secret store, with no literal default."
@@ -2926,6 +2932,7 @@ class WriteEndpointWithoutAuth(Rule):
     """
 
     id = "FAPI807"
+    cwe = (862,)
     name = "write-endpoint-without-auth"
     severity = Severity.WARNING
     engine = "llm"
@@ -2967,6 +2974,7 @@ class AuthEndpointWithoutRateLimit(Rule):
     """
 
     id = "FAPI808"
+    cwe = (307,)
     name = "auth-endpoint-without-rate-limit"
     severity = Severity.INFO
     engine = "llm"
@@ -3070,6 +3078,7 @@ class InsecureCookie(Rule):
     """
 
     id = "FAPI809"
+    cwe = (1004, 614)
     name = "insecure-cookie"
     severity = Severity.WARNING
     fix = 'Set `httponly=True, secure=True, samesite="lax"` (or "strict") on auth cookies.'

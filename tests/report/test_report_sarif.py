@@ -12,7 +12,7 @@ import pytest
 
 from reviewer.engine import Report
 from reviewer.report.fingerprint import FINGERPRINT_KEY
-from reviewer.report.sarif import SarifRenderer
+from reviewer.report.sarif import SarifRenderer, precision_band
 from reviewer.rules.registry import BY_ID
 
 SCHEMA_FILE = next(
@@ -77,3 +77,34 @@ def test_results_carry_the_fingerprint_and_the_construct(report: Report) -> None
         for r in results
     ]
     assert names == [["app"], ["create_order"], ["create_order"], ["create_order"]]
+
+
+def test_security_rules_carry_tags_cwe_and_security_severity(report: Report) -> None:
+    """GitHub code scanning shows a result as a security alert, with its severity, when its rule
+    is tagged ``security`` and carries ``security-severity``; CWE tags as CodeQL writes them."""
+    sql = replace(report.findings[0], rule_id="FAPI804", name=BY_ID["FAPI804"].name)
+    cookie = replace(report.findings[0], rule_id="FAPI809", name=BY_ID["FAPI809"].name)
+    log = sarif(replace(report, findings=(*report.findings, sql, cookie)))
+    rules = {rule["id"]: rule for rule in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["FAPI804"]["properties"]["tags"] == [
+        "fastapi", "static", "security", "external/cwe/cwe-089",
+    ]  # fmt: skip
+    assert rules["FAPI809"]["properties"]["tags"][-2:] == [
+        "external/cwe/cwe-1004", "external/cwe/cwe-614",
+    ]  # fmt: skip
+    expected = {"error": "8.0", "warning": "5.5", "info": "3.0"}[BY_ID["FAPI804"].severity.value]
+    assert rules["FAPI804"]["properties"]["security-severity"] == expected
+    assert "security" not in rules["FAPI402"]["properties"]["tags"]
+    assert "security-severity" not in rules["FAPI402"]["properties"]
+    for rule_id, rule in rules.items():
+        assert rule["helpUri"].endswith(f"/docs/rules/{rule_id}.md")
+        assert (Path(__file__).resolve().parents[2] / "docs" / "rules" / f"{rule_id}.md").is_file()
+
+
+@pytest.mark.parametrize(
+    ("value", "band"),
+    [(1.0, "very-high"), (0.95, "very-high"), (0.94, "high"), (0.9, "high"), (0.89, "medium"),
+     (0.75, "medium"), (0.74, "low"), (0.0, "low")],
+)  # fmt: skip
+def test_precision_bands(value: float, band: str) -> None:
+    assert precision_band(value) == band
