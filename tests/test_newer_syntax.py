@@ -274,3 +274,27 @@ def test_newer_python_reviews_the_file(tmp_path: Path, monkeypatch: pytest.Monke
     assert report["skipped"] == []
     assert [f["rule_id"] for f in report["findings"]] == ["FAPI402"]
     assert code == 1
+
+
+# -- hostile input: a file that does not parse is read in linear time, and never raises -------
+
+HOSTILE = [
+    ("unclosed_brackets", "x = " + "[*" * 200_000 + "\n"),
+    ("nested_comprehensions", "x = " + "[*a for a in " * 20_000 + "b" + "]" * 20_000 + "\n("),
+    ("fstrings_nested_deep", "x = " + "f'{" * 3_000 + "1" + "}'" * 3_000 + "\n"),
+    ("except_clauses", "try:\n    pass\n" + "except A, (B" * 50_000 + "\n"),
+    ("type_parameter_lists", "def f[" * 100_000 + "\n"),
+]
+
+
+@pytest.mark.parametrize(("name", "code"), HOSTILE, ids=[c[0] for c in HOSTILE])
+def test_hostile_files_stay_genuine_errors(name: str, code: str) -> None:
+    # Each would take hours if a scan were quadratic in the size of the file.
+    assert newer_syntax(code, OLDEST) is None
+
+
+def test_many_new_fstrings_are_checked_together() -> None:
+    code = "type Id = int\n" + 'label = f"{user["name"]}"\n' * 20_000
+    newer = newer_syntax(code, OLDEST)
+    assert newer is not None and newer.version == (3, 12)
+    assert newer_syntax(code + "broken(\n", OLDEST) is None

@@ -26,6 +26,10 @@ Version = tuple[int, int]
 
 NEWEST_KNOWN: Version = (3, 15)
 """The newest Python whose new syntax this module knows."""
+MAX_NESTING = 32
+"""F-strings nested deeper than this are not read (hostile input; real code nests two or three):
+the file is then reported as not parsing. It also bounds the work: each expression of a
+rewritten f-string is checked once per level it is nested in."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class _Strings:
         self.fields: list[str] = []
         """The expressions of the f-strings replaced by edits, to be checked on their own."""
         self.ok = True
+        self.depth = 0
         chars = list(text)
         position = 0
         while position < len(text):
@@ -102,6 +107,16 @@ class _Strings:
 
     def _string(self, match: re.Match[str]) -> int:
         """The end of the string literal that ``match`` opens (records edits for new ones)."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                self.ok = False
+                return len(self.text)
+            return self._literal(match)
+        finally:
+            self.depth -= 1
+
+    def _literal(self, match: re.Match[str]) -> int:
         prefix, quote = (match.group(1) or "").lower(), match.group(2)
         fields: list[str] = []
         needs: tuple[Version, str] | None = None
@@ -235,29 +250,29 @@ def _debug_stripped(expression: str) -> str:
     return expression
 
 
-def _levels(masked: str, start: int, end: int | None = None) -> Iterator[tuple[int, int]]:
-    """Each index from ``start`` with its bracket depth relative to ``start`` (a bracket counts at
-    the depth outside it, so the one closing a bracket open at ``start`` is at depth -1)."""
-    depth = 0
-    for index in range(start, len(masked) if end is None else end):
-        char = masked[index]
-        if char in ")]}":
-            depth -= 1
-        yield index, depth
+def _brackets(masked: str) -> dict[int, int]:
+    """Each opening bracket's index -> the index of the bracket closing it (unclosed: absent)."""
+    closing: dict[int, int] = {}
+    stack: list[int] = []
+    for index, char in enumerate(masked):
         if char in "([{":
-            depth += 1
+            stack.append(index)
+        elif char in ")]}" and stack:
+            closing[stack.pop()] = index
+    return closing
 
 
-def _closing(masked: str, opening: int) -> int:
-    """The index of the bracket closing the one at ``opening`` in masked text (-1 if none)."""
-    return next((index for index, depth in _levels(masked, opening + 1) if depth < 0), -1)
-
-
-def _top_level(masked: str, start: int, end: int) -> list[int]:
-    """Indexes in ``masked[start:end]`` outside any bracket opened after ``start``."""
-    return [
-        i for i, depth in _levels(masked, start, end) if depth == 0 and masked[i] not in "()[]{}"
-    ]
+def _top_level(masked: str, brackets: dict[int, int], start: int, end: int) -> Iterator[int]:
+    """Indexes in ``masked[start:end]`` outside any bracket opened there (nested brackets are
+    stepped over whole, so that every index is visited once per file, however deep the nesting)."""
+    index = start
+    while index < end:
+        char = masked[index]
+        if char in "([{":
+            index = brackets.get(index, end - 1) + 1
+            continue
+        yield index
+        index += 1
 
 
 def _blank(text: str) -> str:
@@ -272,17 +287,19 @@ _EXCEPT = re.compile(r"(?m)^[ \t]*except\b[ \t]*(\*?)[ \t]*")
 _STARRED_OPENING = re.compile(r"[\[{(][ \t\n]*(\*\*?)(?=[ \t]*[^\s*)\]},])")
 _STAR_INDEX = re.compile(r"(\w+|[\])])[ \t]*\[[ \t]*(\*)(?!\*)")
 _STAR_ANNOTATION = re.compile(r"(?<![\w*])\*[ \t]*[^\W\d]\w*[ \t]*:[ \t]*(\*)(?!\*)")
-_FOR = re.compile(r"\b(?:async[ \t]+)?for\b")
+_FOR = re.compile(r"(?:async[ \t]+)?for\b")
+_WORD = re.compile(r"\w")
 
 
 def _code_edits(masked: str) -> Iterator[_Edit]:
     """Edits that turn the code constructs of later Pythons into older syntax."""
+    brackets = _brackets(masked)
     for match in _TYPE_PARAMS.finditer(masked):
         opening = match.start(1)
-        closing = _closing(masked, opening)
+        closing = brackets.get(opening, -1)
         if closing < 0:
             continue
-        default = any(masked[i] == "=" for i in _top_level(masked, opening + 1, closing))
+        default = any(masked[i] == "=" for i in _top_level(masked, brackets, opening + 1, closing))
         yield _Edit(
             opening,
             closing + 1,
@@ -300,16 +317,11 @@ def _code_edits(masked: str) -> Iterator[_Edit]:
     for match in _EXCEPT.finditer(masked):
         if match.group(1):
             yield _Edit(match.start(1), match.end(1), " ", (3, 11), "`except*`")
-        yield from _except_types(masked, match.end())
+        yield from _except_types(masked, brackets, match.end())
     for match in _STARRED_OPENING.finditer(masked):
         opening = match.start()
-        closing = _closing(masked, opening)
-        if closing < 0:
-            continue
-        level = _top_level(masked, opening + 1, closing)
-        commas = [i for i in level if masked[i] == ","]
-        loops = [m.start() for m in _FOR.finditer(masked, opening, closing) if m.start() in level]
-        if loops and (not commas or commas[0] > loops[0]):
+        closing = brackets.get(opening, -1)
+        if closing >= 0 and _comprehension(masked, brackets, opening + 1, closing):
             star = match.group(1)
             yield _Edit(
                 match.start(1),
@@ -327,17 +339,27 @@ def _code_edits(masked: str) -> Iterator[_Edit]:
         yield _Edit(match.start(1), match.end(1), " ", (3, 11), "a starred annotation")
 
 
-def _except_types(masked: str, start: int) -> Iterator[_Edit]:
+def _comprehension(masked: str, brackets: dict[int, int], start: int, end: int) -> bool:
+    """The bracket's content is a comprehension: a ``for`` at its top level before any comma."""
+    for index in _top_level(masked, brackets, start, end):
+        if masked[index] == ",":
+            return False
+        if _FOR.match(masked, index) and (index == 0 or not _WORD.match(masked[index - 1])):
+            return True
+    return False
+
+
+def _except_types(masked: str, brackets: dict[int, int], start: int) -> Iterator[_Edit]:
     """``except A, B:`` (Python 3.14) becomes ``except (A, B):``; ``except A, B as e`` stays."""
     comma, colon = False, -1
-    for index, depth in _levels(masked, start):
+    for index in _top_level(masked, brackets, start, len(masked)):
         char = masked[index]
-        if depth < 0 or (depth == 0 and char == "\n"):
+        if char in ")]}\n":
             break
-        if depth == 0 and char == ":":
+        if char == ":":
             colon = index
             break
-        comma = comma or (depth == 0 and char == ",")
+        comma = comma or char == ","
     if comma and colon > 0 and not re.search(r"\bas\b", masked[start:colon]):
         yield _Edit(start, start, "(", (3, 14), "exception types without parentheses")
         yield _Edit(colon, colon, ")", (3, 14), "exception types without parentheses")
@@ -370,15 +392,24 @@ def _rewrite(text: str) -> tuple[str, list[tuple[_Edit, int]], list[str]] | None
         parts += [text[position : edit.start], edit.text]
         position = edit.end
     parts.append(text[position:])
-    located = [(edit, text.count("\n", 0, edit.start) + 1) for edit in kept]
+    located: list[tuple[_Edit, int]] = []
+    line, counted = 1, 0
+    for edit in kept:
+        line += text.count("\n", counted, edit.start)
+        counted = edit.start
+        located.append((edit, line))
     return "".join(parts), located, strings.fields
 
 
-def _expression_parses(expression: str) -> bool:
-    if not expression.strip():
-        return False
-    rewritten = _rewrite(expression)
-    return rewritten is not None and _parses(f"(\n{rewritten[0]}\n)", mode="eval")
+def _expressions_parse(expressions: list[str]) -> bool:
+    """Every f-string expression taken out by a rewrite parses on its own (checked in one parse)."""
+    parts = []
+    for expression in expressions:
+        rewritten = _rewrite(expression) if expression.strip() else None
+        if rewritten is None:
+            return False
+        parts.append(f"(\n{rewritten[0]}\n)\n")
+    return _parses("".join(parts))
 
 
 def newer_syntax(text: str, running: Version | None = None) -> Newer | None:
@@ -394,7 +425,7 @@ def newer_syntax(text: str, running: Version | None = None) -> Newer | None:
     needed = [(edit, line) for edit, line in edits if edit.version > running]
     if not needed or not _parses(code):
         return None
-    if not all(_expression_parses(field) for field in fields):
+    if not _expressions_parse(fields):
         return None
     edit, line = max(needed, key=lambda item: (item[0].version, -item[1]))
     return Newer(edit.version, edit.construct, line)
