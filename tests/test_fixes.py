@@ -18,7 +18,7 @@ from reviewer.fix import apply
 from reviewer.rules.base import Autofix, Edit, Rule
 from reviewer.rules.registry import BY_ID, STATIC_RULES
 
-FIXABLE = {"FAPI206", "FAPI402", "FAPI902"}
+FIXABLE = {"FAPI206", "FAPI402", "FAPI802", "FAPI809", "FAPI902"}
 """Rules that offer a fix: each must have at least one INVALID example that gets it."""
 
 

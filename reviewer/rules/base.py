@@ -157,7 +157,9 @@ class Rule:
         end_line: int | None = None,
         trigger: Span | None = None,
         autofix: Autofix | None = None,
+        fix: str | None = None,
     ) -> Finding:
+        """A finding of this rule on ``where``; ``fix`` words the rule's fix line for this code."""
         span = where if isinstance(where, Span) else where.span
         return Finding(
             rule_id=self.id,
@@ -168,7 +170,7 @@ class Rule:
             end_line=end_line if end_line is not None else span.end_line,
             column=span.column + 1,
             message=message,
-            fix=self.fix,
+            fix=self.fix if fix is None else fix,
             trigger=None if trigger is None else (trigger.line, trigger.end_line),
             end_column=span.end_column + 1 if span.end_column else 0,
             autofix=autofix,

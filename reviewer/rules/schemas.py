@@ -186,6 +186,71 @@ def route_label(module: Module, route: Route) -> str:
     return f"{method} {path}"
 
 
+_VERBS = frozenset(
+    {
+        "get",
+        "list",
+        "read",
+        "fetch",
+        "create",
+        "add",
+        "update",
+        "edit",
+        "delete",
+        "remove",
+        "search",
+        "find",
+        "all",
+        "new",
+        "by",
+        "id",
+        "api",
+        "v1",
+        "v2",
+    }
+)
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def resource_name(module: Module, route: Route) -> str:
+    """The resource a route serves, as a class name: ``Order`` for ``GET /orders/{order_id}``
+    or for ``list_orders`` when the path says nothing; ``Item`` when nothing does."""
+    path = module.route_path(route) or ""
+    segments = [part for part in path.split("/") if part and not part.startswith("{")]
+    words = [word for word in re.split(r"[-_.]", segments[-1]) if word] if segments else []
+    if not words or all(word.lower() in _VERBS for word in words):
+        words = [w for w in route.handler.name.split("_") if w and w.lower() not in _VERBS]
+    words = [word for word in words if word.isidentifier() and word.lower() not in _VERBS]
+    if not words:
+        return "Item"
+    returns = {ret.value.kind for ret in route.handler.returns if ret.value is not None}
+    named_last = not path.rstrip("/").rpartition("/")[2].startswith("{")
+    if not (route.method == "GET" and named_last and returns == {"dict"}):  # `GET /stats`: a dict
+        words[-1] = _singular(words[-1].lower())
+    return "".join(word[:1].upper() + word[1:] for word in words)
+
+
+def _lists(module: Module, route: Route) -> bool:
+    """The route returns a collection: a list literal, or (when its returns do not say, and no
+    dict literal is returned) a ``GET`` whose path ends in a plural name (``/orders``), not in a
+    ``{parameter}`` or a singular one (``/status``)."""
+    kinds = {ret.value.kind for ret in route.handler.returns if ret.value is not None}
+    if kinds & {"list", "dict"}:
+        return "list" in kinds
+    last = (module.route_path(route) or "").rstrip("/").rpartition("/")[2]
+    word = re.split(r"[-_.]", last)[-1].lower()
+    return route.method == "GET" and word.isalpha() and _singular(word) != word
+
+
 def _route_words(module: Module, route: Route) -> str:
     """The path, handler name and router prefix of a route, lower-cased, for keyword tests."""
     return " ".join((module.route_path(route) or "", route.handler.name)).lower()
@@ -478,11 +543,15 @@ class MissingResponseModel(Rule):
                 and not _guarded_response(module, route.handler, ret.value)
             ]
             if data:
+                model = f"{resource_name(module, route)}Out"
+                shape = f"list[{model}]" if _lists(module, route) else model
                 yield self.finding(
                     module,
                     route.span,
                     f"`{route_label(module, route)}` returns data with no `response_model=` "
                     "or return annotation",
+                    fix=f"Declare the response shape: `response_model={shape}` (a model of the "
+                    "fields clients may see) or a return annotation.",
                 )
 
     @staticmethod

@@ -13,8 +13,14 @@ from dataclasses import dataclass
 
 from reviewer.extract.model import Assign, Call, ClassDef, Expr, Function, Module, Span
 from reviewer.extract.project import Project
-from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
-from reviewer.rules.helpers import bound_params, callee, enclosing_scopes
+from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity, Valid
+from reviewer.rules.helpers import (
+    argument_edit,
+    bound_params,
+    callee,
+    enclosing_scopes,
+    replace_edit,
+)
 
 # -- names ------------------------------------------------------------------------------------
 
@@ -1018,6 +1024,25 @@ def _checks_algorithm(module: Module, function: str | None) -> bool:
     return False
 
 
+ANY_ALGORITHM = "accepts any signing algorithm (no `algorithms=` list)"
+
+
+def _algorithms_fix(call: Expr) -> Autofix | None:
+    """``algorithms=["HS256"]`` on a decode that pins none. Unsafe: HS256 is the usual choice
+    for a shared secret, but the algorithm must be the one the tokens are issued with."""
+    algorithms = call.arg(2, "algorithms")
+    edit = (
+        argument_edit(call, 'algorithms=["HS256"]')
+        if algorithms is None
+        else replace_edit(algorithms, '["HS256"]')
+    )
+    if edit is None:
+        return None
+    return Autofix(
+        'Pin `algorithms=["HS256"]` (check it is the one you issue)', (edit,), safe=False
+    )
+
+
 class JwtSignatureUnverified(Rule):
     """
     ## What it does
@@ -1183,8 +1208,12 @@ class JwtSignatureUnverified(Rule):
             ):
                 problems.append("takes its algorithms from the token's own unverified header")
             if problems:
+                fix = _algorithms_fix(call.expr) if problems == [ANY_ALGORITHM] else None
                 yield self.finding(
-                    module, call, f"`{_func_text(call.expr)}()` {' and '.join(problems)}"
+                    module,
+                    call,
+                    f"`{_func_text(call.expr)}()` {' and '.join(problems)}",
+                    autofix=fix,
                 )
 
     @staticmethod
@@ -1202,7 +1231,7 @@ class JwtSignatureUnverified(Rule):
             if not trusted:
                 problems.append("does not verify the signature")
         elif (algorithms is None or algorithms.kind == "none") and not _has_spread(call):
-            problems.append("accepts any signing algorithm (no `algorithms=` list)")
+            problems.append(ANY_ALGORITHM)
         if algorithms is not None:
             names = [algorithms, *algorithms.items] if algorithms.kind != "str" else [algorithms]
             if any((name.string or "").lower() == "none" for name in names):
@@ -3034,6 +3063,28 @@ def _is_deletion(call: Expr) -> bool:
     )
 
 
+def _cookie_fix(call: Expr) -> Autofix | None:
+    """``httponly=True``/``secure=True`` on a ``set_cookie`` call: added when missing, a false or
+    None value made true. Unsafe: a cookie marked Secure is no longer sent over plain HTTP (a
+    local development server), and scripts can no longer read an HttpOnly one."""
+    edits: list[Edit] = []
+    missing: list[str] = []
+    for index, flag in ((7, "httponly"), (6, "secure")):
+        value = call.arg(index, flag)
+        if value is None:
+            missing.append(f"{flag}=True")
+        elif value.kind == "none" or _is_false(value):
+            edits.append(replace_edit(value, "True"))
+    if missing:
+        added = argument_edit(call, ", ".join(missing))
+        if added is None:
+            return None
+        edits.append(added)
+    if not edits:
+        return None
+    return Autofix("Set `httponly=True, secure=True`", tuple(edits), safe=False)
+
+
 class InsecureCookie(Rule):
     """
     ## What it does
@@ -3156,4 +3207,6 @@ class InsecureCookie(Rule):
                     reason += f" and is set without {' and '.join(missing)}"
             else:
                 reason = f"is set without {' and '.join(missing)}"
-            yield self.finding(module, call, f"auth cookie `{cookie}` {reason}")
+            yield self.finding(
+                module, call, f"auth cookie `{cookie}` {reason}", autofix=_cookie_fix(expr)
+            )
