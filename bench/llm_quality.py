@@ -204,22 +204,38 @@ The answer to one request is the input of the `report_findings` tool call, and n
 `answers/baseline/qNN.json`, each a JSON list with one tool input per request, in the order of
 the `requests` list; then record them with
 `.venv/bin/python bench/llm_quality.py --import-answers <this folder>/answers --round N`.
+A side whose requests all have recorded answers already (its prompt did not change) is not
+written: its earlier round's answers still apply, since each is keyed by its request's digest.
 """
 SIDES = {"ours": "requests", "baseline": "baseline"}
 """Answer folders, and the request folders (and ``mapping-*.json``) they answer."""
 
 
+def _latest_round() -> Path | None:
+    rounds = sorted(ANSWERS.glob("round-*"), key=lambda p: int(p.name.split("-")[1]))
+    return rounds[-1] if rounds else None
+
+
 def write_requests(target: Path, config: Config) -> None:
-    """The requests of every case under opaque ids, with the private mapping beside them."""
+    """The requests of every case under opaque ids, with the private mapping beside them; a
+    side whose every request already has a recorded answer (its prompt did not change) is not
+    written again."""
     cases = load_cases()
     shown: dict[str, dict[str, list[dict[str, Any]]]] = {
         "requests": {c.name: our_requests(c, config) for c in cases},
         "baseline": {c.name: [baseline_request(c, config)] for c in cases},
     }
-    for folder, bodies in shown.items():
+    latest = _latest_round()
+    for side, folder in SIDES.items():
+        bodies = shown[folder]
+        recorded = load_answers(latest, side) if latest is not None else {}
+        if all(digest(body) in recorded for found in bodies.values() for body in found):
+            assert latest is not None
+            print(f"{folder}: every request has an answer in {latest.name}; not written")
+            continue
         (target / folder).mkdir(parents=True, exist_ok=True)
         names = [name for name, requests in bodies.items() if requests]
-        random.Random(folder).shuffle(names)
+        random.Random(f"{target.name}/{folder}").shuffle(names)
         ids = {name: f"q{number:02d}" for number, name in enumerate(names, 1)}
         for name, qid in ids.items():
             (target / folder / f"{qid}.json").write_text(
@@ -227,8 +243,8 @@ def write_requests(target: Path, config: Config) -> None:
             )
         mapping = {name: ids.get(name) for name in bodies}
         (target / f"mapping-{folder}.json").write_text(json.dumps(mapping, indent=1) + "\n")
+        print(f"{folder}: wrote the requests of {len(ids)} cases to {target / folder}")
     (target / "README.md").write_text(ANSWER_FORMAT)
-    print(f"wrote the requests of {len(cases)} cases to {target} (ids in mapping-*.json)")
 
 
 def _answer_file(source: Path, side: str, case: str) -> Path:
@@ -249,8 +265,8 @@ def import_answers(source: Path, round_number: int, config: Config) -> None:
             ("baseline", [baseline_request(case, config)]),
         )
         for side, bodies in sides:
-            if not bodies:
-                continue
+            if not bodies or not (source / side).is_dir():
+                continue  # a side whose prompt did not change keeps its earlier round
             answers = json.loads(_answer_file(source, side, case.name).read_text())
             if isinstance(answers, dict):
                 answers = [answers]
@@ -339,12 +355,29 @@ def loopback(answers: dict[str, dict[str, Any]]) -> Iterator[str]:
         server.server_close()
 
 
+def answers_of(round_dir: Path, side: str) -> Path:
+    """The folder of ``side``'s answers for a round: its own, or, when the round did not
+    re-record that side (its prompt did not change), the latest earlier round's."""
+    number = int(round_dir.name.split("-")[1])
+    for earlier in range(number, 0, -1):
+        folder = ANSWERS / f"round-{earlier}" / side
+        if folder.is_dir():
+            return folder
+    return round_dir / side
+
+
 def load_answers(round_dir: Path, side: str) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for path in sorted((round_dir / side).glob("*.json")):
+    for path in sorted(answers_of(round_dir, side).glob("*.json")):
         for recorded in json.loads(path.read_text())["answers"]:
             found[recorded["request_sha256"]] = recorded["input"]
     return found
+
+
+def _sources(round_dir: Path) -> str:
+    return ", ".join(
+        f"{side} from {answers_of(round_dir, side).parent.name}" for side in ("ours", "baseline")
+    )
 
 
 @dataclass
@@ -526,7 +559,8 @@ def score_round(round_dir: Path, config: Config, cases_too: bool) -> None:
     print(
         f"{round_dir.relative_to(EVAL.parents[2])}: {len(cases)} changes, {labelled} labels "
         f"({sum(len(c.labels) for c in cases if c.origin == 'real')} from real code), "
-        f"{sum(not c.labels for c in cases)} clean; min-confidence {config.min_confidence}"
+        f"{sum(not c.labels for c in cases)} clean; min-confidence {config.min_confidence}; "
+        f"answers: {_sources(round_dir)}"
     )
     for side, answers in (
         ("fastapi-review", ours_answers),
@@ -616,7 +650,7 @@ def sweep(round_dir: Path, config: Config) -> None:
         rows.append((f"{threshold:.1f}", *score.row(None)[1:5], f"{theirs[2]} / {theirs[4]}"))
     print(
         f"{round_dir.relative_to(EVAL.parents[2])}, fastapi-review at each threshold "
-        "(baseline: the whole-diff prompt's recall / precision):"
+        f"(baseline: the whole-diff prompt's recall / precision); answers: {_sources(round_dir)}"
     )
     print(table(rows))
     if passes.stale:
@@ -645,17 +679,15 @@ def main() -> None:
             parser.error("--import-answers needs --round")
         import_answers(args.import_answers, args.round, config)
         return
-    rounds = sorted(ANSWERS.glob("round-*"), key=lambda p: int(p.name.split("-")[1]))
-    if args.round is not None:
-        rounds = [ANSWERS / f"round-{args.round}"]
-    if not rounds or not rounds[-1].is_dir():
+    chosen = ANSWERS / f"round-{args.round}" if args.round is not None else _latest_round()
+    if chosen is None or not chosen.is_dir():
         print(f"no recorded answers in {ANSWERS} yet")
         print(tokens_line(load_cases(), config))
         return
     if args.sweep:
-        sweep(rounds[-1], config)
+        sweep(chosen, config)
     else:
-        score_round(rounds[-1], config, args.cases)
+        score_round(chosen, config, args.cases)
 
 
 if __name__ == "__main__":

@@ -175,6 +175,9 @@ class _Context:
             returned = facts.model_line("returns", function.returns_annotation)
             if returned and not routes:
                 lines.append(returned)
+            used = facts.dependents(module, function) if not routes else None
+            if used:
+                lines.append(used)
         if "FAPI903" in rule_ids:
             for loop in facts.loops(module, function):
                 lines.append(

@@ -228,6 +228,85 @@ class Facts:
             mounts.append(f"`{route.owner}` is included nowhere in the repository shown")
         return found, mounts, apps
 
+    def dependents(self, module: Module, function: Function) -> str | None:
+        """``used by 2 routes (read_order GET /orders/{order_id}, ...) and 1 dependency
+        (require_admin), through CurrentUser; none of them takes it as optional``: who relies on a
+        dependency, directly or through an ``Annotated`` alias, and whether they accept ``None``."""
+        target = (module.path, function.qualname)
+        aliases: dict[str, bool] = {}  # alias qualname -> it admits None
+        names = re.compile(rf"\b{re.escape(function.name)}\b")
+        for other in self.project.all_modules(mentioning=names):
+            for assign in other.assignments:
+                if assign.function is not None or assign.class_name is not None:
+                    continue
+                if assign.value is None or not any(
+                    self._is(d, target) for d in depends_in(assign.value)
+                ):
+                    continue
+                for name in assign.targets:
+                    if name.kind == "name":
+                        aliases[f"{other.name}.{name.text}"] = _optional(assign.value)
+        if aliases:
+            words = "|".join(re.escape(a.rsplit(".", 1)[-1]) for a in aliases)
+            names = re.compile(rf"\b({re.escape(function.name)}|{words})\b")
+        routes: list[str] = []
+        dependencies: list[str] = []
+        optional = 0
+        for other in self.project.all_modules(mentioning=names):
+            handlers = {r.handler.qualname: r for r in other.routes}
+            for user in other.functions:
+                if user is function:
+                    continue
+                admits = self._relies(user, target, aliases)
+                route = handlers.get(user.qualname)
+                if admits is None and route is not None:
+                    declared = depends_in(route.option("dependencies"))
+                    admits = False if any(self._is(d, target) for d in declared) else None
+                if admits is None:
+                    continue
+                optional += admits
+                if route is not None:
+                    path = other.route_path(route) or "?"
+                    routes.append(f"{user.name} {route.method} {path}")
+                else:
+                    dependencies.append(user.name)
+        if not routes and not dependencies:
+            return None if not self.project.complete else "used by no route or dependency"
+        parts = [
+            f"{len(found)} {one if len(found) == 1 else many} ({_listed(found)})"
+            for found, one, many in (
+                (routes, "route", "routes"),
+                (dependencies, "dependency", "dependencies"),
+            )
+            if found
+        ]
+        through = [a.rsplit(".", 1)[-1] for a in aliases]
+        via = f", through {', '.join(through)}" if through else ""
+        accepts = (
+            f"{optional} of them take{'s' if optional == 1 else ''} it as optional"
+            if optional
+            else "none of them takes it as optional"
+        )
+        return f"used by {' and '.join(parts)}{via}; {accepts}"
+
+    def _is(self, expr: Expr, target: tuple[str, str]) -> bool:
+        found = self.definition(expr)
+        return found is not None and (found[0].path, found[1].qualname) == target
+
+    def _relies(
+        self, function: Function, target: tuple[str, str], aliases: dict[str, bool]
+    ) -> bool | None:
+        """Whether ``function`` has a parameter on the dependency ``target`` (None: it has not),
+        and if so whether that parameter admits ``None``."""
+        for param in function.params:
+            if param.type in aliases:
+                return aliases[param.type] or _optional(param.annotation)
+            if param.marker is not None and param.marker_name in DEPENDS:
+                dependency = param.marker.arg(0, "dependency")
+                if dependency is not None and self._is(dependency, target):
+                    return _optional(param.annotation)
+        return None
+
     # -- one hop away -------------------------------------------------------------------------
 
     def definition(self, expr: Expr) -> tuple[Module, Function] | None:
@@ -656,6 +735,21 @@ def depends_in(expr: Expr | None) -> Iterator[Expr]:
             dependency = item.arg(0, "dependency")
             if dependency is not None:
                 yield dependency
+
+
+def _optional(annotation: Expr | None) -> bool:
+    """The type admits ``None`` (``User | None``, ``Optional[User]``, inside ``Annotated``)."""
+    if annotation is None:
+        return False
+    if annotation.kind == "subscript" and annotation.items[0].text.endswith("Annotated"):
+        inner = annotation.items[1]
+        annotation = inner.items[0] if inner.kind == "tuple" and inner.items else inner
+    return bool(re.search(r"\bNone\b|\bOptional\b", annotation.text))
+
+
+def _listed(names: list[str], limit: int = 5) -> str:
+    unique = list(dict.fromkeys(names))
+    return ", ".join(unique[:limit]) + (" ..." if len(unique) > limit else "")
 
 
 def _include_call(module: Module, include: Include) -> Expr | None:

@@ -267,6 +267,32 @@ def test_dependency_one_hop_shows_its_decisive_lines() -> None:
     assert "returns User (app/models.py:4, orm; status fields: is_active)" in text
 
 
+def test_who_relies_on_an_authentication_dependency() -> None:
+    """A dependency that starts returning None is judged with the routes that take it as proof
+    of a signed-in user: through an alias or directly, optional or not."""
+    files = {
+        "app/security.py": SECURITY
+        + "from typing import Annotated\nCurrentUser = Annotated[User, Depends(get_current_user)]\n"
+        + "MaybeUser = Annotated[User | None, Depends(get_current_user)]\n",
+        "app/models.py": MODELS,
+        "app/api/x.py": HEAD
+        + "from app.security import CurrentUser, MaybeUser, get_current_user\n"
+        + '@router.post("/a")\ndef alias(user: CurrentUser):\n    return 1\n'
+        + '@router.get("/b")\ndef page(user: MaybeUser):\n    return 1\n'
+        + '@router.get("/c", dependencies=[Depends(get_current_user)])\ndef gated():\n    return 1\n'
+        + "def admin(user: User = Depends(get_current_user)):\n    return user\n"
+        + "def unrelated(user: User = Depends(get_db)):\n    return user\n",
+    }
+    text = _repo_text(files, "app/security.py")
+    assert "function get_current_user: FAPI304" in text
+    assert (
+        "    used by 3 routes (alias POST /a, page GET /b, gated GET /c) and 1 dependency (admin), "
+        "through CurrentUser, MaybeUser; 1 of them takes it as optional\n"
+    ) in text
+    alone = {"app/security.py": SECURITY, "app/models.py": MODELS}
+    assert "    used by no route or dependency\n" in _repo_text(alone, "app/security.py")
+
+
 def test_loop_with_an_awaited_query_one_hop_away() -> None:
     files = {
         "app/models.py": MODELS,
