@@ -192,7 +192,10 @@ class _CatFile:
             process.stdin.close()
         process.wait()
 
-    def read_many(self, shas: list[str]) -> Iterator[tuple[str, bytes | None]]:
+    def read_many(self, shas: list[str]) -> Iterator[tuple[str, bytes | None, bool]]:
+        """``(sha, content, present)`` for each of ``shas``, in order: content None when the
+        object is missing (``present`` false) or larger than a file of the repository may be
+        (``present`` true; its bytes are passed over, never held)."""
         stdin, stdout = self.process.stdin, self.process.stdout
         assert stdin is not None and stdout is not None
 
@@ -209,11 +212,18 @@ class _CatFile:
             for sha in shas:
                 header = stdout.readline().split()
                 if len(header) != 3:  # "<sha> missing", or the end of the output
-                    yield sha, None
+                    yield sha, None, False
                     continue
-                data = stdout.read(int(header[2]))
+                size = int(header[2])
+                if size > limits.MAX_FILE_BYTES:
+                    remaining = size + 1  # the content and the newline after it
+                    while remaining and (chunk := stdout.read(min(remaining, 1 << 16))):
+                        remaining -= len(chunk)
+                    yield sha, None, True
+                    continue
+                data = stdout.read(size)
                 stdout.read(1)  # the newline after the content
-                yield sha, data
+                yield sha, data, True
         finally:
             writer.join()
 
@@ -308,7 +318,11 @@ class GitRevisionSources:
             self._cat = _CatFile(self.git_dir)
         paths = list(wanted)
         found: bytes | None = None
-        for other, (_, data) in zip(paths, self._cat.read_many(list(wanted.values())), strict=True):
+        for other, (_, data, present) in zip(
+            paths, self._cat.read_many(list(wanted.values())), strict=True
+        ):
+            if data is None and present:  # too large to read, as in a work tree: not a failure
+                continue
             if data is None:
                 self.failures[other] = (
                     f"cannot be read from {self._label}: object {wanted[other][:12]} is missing "

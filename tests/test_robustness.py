@@ -333,3 +333,39 @@ def test_an_output_named_like_a_folder_is_refused(
     assert (code, out) == (2, "")
     assert err == "fastapi-review: error: --output newdir/: names a folder, expected a file\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_blob_past_the_size_limit_is_not_read_and_the_stream_stays_in_step(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``--git`` reads a revision through one ``git cat-file --batch`` stream: a blob larger
+    than a repository file may be is passed over unread (its change reviewed from the hunks, as
+    from a work tree), and the blobs after it are still read whole."""
+    import subprocess
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            cwd=tmp_path, check=True, capture_output=True,
+        )  # fmt: skip
+
+    (tmp_path / "app").mkdir()
+    big = "import time\n\n\ndef handler():\n    time.sleep(1)\n" + "# padding\n" * 400
+    small = "import time\n\n\ndef job():\n    time.sleep(1)\n"
+    (tmp_path / "app" / "a_big.py").write_text(big)
+    (tmp_path / "app" / "b_small.py").write_text(small)
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "one")
+    for name, text in (("a_big.py", big), ("b_small.py", small)):
+        (tmp_path / "app" / name).write_text(text.replace("def ", "async def "))
+    git("commit", "-qam", "two")
+    git("checkout", "-q", "HEAD~1")  # the end revision is read from git, not the work tree
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1 << 10)
+    code, out, err = run_cli(capsys, "--git", "main~1..main", "--format", "json", "--no-llm")
+    assert code == 1, err
+    report = json.loads(out)
+    assert report["partial"] == ["app/a_big.py"]
+    assert report["skipped"] == []
+    assert findings(out) == [("FAPI402", "app/a_big.py", 5), ("FAPI402", "app/b_small.py", 5)]
