@@ -247,38 +247,56 @@ def write_requests(target: Path, config: Config) -> None:
     (target / "README.md").write_text(ANSWER_FORMAT)
 
 
-def _answer_file(source: Path, side: str, case: str) -> Path:
-    """``answers/<side>/<case>.json``, or the opaque id's file that ``mapping-*.json`` names."""
-    named = source / side / f"{case}.json"
-    if named.exists():
+def _file_of(folder: Path, mapping: Path, case: str) -> Path | None:
+    """``folder/<case>.json``, or the opaque id's file that ``mapping`` names for ``case``."""
+    named = folder / f"{case}.json"
+    if named.exists() or not mapping.exists():
         return named
-    mapping = json.loads((source.parent / f"mapping-{SIDES[side]}.json").read_text())
-    return source / side / f"{mapping[case]}.json"
+    qid = json.loads(mapping.read_text()).get(case)
+    return folder / f"{qid}.json" if qid else None
 
 
 def import_answers(source: Path, round_number: int, config: Config) -> None:
-    """Record stand-in answers with the digests of the requests they answer."""
+    """Record stand-in answers with the digests of the requests they answer: the requests shown
+    (beside ``source``, as ``--write-requests`` wrote them), so that a request that has changed
+    since is recorded as what it was and reported stale, never paired with the wrong answer."""
     target = ANSWERS / f"round-{round_number}"
+    changed = Counter[str]()
     for case in load_cases():
         sides = (
             ("ours", our_requests(case, config)),
             ("baseline", [baseline_request(case, config)]),
         )
         for side, bodies in sides:
-            if not bodies or not (source / side).is_dir():
+            if not (source / side).is_dir():
                 continue  # a side whose prompt did not change keeps its earlier round
-            answers = json.loads(_answer_file(source, side, case.name).read_text())
+            mapping = source.parent / f"mapping-{SIDES[side]}.json"
+            shown_file = _file_of(source.parent / SIDES[side], mapping, case.name)
+            shown = bodies
+            if shown_file is not None and shown_file.exists():
+                shown = json.loads(shown_file.read_text())["requests"]
+            elif shown_file is None:
+                shown = []
+            changed[side] += sorted(map(digest, shown)) != sorted(map(digest, bodies))
+            if not shown:
+                continue
+            answer_file = _file_of(source / side, mapping, case.name)
+            assert answer_file is not None, f"{side}/{case.name}: no answer"
+            answers = json.loads(answer_file.read_text())
             if isinstance(answers, dict):
                 answers = [answers]
-            assert len(answers) == len(bodies), f"{side}/{case.name}: one answer per request"
+            assert len(answers) == len(shown), f"{side}/{case.name}: one answer per request"
             recorded = [
                 {"request_sha256": digest(body), "input": answer}
-                for body, answer in zip(bodies, answers, strict=True)
+                for body, answer in zip(shown, answers, strict=True)
             ]
             path = target / side / f"{case.name}.json"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps({"answers": recorded}, indent=2) + "\n")
     print(f"recorded answers in {target}")
+    for side, count in changed.items():
+        if count:
+            print(f"{side}: the requests of {count} cases have changed since they were shown")
 
 
 # -- replay ------------------------------------------------------------------------------------
