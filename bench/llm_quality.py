@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
 import hashlib
 import json
 import os
@@ -293,10 +294,30 @@ def import_answers(source: Path, round_number: int, config: Config) -> None:
             path = target / side / f"{case.name}.json"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps({"answers": recorded}, indent=2) + "\n")
+    readme = target / "README.md"
+    if not readme.exists():
+        readme.write_text(_round_readme(source, round_number))
     print(f"recorded answers in {target}")
     for side, count in changed.items():
         if count:
             print(f"{side}: the requests of {count} cases have changed since they were shown")
+
+
+def _round_readme(source: Path, round_number: int) -> str:
+    """What a round's fixtures are, with the instructions that came with the requests."""
+    shown = source.parent / "README.md"
+    given = shown.read_text() if shown.exists() else ANSWER_FORMAT
+    sides = [side for side in SIDES if (source / side).is_dir()]
+    return (
+        f"# Round {round_number}: a stand-in Claude model's answers, not API captures\n\n"
+        f"These are **not captures of the Anthropic API**: they are the answers of a Claude model "
+        f"standing in for the API, shown only the exact request bodies under opaque ids (one fresh "
+        f"stand-in per prompt family; never the labels, the code base or the task), recorded on "
+        f"{datetime.date.today().isoformat()} by `bench/llm_quality.py --import-answers` for: "
+        f"{', '.join(sides)}, following the protocol of the requests' README (quoted below; say "
+        "here if it was done otherwise). Each answer is keyed by the SHA-256 of the request it "
+        "answers.\n\n" + "\n".join(f"> {line}".rstrip() for line in given.splitlines()) + "\n"
+    )
 
 
 # -- replay ------------------------------------------------------------------------------------
