@@ -432,7 +432,7 @@ def _report_options(command: Callable[..., None]) -> Callable[..., None]:
     "--min-confidence",
     type=click.FloatRange(0.0, 1.0),
     default=None,
-    help="Drop LLM findings less confident than this [default: 0.5, or `min-confidence`].",
+    help="Drop LLM findings less confident than this [default: 0.6, or `min-confidence`].",
 )
 @_report_options
 @click.option(

@@ -72,7 +72,7 @@ class Config:
     provider: Provider | None = None
     """Where the LLM pass sends requests (default: ``CLAUDE_CODE_USE_BEDROCK``/``_VERTEX``, else
     ``anthropic``)."""
-    min_confidence: float = field(default=0.5, metadata=_key("min-confidence", (0.0, 1.0)))
+    min_confidence: float = field(default=0.6, metadata=_key("min-confidence", (0.0, 1.0)))
     """LLM findings less confident than this are dropped."""
     max_concurrency: int = field(default=4, metadata=_key("max-concurrency", (1, 32)))
     """LLM requests in flight at once."""
