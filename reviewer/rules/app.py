@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from reviewer.extract import module_name
 from reviewer.extract.model import Expr, Module, Span
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
@@ -107,6 +108,59 @@ def _matches_any_origin(pattern: str) -> bool:
     return all(compiled.fullmatch(probe) for probe in ORIGIN_PROBES)
 
 
+BROWSER_CREDENTIALS = re.compile(
+    r"cookie|SessionMiddleware|HTTPBasic|HTTPDigest|request\.session\b", re.IGNORECASE
+)
+"""What a module shows when the application authenticates a browser by what the browser attaches
+on its own: a cookie (read, set, a session middleware, a cookie transport) or HTTP Basic or
+Digest authentication. Bearer tokens and API keys are set by the caller's own script."""
+
+
+def _module_names(project: Project) -> dict[str, list[str]]:
+    """The dotted names of the repository's modules, by their last component."""
+    names: dict[str, list[str]] = {}
+    for path in project.sources.python_files():
+        name = module_name(path)
+        names.setdefault(name.rpartition(".")[2], []).append(name)
+    return names
+
+
+def _imported_modules(target: str, names: dict[str, list[str]]) -> Iterator[str]:
+    """The repository modules an import of ``target`` may load: the module itself, or the module
+    a name is imported from; a dotted import also matches a module whose name ends with it (an
+    application run from a subfolder: ``modules.auth`` for ``services/api/modules/auth.py``)."""
+    for candidate in (target, target.rpartition(".")[0]):
+        if not candidate:
+            continue
+        for name in names.get(candidate.rpartition(".")[2], ()):
+            if name == candidate or ("." in candidate and name.endswith("." + candidate)):
+                yield name
+
+
+def _browser_credentials(module: Module, project: Project) -> bool:
+    """The application around ``module`` can authenticate a browser by what the browser sends on
+    its own (see ``BROWSER_CREDENTIALS``): in ``module`` or a module of the repository it imports,
+    directly or not. Assumed when the repository is not at hand."""
+    if not project.complete:
+        return True
+    names = project.memo("FAPI101.module_names", lambda: _module_names(project))
+    seen = {module.name}
+    pending = [module]
+    while pending:
+        current = pending.pop()
+        text = project.sources.read(current.path)
+        if text is None or BROWSER_CREDENTIALS.search(text):
+            return True
+        for _, target in current.imports:
+            for name in _imported_modules(target, names):
+                if name not in seen:
+                    seen.add(name)
+                    imported = project.module(name)
+                    if imported is not None:
+                        pending.append(imported)
+    return False
+
+
 class CorsWildcardCredentials(Rule):
     """
     ## What it does
@@ -120,6 +174,13 @@ class CorsWildcardCredentials(Rule):
     same scope. Origins read from settings are not judged, and test modules are not checked
     (their apps are never deployed).
 
+    With the whole repository at hand, a configuration is reported only when the application
+    can authenticate a browser by what the browser attaches on its own: cookies (read or set, a
+    session middleware, a cookie transport) or HTTP Basic or Digest authentication, in the
+    module or in any module of the repository it imports, directly or not. An API that only
+    trusts headers the caller's own code sets (a bearer token, an API key) gives an attacker's
+    page nothing to borrow.
+
     ## Why is this bad?
     Browsers refuse `Access-Control-Allow-Origin: *` on credentialed requests, so Starlette does
     not send `*`: for a request that carries cookies (and for every preflight) it echoes the
@@ -130,8 +191,12 @@ class CorsWildcardCredentials(Rule):
     ```python
     from fastapi import FastAPI
     from fastapi.middleware.cors import CORSMiddleware
+    from starlette.middleware.sessions import SessionMiddleware
+
+    from app.config import settings
 
     app = FastAPI()
+    app.add_middleware(SessionMiddleware, secret_key=settings.session_secret)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -190,35 +255,46 @@ class CorsWildcardCredentials(Rule):
             "app.add_middleware(CORSMiddleware, allow_origins=['*'], allow_credentials=True)",
             path="tests/test_cors.py",
         ),
+        # Bearer tokens and API keys only: a browser attaches nothing this API trusts.
+        "from fastapi import Depends, FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n"
+        "from fastapi.security import APIKeyHeader, HTTPBearer\napp = FastAPI()\n"
+        "app.add_middleware(CORSMiddleware, allow_origins=['*'], allow_credentials=True)\n"
+        "@app.get('/plugins/manifest')\ndef manifest(key=Depends(APIKeyHeader(name='X-API-Key'))):\n"
+        "    return MANIFEST",
     )
     INVALID = (
         Invalid(
             "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n"
             "app = FastAPI()\napp.add_middleware(\n    CORSMiddleware,\n"
-            "    allow_origins=['*'],\n    allow_credentials=True,\n)",
+            "    allow_origins=['*'],\n    allow_credentials=True,\n)\n"
+            "app.add_middleware(SessionMiddleware, secret_key=SECRET)",
             line=4,
         ),
         Invalid(
             "from fastapi import FastAPI\nfrom starlette.middleware import Middleware\n"
             "from starlette.middleware.cors import CORSMiddleware as Cors\n"
             "app = FastAPI(middleware=[\n"
-            "    Middleware(Cors, allow_origin_regex='.*', allow_credentials=True),\n])",
+            "    Middleware(Cors, allow_origin_regex='.*', allow_credentials=True),\n])\n"
+            "@app.get('/me')\ndef me(session_id: str = Cookie()):\n    return load(session_id)",
             line=5,
         ),
         Invalid(
             "from fastapi.middleware.cors import CORSMiddleware\nORIGINS = ['*']\n"
-            "app.add_middleware(CORSMiddleware, allow_origins=ORIGINS, allow_credentials=True)",
+            "app.add_middleware(CORSMiddleware, allow_origins=ORIGINS, allow_credentials=True)\n"
+            "security = HTTPBasic()",
             line=3,
         ),
         Invalid(
             "from fastapi.middleware.cors import CORSMiddleware\n"
             "cors = {'allow_origins': ['*'], 'allow_credentials': True}\n"
-            "app.add_middleware(CORSMiddleware, **cors)",
+            "app.add_middleware(CORSMiddleware, **cors)\n"
+            "session_cookie = APIKeyCookie(name='session')",
             line=3,
         ),
         Invalid(
             "from fastapi.middleware.cors import CORSMiddleware\n"
-            "app = CORSMiddleware(app, allow_origin_regex=r'^https?://.+$', allow_credentials=True)",
+            "app = CORSMiddleware(app, allow_origin_regex=r'^https?://.+$', allow_credentials=True)\n"
+            "def login(response):\n    response.set_cookie('sid', new_session())",
             line=2,
         ),
     )
@@ -226,6 +302,7 @@ class CorsWildcardCredentials(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         if module.is_test:
             return
+        browser_credentials: bool | None = None
         for cors in _cors_configs(module):
             credentials = cors.option("allow_credentials")
             if credentials is None or not credentials.is_true:
@@ -246,6 +323,10 @@ class CorsWildcardCredentials(Rule):
                 allowed = f"`allow_origin_regex={regex.string!r}` accepts any origin"
             else:
                 continue
+            if browser_credentials is None:
+                browser_credentials = _browser_credentials(module, project)
+            if not browser_credentials:
+                return
             yield self.finding(
                 module,
                 cors.call,
@@ -373,6 +454,26 @@ class CorsOriginsHardcoded(Rule):
                 )
 
 
+CONFIGURATION_NAMES = frozenset({"conf", "cfg", "env", "environ", "getenv"})
+
+
+def _reads_configuration(exprs: Iterable[Expr]) -> bool:
+    """One of ``exprs`` reads settings or the environment: a name or attribute such as
+    ``settings.cors_origins``, ``get_app_config()``, ``os.environ[...]``, ``os.getenv(...)``."""
+    for root in exprs:
+        for expr in root.walk():
+            if expr.kind not in ("name", "attribute"):
+                continue
+            for part in f"{expr.text}.{expr.qualname or ''}".lower().split("."):
+                if "setting" in part or "config" in part or part in CONFIGURATION_NAMES:
+                    return True
+    return False
+
+
+def _call_arguments(call: Expr) -> list[Expr]:
+    return [*call.args, *(value for _, value in call.kwargs)]
+
+
 class AppWithoutFactory(Rule):
     """
     ## What it does
@@ -382,6 +483,12 @@ class AppWithoutFactory(Rule):
     Wiring means `app.add_middleware(...)`, `FastAPI(middleware=[...])` or
     `app.include_router(...)` at module level; a factory is a function that builds a `FastAPI()`
     or is annotated to return one. Test modules are not checked.
+
+    Only an app whose construction or wiring reads configuration is reported: an argument of
+    `FastAPI(...)` or of its middleware reads settings or the environment (`settings.origins`,
+    `get_config()`, `os.environ[...]`). An app wired only with literals (a small plugin with a
+    fixed CORS policy, a static sub-app with `GZipMiddleware(minimum_size=1000)`) has no other
+    settings for a test to build it with.
 
     Route decorators alone (`@app.get(...)` on a small app) are not reported: that is the shape
     of FastAPI's own tutorial and tests can still drive such an app with `TestClient` and
@@ -451,16 +558,20 @@ class AppWithoutFactory(Rule):
         # Wiring inside a function runs when called, not at import time.
         "from fastapi import FastAPI\napp = FastAPI()\ndef setup():\n"
         "    app.include_router(router)",
+        # Wired with literals only: there are no other settings to build it with.
+        "from fastapi import FastAPI\nfrom fastapi.middleware.cors import CORSMiddleware\n"
+        "app = FastAPI()\napp.add_middleware(CORSMiddleware, allow_origins=['*'],"
+        " allow_methods=['GET'])\napp.include_router(plugin.router)",
     )
     INVALID = (
         Invalid(
             "from fastapi import FastAPI\nfrom app.api import users\n\n"
-            "app: FastAPI = FastAPI()\napp.include_router(users.router)",
+            "app: FastAPI = FastAPI(title=settings.project_name)\napp.include_router(users.router)",
             line=4,
         ),
         Invalid(
-            "from fastapi import FastAPI\nfrom app.api import users\n\napp = FastAPI()\n"
-            "app.include_router(users.router)",
+            "from fastapi import FastAPI\nfrom app.api import users\n\n"
+            "app = FastAPI(debug=get_settings().debug)\napp.include_router(users.router)",
             line=4,
         ),
         Invalid(
@@ -470,12 +581,12 @@ class AppWithoutFactory(Rule):
         ),
         Invalid(
             "from fastapi import FastAPI\nfrom starlette.middleware import Middleware\n"
-            "app = FastAPI(\n    middleware=[Middleware(GZip)],\n)",
+            "app = FastAPI(\n    middleware=[Middleware(GZip, minimum_size=config.gzip_min)],\n)",
             line=3,
         ),
         # One app bound in two branches: reported once, where it is built and wired.
         Invalid(
-            "from fastapi import FastAPI\nif FULL:\n    app = FastAPI(title='full')\n"
+            "from fastapi import FastAPI\nif FULL:\n    app = FastAPI(title=settings.title)\n"
             "    app.include_router(users.router)\nelse:\n    app = FastAPI()",
             line=3,
         ),
@@ -496,15 +607,25 @@ class AppWithoutFactory(Rule):
         for app in module.apps:
             if app.kind != "app" or app.function is not None or app.name in reported:
                 continue
-            wired = any(
-                include.owner == app.name and include.span in import_time
+            includes = [
+                include
                 for include in module.includes
-            ) or any(
-                (middleware.owner == app.name and middleware.call.span in import_time)
-                or (not middleware.owner and _contains(app.call.span, middleware.call.span))
+                if include.owner == app.name and include.span in import_time
+            ]
+            middleware = [
+                middleware
                 for middleware in module.middleware
+                if (middleware.owner == app.name and middleware.call.span in import_time)
+                or (not middleware.owner and _contains(app.call.span, middleware.call.span))
+            ]
+            configured = _reads_configuration(
+                [
+                    *_call_arguments(app.call),
+                    *(include.router for include in includes),
+                    *(arg for added in middleware for arg in _call_arguments(added.call)),
+                ]
             )
-            if wired:
+            if (includes or middleware) and configured:
                 # One finding per name: `if X: app = FastAPI(...) else: app = FastAPI()`.
                 reported.add(app.name)
                 yield self.finding(
@@ -517,6 +638,49 @@ class AppWithoutFactory(Rule):
 
 
 APP_TYPES = frozenset({"fastapi.FastAPI", "fastapi.APIRouter", "starlette.routing.Router"})
+
+LIFESPAN_SINCE = (0, 93)
+"""The FastAPI release that added ``FastAPI(lifespan=...)``."""
+REQUIREMENT_FILES = ("requirements.txt", "pyproject.toml", "setup.cfg", "setup.py")
+FASTAPI_REQUIREMENT = re.compile(
+    r"""(?<![\w.-])fastapi(?![\w.-])\s*(?:\[[^\]]*\])?\s*(?:=\s*(?=["']))?["']?([^"'\n#;]*)""",
+    re.IGNORECASE,
+)
+"""``fastapi`` in a requirements file or ``pyproject.toml`` (not ``fastapi-utils``), and its
+version specifier (``==0.88.0``, ``>=0.80,<0.93``, Poetry's ``^0.88``)."""
+VERSION_CLAUSE = re.compile(r"(==|~=|<=|<|>=|>|!=|\^|~|)\s*(\d+)\.(\d+)")
+
+
+def _caps_before_lifespan(text: str) -> bool:
+    """``text`` keeps FastAPI below 0.93: a pin (``fastapi==0.88.0``, Poetry's
+    ``fastapi = "^0.88"``) or an upper bound (``fastapi<0.93``)."""
+    for match in FASTAPI_REQUIREMENT.finditer(text):
+        for clause in match.group(1).replace(" ", "").split(","):
+            found = VERSION_CLAUSE.fullmatch(clause) or VERSION_CLAUSE.match(clause)
+            if found is None:
+                continue
+            operator, version = found.group(1), (int(found.group(2)), int(found.group(3)))
+            if operator in ("", "==", "~=", "<=", "^", "~") and version < LIFESPAN_SINCE:
+                return True
+            if operator == "<" and version <= LIFESPAN_SINCE:
+                return True
+    return False
+
+
+def _fastapi_before_lifespan(module: Module, project: Project) -> bool:
+    """The nearest requirements of ``module`` (in its folder or a parent folder that names
+    FastAPI) keep FastAPI below the release that added ``lifespan=``."""
+    folders = module.path.split("/")[:-1]
+    for depth in range(len(folders), -1, -1):
+        folder = "/".join(folders[:depth])
+        texts = [
+            project.sources.read(f"{folder}/{name}" if folder else name)
+            for name in REQUIREMENT_FILES
+        ]
+        mentioning = [text for text in texts if text and re.search(r"fastapi", text, re.I)]
+        if mentioning:
+            return any(_caps_before_lifespan(text) for text in mentioning)
+    return False
 
 
 def _lifespan_app(module: Module, receiver: Expr, function: str | None) -> str | None:
@@ -554,6 +718,11 @@ class OnEventInsteadOfLifespan(Rule):
     deployed. A class that implements `on_event`/`add_event_handler` itself may call its own
     method (`self.add_event_handler(...)`). When the app was built with `lifespan=` in the same
     module, the message says the handler never runs.
+
+    A project that keeps FastAPI below 0.93, the release that added `lifespan=`, is not
+    reported: the nearest `requirements.txt`, `pyproject.toml`, `setup.cfg` or `setup.py` that
+    names FastAPI (in the module's folder or a parent) pins it (`fastapi==0.88.0`, Poetry's
+    `fastapi = "^0.88"`) or bounds it (`fastapi<0.93`). There, events are the only API.
 
     ## Why is this bad?
     Startup and shutdown events are deprecated in FastAPI and Starlette in favour of a `lifespan`
@@ -652,6 +821,7 @@ class OnEventInsteadOfLifespan(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         if module.is_test:
             return
+        before_lifespan: bool | None = None
         for call in module.calls:
             func = call.expr.func
             if func is None or func.kind != "attribute":
@@ -666,6 +836,10 @@ class OnEventInsteadOfLifespan(Rule):
             event = call.expr.arg(0, "event_type")
             if event is None or event.string not in self.EVENTS:
                 continue
+            if before_lifespan is None:
+                before_lifespan = _fastapi_before_lifespan(module, project)
+            if before_lifespan:
+                return
             handler = f'`{func.op}("{event.string}")`'
             owner = _lifespan_app(module, func.items[0], call.function)
             message = (
@@ -697,6 +871,39 @@ def _not_application_code(path: str) -> bool:
     )
 
 
+DEV_COMMANDS = frozenset({"runserver"})
+"""Command names that mean the development server (Django's ``runserver``)."""
+CLICK_DECORATORS = frozenset({"option", "argument", "pass_context", "pass_obj"})
+
+
+def _dev_name(name: str) -> bool:
+    words = re.split(r"[_.\-]", name.lower())
+    return name.lower() in DEV_COMMANDS or bool(DEV_SCRIPT_WORDS.intersection(words))
+
+
+def _in_dev_command(module: Module, scope: str | None) -> bool:
+    """``scope`` is (or sits in) a command-line command named for development: ``runserver``,
+    ``@cli.command("develop")``, ``def run_dev_server()`` under ``@click.option``."""
+    for name in enclosing_scopes(scope):
+        function = module.function(name)
+        if function is None:
+            continue
+        funcs = [decorator.func or decorator for decorator in function.decorators]
+        if not any(
+            func.kind == "attribute" and (func.op == "command" or func.op in CLICK_DECORATORS)
+            for func in funcs
+        ):
+            continue
+        names = [function.name]
+        for decorator in function.decorators:
+            label = decorator.arg(0, "name") if decorator.kind == "call" else None
+            if label is not None and label.string:
+                names.append(label.string)
+        if any(_dev_name(label) for label in names):
+            return True
+    return False
+
+
 class DebugInProductionCode(Rule):
     """
     ## What it does
@@ -710,8 +917,11 @@ class DebugInProductionCode(Rule):
     `if __name__ == "__main__":`. That block runs only when someone executes the file directly,
     which in FastAPI projects is the local development entry point: servers
     (`uvicorn app.main:app`, gunicorn, `fastapi run`) import the module and never run it.
-    `uvicorn.run(..., reload=True)` inside a function such as `def main()` is still reported,
-    because such a function is often the packaged entry point the container runs.
+    Nor are command-line commands named for development (a Click, Typer or Cyclopts command
+    called `runserver`, `develop`, `run_dev_server`, or registered as `@cli.command("dev")`):
+    production starts the server another way. `uvicorn.run(..., reload=True)` inside a function
+    such as `def main()` is still reported, because such a function is often the packaged entry
+    point the container runs.
 
     ## Why is this bad?
     `debug=True` makes the app answer unhandled errors with a full traceback, leaking source
@@ -768,6 +978,12 @@ class DebugInProductionCode(Rule):
         "import uvicorn\ndef main():\n    uvicorn.run('app.main:app', reload=False, workers=4)",
         "from fastapi import FastAPI\nDEBUG = True\nif settings.prod:\n    DEBUG = False\n"
         "app = FastAPI(debug=DEBUG)",
+        # Development-server commands: production starts uvicorn or gunicorn itself.
+        "import click\nimport uvicorn\n@server.command('develop')\n"
+        "@click.option('--log-level', default='debug')\ndef run_server(log_level):\n"
+        "    uvicorn.run('app.main:app', reload=True, log_level=log_level)",
+        "import click\nimport uvicorn\n@click.option('--port', default=8100)\n"
+        "def runserver(port):\n    uvicorn.run('app.api:app', port=port, reload=True)",
     )
     INVALID = (
         Invalid("from fastapi import FastAPI\n\napp = FastAPI(title='Shop', debug=True)", line=3),
@@ -777,6 +993,12 @@ class DebugInProductionCode(Rule):
             line=3,
         ),
         Invalid("from uvicorn import run\nrun(app, host='0.0.0.0', debug=True)", line=2),
+        # A command that is not named for development may be what the container runs.
+        Invalid(
+            "import typer\nimport uvicorn\ncli = typer.Typer()\n@cli.command()\ndef serve():\n"
+            "    uvicorn.run('app.main:app', host='0.0.0.0', reload=True)",
+            line=6,
+        ),
         Invalid(
             "from starlette.applications import Starlette\nDEBUG = True\n"
             "app = Starlette(debug=DEBUG)",
@@ -792,6 +1014,8 @@ class DebugInProductionCode(Rule):
             if flags is None or call.in_main_guard:
                 continue
             if module.partial and call.qualname == "uvicorn.run" and call.function is None:
+                continue
+            if _in_dev_command(module, call.function):
                 continue
             for flag in flags:
                 value = _resolve(module, call.expr.kwarg(flag), call.function)

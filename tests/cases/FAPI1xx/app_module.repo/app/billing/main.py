@@ -2,10 +2,10 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from app.billing import invoices, payments
+from app.billing import invoices, payments, settings
 
 app = FastAPI(title="Billing", debug=True)
-app.add_middleware(GZipMiddleware, minimum_size=1000)
+app.add_middleware(GZipMiddleware, minimum_size=settings.gzip_minimum_size)
 app.include_router(invoices.router, prefix="/invoices")
 app.include_router(payments.router, prefix="/payments")
 
