@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reviewer.extract.model import Module
+from reviewer.extract.model import Expr, Function, Module
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
-from reviewer.rules.helpers import dependencies, fresh_database_handle, is_fixture, resource_kind
+from reviewer.rules.helpers import (
+    DATABASE_HANDLES,
+    dependencies,
+    fresh_database_handle,
+    is_fixture,
+    resource_kind,
+)
 
 KIND_LABELS = {"session": "database session", "connection": "database connection"}
 
@@ -24,6 +30,24 @@ SESSION_SETUP = (
 """The lines that define a session factory, for the examples."""
 
 
+def _request_data(handler: Function) -> frozenset[str]:
+    """Parameters of ``handler`` that carry what the request sent (path, query, body, headers,
+    the ``Request``), not what a dependency provides."""
+    return frozenset(
+        param.name for param in handler.params if param.marker_name not in ("Depends", "Security")
+    )
+
+
+def _built_from(call: Expr, names: frozenset[str]) -> bool:
+    """An argument of ``call`` reads one of ``names`` (``boto3.Session(region_name=body.region)``)."""
+    arguments = [*call.args, *(value for _, value in call.kwargs)]
+    return any(
+        expr.kind == "name" and expr.op in names
+        for argument in arguments
+        for expr in argument.walk()
+    )
+
+
 class InlineResourceInHandler(Rule):
     """
     ## What it does
@@ -35,6 +59,11 @@ class InlineResourceInHandler(Rule):
     A call of a repository function that returns or yields a session or connection it opens
     counts as opening one (`db = get_session()` where `get_session` returns `SessionLocal()`,
     `with session_context() as s:`), up to two such helpers deep.
+
+    A client or engine built from what the request sent is not reported: when an argument reads
+    a parameter of the handler that is not a dependency (`boto3.Session(region_name=body.region)`
+    checking the caller's own credentials, `create_engine(body.url)` testing a connection), it
+    cannot exist before the request. Sessions are still reported.
 
     ## Why is this bad?
     A resource built in the handler cannot be replaced in tests (`app.dependency_overrides` only
@@ -94,6 +123,12 @@ class InlineResourceInHandler(Rule):
             "@app.get('/proxy')\ndef proxy():\n    return httpx.Client().get('http://stub').json()",
             path="tests/test_proxy.py",
         ),
+        # Built from the caller's own credentials: it cannot exist before the request.
+        "import boto3\nfrom fastapi import APIRouter\nrouter = APIRouter()\n"
+        "@router.post('/bedrock/models')\ndef models(body: BedrockCredentials):\n"
+        "    session = boto3.Session(aws_access_key_id=body.key_id,"
+        " aws_secret_access_key=body.secret, region_name=body.region)\n"
+        "    return session.client('bedrock').list_foundation_models()",
     )
     INVALID = (
         # Through a helper that opens the session.
@@ -128,6 +163,14 @@ class InlineResourceInHandler(Rule):
             "    return Redis.from_url(REDIS_URL).incr('hits')",
             line=6,
         ),
+        # Settings from a dependency are the same for every request: a shared client fits.
+        Invalid(
+            "import httpx\nfrom fastapi import APIRouter, Depends\nrouter = APIRouter()\n"
+            "@router.get('/rates')\nasync def rates(settings: Settings = Depends(get_settings)):\n"
+            "    async with httpx.AsyncClient(base_url=settings.rates_url) as client:\n"
+            "        return (await client.get('/latest')).json()",
+            line=6,
+        ),
         # Defined elsewhere and unknown here: the conventional name is trusted.
         Invalid(
             "from fastapi import APIRouter\nfrom app.db import SessionLocal\nrouter = APIRouter()\n"
@@ -141,9 +184,12 @@ class InlineResourceInHandler(Rule):
         if module.is_test:
             return
         for route in module.routes:
+            request_data = _request_data(route.handler)
             for call in module.calls_in(route.handler):
                 kind = resource_kind(call.expr, project)
                 if kind is None:
+                    continue
+                if kind not in DATABASE_HANDLES and _built_from(call.expr, request_data):
                     continue
                 callee = call.expr.func.text if call.expr.func is not None else call.qualname
                 resource = _with_article(KIND_LABELS.get(kind, kind))
