@@ -12,6 +12,7 @@ from reviewer.rules.base import Autofix, Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.helpers import (
     HTTP_VERBS,
     SESSION_FACTORY_NAME,
+    enclosing_scopes,
     fresh_database_handle,
     import_edit,
     inherits_from,
@@ -87,10 +88,19 @@ STARTUP_NAME = re.compile(r"startup|shutdown|on_start|on_stop")
 
 
 def _is_script(module: Module) -> bool:
-    """A script that runs its own event loop (``asyncio.run(main())`` under
-    ``if __name__ == "__main__":``) and serves no routes: one task at a time, no requests."""
-    return not module.routes and any(
-        call.in_main_guard and call.qualname == "asyncio.run" for call in module.calls
+    """A script that runs its own event loop and serves no routes: ``asyncio.run(...)`` under
+    ``if __name__ == "__main__":``, or in a module-level function that block calls
+    (``def main(): asyncio.run(amain())``). One task at a time, no requests."""
+    if module.routes:
+        return False
+    entry_points = {
+        call.expr.func.op
+        for call in module.calls
+        if call.in_main_guard and call.expr.func is not None and call.expr.func.kind == "name"
+    }
+    return any(
+        call.qualname == "asyncio.run" and (call.in_main_guard or call.function in entry_points)
+        for call in module.calls
     )
 
 
@@ -107,12 +117,13 @@ def _startup_helpers(module: Module) -> frozenset[str]:
 
 def _serving_calls(module: Module) -> Iterator[Call]:
     """Calls of :func:`_async_calls` that can stall requests: not in tests, command-line
-    commands, scripts with their own event loop, nor start-up and shutdown helpers."""
+    commands, scripts with their own event loop, nor start-up and shutdown helpers (nor the
+    functions nested in those)."""
     if module.is_test or _is_script(module):
         return
     skipped = _cli_commands(module) | _startup_helpers(module)
     for call in _async_calls(module):
-        if call.function not in skipped:
+        if skipped.isdisjoint(enclosing_scopes(call.function)):
             yield call
 
 
@@ -146,8 +157,9 @@ class BlockingHttpInAsync(_InAsyncDef):
     A lifespan or a startup/shutdown handler is left alone: its body runs before the first
     request is served or after the last, and so is a helper named for that work
     (`run_database_startup`, awaited by a lifespan elsewhere). So are tests, command-line
-    commands (`@cli.command()`) and scripts that run their own loop (`asyncio.run(main())` under
-    `if __name__ == "__main__":`, in a module with no routes): they serve no other requests.
+    commands (`@cli.command()`, and the functions nested in them) and scripts that run their own
+    loop (`asyncio.run(main())` under `if __name__ == "__main__":`, or in the `main()` that block
+    calls, in a module with no routes): they serve no other requests.
 
     ## Why is this bad?
     A synchronous request blocks the event loop for the whole round trip: every other request this
@@ -299,8 +311,9 @@ class BlockingSleepInAsync(_InAsyncDef):
     A lifespan or a startup/shutdown handler is left alone: its body runs before the first
     request is served or after the last, and so is a helper named for that work
     (`run_database_startup`, awaited by a lifespan elsewhere). So are tests, command-line
-    commands (`@cli.command()`) and scripts that run their own loop (`asyncio.run(main())` under
-    `if __name__ == "__main__":`, in a module with no routes): they serve no other requests.
+    commands (`@cli.command()`, and the functions nested in them) and scripts that run their own
+    loop (`asyncio.run(main())` under `if __name__ == "__main__":`, or in the `main()` that block
+    calls, in a module with no routes): they serve no other requests.
 
     ## Why is this bad?
     It blocks the event loop, stalling every request this worker is serving for the whole delay.
@@ -808,8 +821,9 @@ class SyncDbInAsync(_InAsyncDef):
     A lifespan or a startup/shutdown handler is left alone: its body runs before the first
     request is served or after the last, and so is a helper named for that work
     (`run_database_startup`, awaited by a lifespan elsewhere). So are tests, command-line
-    commands (`@cli.command()`) and scripts that run their own loop (`asyncio.run(main())` under
-    `if __name__ == "__main__":`, in a module with no routes). Session methods that only change the unit of work in
+    commands (`@cli.command()`, and the functions nested in them) and scripts that run their own
+    loop (`asyncio.run(main())` under `if __name__ == "__main__":`, or in the `main()` that block
+    calls, in a module with no routes). Session methods that only change the unit of work in
     memory (`add`, `add_all`, `expunge`, `expire`...) are not reported: the database is reached at
     the flush or commit.
 
@@ -963,8 +977,9 @@ class BlockingIoInAsync(_InAsyncDef):
     A lifespan or a startup/shutdown handler is left alone: its body runs before the first
     request is served or after the last, and so is a helper named for that work
     (`run_database_startup`, awaited by a lifespan elsewhere). So are tests, command-line
-    commands (`@cli.command()`) and scripts that run their own loop (`asyncio.run(main())` under
-    `if __name__ == "__main__":`, in a module with no routes): they serve no other requests.
+    commands (`@cli.command()`, and the functions nested in them) and scripts that run their own
+    loop (`asyncio.run(main())` under `if __name__ == "__main__":`, or in the `main()` that block
+    calls, in a module with no routes): they serve no other requests.
 
     ## Why is this bad?
     Disk and child-process waits block the event loop; a slow disk or a long command stalls every
@@ -1037,6 +1052,14 @@ class BlockingIoInAsync(_InAsyncDef):
         # A command-line command: nothing else waits on its event loop.
         "import typer\ncli = typer.Typer()\n@cli.command()\nasync def create(path: str):\n"
         "    with open(path) as handle:\n        await client.create(handle.read())",
+        # A coroutine nested in a command, run by the command's own `asyncio.run`.
+        "import asyncio\nfrom pathlib import Path\nimport typer\ncli = typer.Typer()\n"
+        "@cli.command()\ndef screenshot(output: str):\n    async def _run():\n"
+        "        Path(output).write_bytes(await capture())\n    asyncio.run(_run())",
+        # A benchmark script whose `main()`, called under the `__main__` guard, runs the loop.
+        "import asyncio\nasync def generate(path):\n    with open(path, 'a') as out:\n"
+        "        out.write(await answer())\ndef main():\n    asyncio.run(generate('out.jsonl'))\n"
+        "if __name__ == '__main__':\n    main()",
         Valid(
             "import pytest\n@pytest.mark.anyio\nasync def test_export(client):\n"
             "    await client.post('/export')\n    with open('out.csv') as handle:\n"
@@ -1053,6 +1076,12 @@ class BlockingIoInAsync(_InAsyncDef):
             line=3,
         ),
         Invalid("import shutil\nasync def f(build: str):\n    shutil.rmtree(build)", line=3),
+        # `asyncio.run` in a sync wrapper that no `__main__` block calls: a library, not a script.
+        Invalid(
+            "import asyncio\nasync def export(path):\n    with open(path) as handle:\n"
+            "        return handle.read()\ndef export_sync(path):\n    return asyncio.run(export(path))",
+            line=3,
+        ),
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
