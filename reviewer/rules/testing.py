@@ -270,15 +270,16 @@ def _guarded(module: Module, function: Function, fixtures: _Fixtures) -> bool:
     )
 
 
-def _is_shared(module: Module, receiver: Expr, function: Function) -> bool:
-    """``receiver`` belongs to an app that outlives the test: it is a module-level or imported
-    name, not a parameter (a fixture's app may be built per test) or a local variable."""
+def _is_shared(module: Module, receiver: Expr, function: str | None) -> bool:
+    """``receiver`` belongs to an object that outlives the test: it is a module-level or
+    imported name (or an attribute of one), not a parameter (a fixture's app may be built per
+    test), a local variable, ``self`` or a call's result."""
     root = receiver
     while root.kind == "attribute":
         root = root.items[0]
     if root.kind != "name" or root.op in ("self", "cls"):
         return False
-    for scope in enclosing_scopes(function.qualname):
+    for scope in enclosing_scopes(function):
         if scope is None:
             return True
         owner = module.function(scope)
@@ -575,7 +576,7 @@ class OverridesNotCleared(Rule):
                 continue
             if decorator is not None and _session_scoped(decorator):
                 continue
-            if not _is_shared(module, override.receiver, function):
+            if not _is_shared(module, override.receiver, function.qualname):
                 continue
             if fixtures is None:
                 fixtures = _Fixtures(module, project)
@@ -738,6 +739,73 @@ def _live_test(module: Module, scope: str | None) -> bool:
     return False
 
 
+CONFIGURATION_WORDS = frozenset(
+    {
+        "db",
+        "database",
+        "sql",
+        "sqlalchemy",
+        "sqlite",
+        "postgres",
+        "postgresql",
+        "pg",
+        "mysql",
+        "mongo",
+        "mongodb",
+        "dsn",
+        "test",
+        "testing",
+        "env",
+        "environment",
+    }
+)
+"""Words of environment variables that choose the database or the test mode
+(``DATABASE_URL``, ``POSTGRES_DB``, ``TESTING``, ``APP_ENV``)."""
+CONFIGURATION_HOOKS = frozenset({"pytest_configure", "pytest_sessionstart"})
+
+
+def _configuration_variable(expr: Expr | None) -> bool:
+    name = expr.string if expr is not None else None
+    return name is not None and not CONFIGURATION_WORDS.isdisjoint(name.lower().split("_"))
+
+
+def _sets_configuration(module: Module) -> bool:
+    """``module``, as it is imported (or in a pytest start-up hook), sets an environment variable
+    that chooses the database or the test mode: ``os.environ["DATABASE_URL"] = ...``,
+    ``os.environ.setdefault(...)``, ``os.environ.update({...})``, ``MonkeyPatch().setenv(...)``."""
+    at_start = {None, *CONFIGURATION_HOOKS}
+    for assign in module.assignments:
+        if assign.function in at_start:
+            for target in assign.targets:
+                if (
+                    target.kind == "subscript"
+                    and target.items[0].text.endswith("environ")
+                    and _configuration_variable(target.items[1])
+                ):
+                    return True
+    for call in module.calls:
+        func = call.expr.func
+        if call.function not in at_start or func is None or func.kind != "attribute":
+            continue
+        first = call.expr.arg(0)
+        environ = func.items[0].text.endswith("environ")
+        if func.op in ("setenv", "putenv") or (func.op == "setdefault" and environ):
+            names: tuple[Expr | None, ...] = (first,)
+        elif func.op == "update" and environ and first is not None:
+            names = first.keys
+        else:
+            continue
+        if any(_configuration_variable(name) for name in names):
+            return True
+    return False
+
+
+def _redirects_database(module: Module, project: Project) -> bool:
+    """The test module or a ``conftest.py`` above it points the application's configuration at
+    a test database before the tests run (see :func:`_sets_configuration`)."""
+    return any(_sets_configuration(source) for source in (module, *_conftests(module, project)))
+
+
 class ProductionResourceInTest(Rule):
     """
     ## What it does
@@ -745,12 +813,18 @@ class ProductionResourceInTest(Rule):
     from the application: `SessionLocal()`, `engine.connect()`), and an HTTP request to a
     non-local absolute URL.
 
-    The factory, engine or connection pool must come from a non-test module of the application,
-    and a factory the test rebinds with `.configure(...)` is excepted. A helper of the
-    application that returns or yields a session it opens counts as the factory
-    (`with session_context() as s:`, `get_session()`; the recall corpus,
-    `bench/recall_cases/fapi301_fapi703_helpers.py.txt`, holds the example, which needs two
-    modules). Requests are those of
+    The factory, engine or connection pool must come from a non-test module of the application
+    and be reached through a module-level or imported name; a factory the test rebinds with
+    `.configure(...)` is excepted. A helper of the application that returns or yields a session
+    it opens counts as the factory (`with session_context() as s:`, `get_session()`; the recall
+    corpus, `bench/recall_cases/fapi301_fapi703_helpers.py.txt`, holds the example, which needs
+    two modules). An engine or factory the test builds itself (a local
+    `AgentDB(tmp_url).engine`, a parameter, the `self.session_factory` of a fake) is the test's
+    own. A suite that points the application at a test database through the environment before
+    the tests run is not reported either: an environment variable named for the database, the
+    test mode or the environment (`DATABASE_URL`, `POSTGRES_DB`, `TESTING`, `APP_ENV`) set by
+    `os.environ[...] = ...`, `os.environ.setdefault`/`update` or `setenv`, at module level or in
+    `pytest_configure`, in the test module or a `conftest.py` above it. Requests are those of
     `requests`, `httpx` and `urllib` (not `TestClient`, nor an `httpx` client with an ASGI
     transport); local hosts are `localhost`, loopback and private addresses, single-label hosts
     such as `http://test` or `http://testserver`, and `.test`/`.local` names.
@@ -842,6 +916,34 @@ class ProductionResourceInTest(Rule):
             "    with SessionLocal() as db:\n        assert db.query(User).count() == 1",
             path="tests/integration/test_users.py",
         ),
+        # An engine the test builds itself on a temporary SQLite file, and a fake that wraps
+        # the session factory it is given.
+        Valid(
+            "from app.db import AgentDB\nasync def test_x(tmp_path):\n"
+            "    database = AgentDB(f'sqlite+aiosqlite:///{tmp_path}/x.db')\n"
+            "    async with database.engine.begin() as conn:\n"
+            "        await conn.run_sync(Base.metadata.create_all)",
+            path="tests/test_x.py",
+        ),
+        Valid(
+            "class RacingSessionFactory:\n    def __init__(self, session_factory):\n"
+            "        self.session_factory = session_factory\n    def __call__(self):\n"
+            "        return self.session_factory()",
+            path="tests/test_x.py",
+        ),
+        # The suite points the application at a test database before importing it.
+        Valid(
+            "from pytest import MonkeyPatch\nmp = MonkeyPatch()\nmp.setenv('TESTING', 'True')\n"
+            "from app.db import SessionLocal\ndef override_get_db():\n    db = SessionLocal()\n"
+            "    try:\n        yield db\n    finally:\n        db.close()",
+            path="tests/conftest.py",
+        ),
+        Valid(
+            "import os\nos.environ['DATABASE_URL'] = 'sqlite:///./test.db'\n"
+            "from app.db import SessionLocal\ndef test_x(client):\n"
+            "    with SessionLocal() as db:\n        assert db.query(User).count() == 1",
+            path="tests/test_x.py",
+        ),
     )
     INVALID = (
         Invalid(
@@ -861,6 +963,14 @@ class ProductionResourceInTest(Rule):
             "async def conn():\n    async with engine.begin() as conn:\n        yield conn",
             line=5,
             path="tests/conftest.py",
+        ),
+        # Setting an API key says nothing about which database the tests reach.
+        Invalid(
+            "import os\nos.environ['OPENAI_API_KEY'] = 'test-key'\n"
+            "from app.db import SessionLocal\ndef test_x(client):\n"
+            "    with SessionLocal() as db:\n        assert db.query(User).count() == 1",
+            line=5,
+            path="tests/test_x.py",
         ),
         Invalid(
             "import httpx\nasync def test_x():\n"
@@ -882,6 +992,7 @@ class ProductionResourceInTest(Rule):
             and call.expr.func.op == "configure"
         }
         mocked = _mocks_http(module)
+        redirected: bool | None = None
         for call in module.calls:
             if _live_test(module, call.function):
                 continue
@@ -889,7 +1000,15 @@ class ProductionResourceInTest(Rule):
             kind = resource_kind(call.expr, project)
             if func is not None and kind in DATABASE_HANDLES:
                 source = _handle_source(func)
-                if source.qualname not in configured and _is_app_object(module, project, source):
+                if (
+                    source.qualname not in configured
+                    and _is_shared(module, source, call.function)
+                    and _is_app_object(module, project, source)
+                ):
+                    if redirected is None:
+                        redirected = _redirects_database(module, project)
+                    if redirected:
+                        continue
                     yield self.finding(
                         module,
                         call,
