@@ -855,7 +855,7 @@ class SyncDbInAsync(_InAsyncDef):
 
     id = "FAPI403"
     name = "sync-db-in-async"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     fix = "Use `AsyncSession`/an async driver with `await`, or make the handler a plain `def`."
     VALID = (
         # A script with its own event loop, and a start-up helper awaited by a lifespan.

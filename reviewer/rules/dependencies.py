@@ -102,7 +102,7 @@ class InlineResourceInHandler(Rule):
 
     id = "FAPI301"
     name = "inline-resource-in-handler"
-    severity = Severity.WARNING
+    severity = Severity.INFO
     fix = "Create it once (lifespan or a yield dependency) and receive it through `Depends`."
     VALID = (
         "from fastapi import APIRouter, Depends\nrouter = APIRouter()\n"

@@ -867,7 +867,7 @@ class ProductionResourceInTest(Rule):
 
     id = "FAPI703"
     name = "test-uses-production-resource"
-    severity = Severity.WARNING
+    severity = Severity.INFO
     fix = "Override the dependency (e.g. `get_db`) with a test session, or mock the HTTP call."
     VALID = (
         Valid(
