@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from reviewer.extract.model import Expr, Function, Module
+from reviewer.extract.model import Expr, Function, Module, Route
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.helpers import (
@@ -48,6 +49,19 @@ def _built_from(call: Expr, names: frozenset[str]) -> bool:
     )
 
 
+PROBE_WORDS = frozenset(
+    {"health", "healthz", "healthcheck", "readiness", "ready", "readyz", "liveness", "livez"}
+    | {"heartbeat", "ping"}
+)
+
+
+def _is_probe(route: Route) -> bool:
+    """A health, readiness or heartbeat check (by its path or its handler's name): it opens the
+    resources it probes itself, to report a failure instead of failing a dependency."""
+    words = re.split(r"[^a-z]+", f"{route.path or ''} {route.handler.name}".lower())
+    return not PROBE_WORDS.isdisjoint(words)
+
+
 class InlineResourceInHandler(Rule):
     """
     ## What it does
@@ -64,6 +78,10 @@ class InlineResourceInHandler(Rule):
     a parameter of the handler that is not a dependency (`boto3.Session(region_name=body.region)`
     checking the caller's own credentials, `create_engine(body.url)` testing a connection), it
     cannot exist before the request. Sessions are still reported.
+
+    Health, readiness and heartbeat checks (a path or handler named `health`, `readyz`,
+    `heartbeat`, `ping`...) are not reported: they open the sessions and clients they probe
+    themselves, to report a failure rather than fail a dependency.
 
     ## Why is this bad?
     A resource built in the handler cannot be replaced in tests (`app.dependency_overrides` only
@@ -123,6 +141,12 @@ class InlineResourceInHandler(Rule):
             "@app.get('/proxy')\ndef proxy():\n    return httpx.Client().get('http://stub').json()",
             path="tests/test_proxy.py",
         ),
+        # A health check opens the pool it probes, to report it unhealthy instead of failing.
+        SESSION_SETUP + "from fastapi import APIRouter\nrouter = APIRouter()\n"
+        "@router.get('/health/database')\ndef database_health() -> dict[str, str]:\n"
+        "    try:\n        with SessionLocal() as db:\n            db.execute(text('SELECT 1'))\n"
+        "    except OperationalError:\n        return {'database': 'unhealthy'}\n"
+        "    return {'database': 'healthy'}",
         # Built from the caller's own credentials: it cannot exist before the request.
         "import boto3\nfrom fastapi import APIRouter\nrouter = APIRouter()\n"
         "@router.post('/bedrock/models')\ndef models(body: BedrockCredentials):\n"
@@ -184,6 +208,8 @@ class InlineResourceInHandler(Rule):
         if module.is_test:
             return
         for route in module.routes:
+            if _is_probe(route):
+                continue
             request_data = _request_data(route.handler)
             for call in module.calls_in(route.handler):
                 kind = resource_kind(call.expr, project)

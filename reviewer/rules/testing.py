@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -806,6 +807,15 @@ def _redirects_database(module: Module, project: Project) -> bool:
     return any(_sets_configuration(source) for source in (module, *_conftests(module, project)))
 
 
+def _tests_the_factory(module: Module, scope: str | None, func: Expr) -> bool:
+    """The test is named for the factory it calls (``test_get_api_session`` calling
+    ``get_api_session()``, ``test_session_local_...`` calling ``SessionLocal()``): the factory
+    itself is what it tests."""
+    function = module.function(scope)
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", func.last_name or "").lower()
+    return function is not None and bool(name) and f"_{name}" in function.name.lower()
+
+
 class ProductionResourceInTest(Rule):
     """
     ## What it does
@@ -824,7 +834,9 @@ class ProductionResourceInTest(Rule):
     the tests run is not reported either: an environment variable named for the database, the
     test mode or the environment (`DATABASE_URL`, `POSTGRES_DB`, `TESTING`, `APP_ENV`) set by
     `os.environ[...] = ...`, `os.environ.setdefault`/`update` or `setenv`, at module level or in
-    `pytest_configure`, in the test module or a `conftest.py` above it. Requests are those of
+    `pytest_configure`, in the test module or a `conftest.py` above it. A test named for the
+    factory it calls (`test_get_api_session` calling `get_api_session()`) tests the factory
+    itself and is not reported. Requests are those of
     `requests`, `httpx` and `urllib` (not `TestClient`, nor an `httpx` client with an ASGI
     transport); local hosts are `localhost`, loopback and private addresses, single-label hosts
     such as `http://test` or `http://testserver`, and `.test`/`.local` names.
@@ -931,6 +943,12 @@ class ProductionResourceInTest(Rule):
             "        return self.session_factory()",
             path="tests/test_x.py",
         ),
+        # The test of the factory itself.
+        Valid(
+            "from app.db import SessionLocal\ndef test_session_local_pool_size():\n"
+            "    with SessionLocal() as session:\n        assert session.get_bind().pool.size() == 5",
+            path="tests/test_deps.py",
+        ),
         # The suite points the application at a test database before importing it.
         Valid(
             "from pytest import MonkeyPatch\nmp = MonkeyPatch()\nmp.setenv('TESTING', 'True')\n"
@@ -1004,6 +1022,7 @@ class ProductionResourceInTest(Rule):
                     source.qualname not in configured
                     and _is_shared(module, source, call.function)
                     and _is_app_object(module, project, source)
+                    and not _tests_the_factory(module, call.function, func)
                 ):
                     if redirected is None:
                         redirected = _redirects_database(module, project)
