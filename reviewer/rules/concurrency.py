@@ -1003,6 +1003,14 @@ class BlockingIoInAsync(_InAsyncDef):
         return await anyio.Path("report.txt").read_text()
     ```
     Or run the blocking part with `await run_in_threadpool(...)`, or use a plain `def` handler.
+
+    ## Known problems
+    Whether an `async def` runs while requests are served is decided within its module. A module
+    of a command-line tool that does not start the loop itself (a benchmark package's fixture
+    loader, called by the package's CLI) and the teardown of an in-process server (the `aclose`
+    of an embedded server) look like a service's helpers and a per-request client's close: telling
+    them apart needs the call graph across modules. Small files on a worker's loop (a test-data
+    source writing one temporary file) are reported too, though their cost is often negligible.
     """
 
     id = "FAPI404"
