@@ -2,11 +2,11 @@
 
 Usage: .venv/bin/python bench/real_world.py [--package litellm==1.110.2] [--repeat 1]
 
-Downloads the package's wheel (the only step that needs PyPI), treats every Python file as newly
-added, and times the whole CLI process (the unpacked package as context, JSON out) against a fresh
-process that reads and ``ast.parse``s the same files, both with the cyclic collector off as the
-CLI runs, best of ``--repeat`` alternating runs; with the peak memory of each. Prints the findings
-per rule, for a look at what the engine says about real code.
+Downloads the package's wheel (the only step that needs PyPI), reviews the unpacked package whole
+with ``fastapi-review check`` (every file read from disk, no diff, JSON out) and times that whole
+CLI process against a fresh process that reads and ``ast.parse``s the same files, both with the
+cyclic collector off as the CLI runs, best of ``--repeat`` alternating runs; with the peak memory
+of each. Prints the findings per rule, for a look at what the engine says about real code.
 """
 
 from __future__ import annotations
@@ -49,24 +49,6 @@ def download(package: str, folder: Path) -> Path:
     return root
 
 
-def added_patch(root: Path) -> tuple[str, list[str]]:
-    parts: list[str] = []
-    texts: list[str] = []
-    for path in sorted(root.rglob("*.py")):
-        text = path.read_text(errors="replace")
-        lines = text.splitlines()
-        if not lines:
-            continue
-        texts.append(text)
-        relative = path.relative_to(root).as_posix()
-        parts.append(
-            f"diff --git a/{relative} b/{relative}\nnew file mode 100644\n--- /dev/null\n"
-            f"+++ b/{relative}\n@@ -0,0 +1,{len(lines)} @@\n"
-        )
-        parts.extend(f"+{line}\n" for line in lines)
-    return "".join(parts), texts
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--package", default="litellm==1.110.2")
@@ -74,20 +56,17 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         root = download(args.package, Path(folder))
-        patch, texts = added_patch(root)
-        patch_file = Path(folder) / "all.patch"
-        patch_file.write_text(patch)
+        texts = [path.read_text(errors="replace") for path in sorted(root.rglob("*.py"))]
         listing = Path(folder) / "files.txt"
         listing.write_text("".join(f"{path}\n" for path in sorted(root.rglob("*.py"))))
         output = Path(folder) / "report.json"
-        options = ["--no-llm", "--fail-on", "never", "--allow-skipped"]
+        options = ["--fail-on", "never", "--allow-skipped"]
         floor, review = best(
             args.repeat,
             [sys.executable, "-c", FLOOR, str(listing)],
             [
                 str(Path(sys.executable).with_name("fastapi-review")),
-                str(patch_file),
-                "--repo",
+                "check",
                 str(root),
                 *options,
                 "--format",
@@ -100,9 +79,7 @@ def main() -> None:
     lines = sum(text.count("\n") for text in texts)
     per_rule = collections.Counter(f["rule_id"] for f in report["findings"])
     print(f"$ .venv/bin/python bench/real_world.py --package {args.package} --repeat {args.repeat}")
-    print(
-        f"{args.package}: {len(texts)} Python files, {lines:,} lines, a {len(patch) / 1e6:.0f} MB patch"
-    )
+    print(f"{args.package}: {len(texts)} Python files, {lines:,} lines, reviewed whole (check)")
     for label, timing in (
         ("floor: read + ast.parse", floor),
         ("fastapi-review, whole CLI run", review),

@@ -243,7 +243,9 @@ def analyze_files(paths: Iterable[str], sources: Sources, config: Config) -> Cha
             unreadable.append(Skipped(path, "the file could not be read"))
         else:
             texts.append((path, text))
-    change = analyze_diff(whole_files(texts), sources, config, capped=False)
+    diff = whole_files(texts)
+    del texts  # the diff holds each file's lines; its text is read again, one file at a time
+    change = analyze_diff(diff, sources, config, capped=False)
     return replace(change, skipped=change.skipped + tuple(unreadable))
 
 

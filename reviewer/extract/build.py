@@ -133,9 +133,25 @@ def suppressions(lines: tuple[str, ...]) -> dict[int, frozenset[str]]:
     return found
 
 
+_LINES: list[int] = []
+"""``_LINES[n] is n``: one int object per line number, shared by every span of every module.
+``ast`` gives each node fresh ints (line numbers past 256 are not cached by CPython): on a
+million-line code base, the spans' line numbers alone took about 100 MB."""
+
+
+def _share_lines(last: int) -> None:
+    """Make :data:`_LINES` reach line ``last``."""
+    if len(_LINES) <= last:
+        _LINES.extend(range(len(_LINES), last + 1))
+
+
 def _span(node: ast.expr | ast.stmt | ast.arg | ast.excepthandler) -> Span:
-    line = node.lineno
-    return Span(line, node.end_lineno or line, node.col_offset, node.end_col_offset or 0)
+    lines = _LINES
+    line = lines[node.lineno]
+    end = node.end_lineno
+    return Span(
+        line, line if end is None else lines[end], node.col_offset, node.end_col_offset or 0
+    )
 
 
 def _body_span(body: list[ast.stmt]) -> Span | None:
@@ -232,6 +248,8 @@ class _Builder:
         self.in_main_guard = False
         self.expr_depth = 0
         self.visit_depth = 0
+        last = tree.body[-1].end_lineno if tree.body else None
+        _share_lines(max(len(lines), last or 0) + 1)
 
     # -- names -------------------------------------------------------------------------------
 
@@ -375,8 +393,12 @@ class _Builder:
         return cached
 
     def _convert(self, node: ast.expr) -> Expr:
-        line = node.lineno
-        span = Span(line, node.end_lineno or line, node.col_offset, node.end_col_offset or 0)
+        lines = _LINES
+        line = lines[node.lineno]
+        end = node.end_lineno
+        span = Span(
+            line, line if end is None else lines[end], node.col_offset, node.end_col_offset or 0
+        )
         source = self.source
         if isinstance(node, ast.Name):
             name = node.id

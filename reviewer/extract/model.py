@@ -7,7 +7,7 @@ of a local name) is computed here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -385,7 +385,7 @@ class Module:
     loops: tuple[Loop, ...] = ()
     partial: bool = False
     """Only the diff's hunks were available: constructs outside them are unknown."""
-    added_lines: frozenset[int] = frozenset()
+    added_lines: Set[int] = frozenset()
     """Lines the change added or modified (empty for modules read only as context)."""
     suppressions: dict[int, frozenset[str]] = field(default_factory=dict)
     """Line -> suppressed rule ids (empty set: every rule)."""

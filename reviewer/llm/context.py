@@ -12,7 +12,7 @@ definitions. Code that no entry applies to (tests, schemas alone, configuration)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 
 from reviewer.diff import Diff
@@ -206,7 +206,7 @@ def _title(function: Function, routes: tuple[Route, ...]) -> str:
 
 
 def _module_units(
-    module: Module, added: frozenset[int], context: _Context, enabled: Callable[[str, str], bool]
+    module: Module, added: Set[int], context: _Context, enabled: Callable[[str, str], bool]
 ) -> Iterator[Unit]:
     def here(rule_id: str) -> bool:
         return enabled(rule_id, module.path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -148,7 +148,7 @@ def _rejection(finding: LlmFinding, chunk: Chunk) -> str:
     return ""
 
 
-def _anchor(finding: LlmFinding, chunk: Chunk, added: frozenset[int]) -> tuple[int, int]:
+def _anchor(finding: LlmFinding, chunk: Chunk, added: Set[int]) -> tuple[int, int]:
     """The construct's head and the last line that proves the finding: the head of the
     innermost construct that holds the finding's line and has its rule; the end as the answer
     gives it, within the construct, and reaching the first changed line of the construct when

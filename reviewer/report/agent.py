@@ -8,7 +8,7 @@ file, then what could not be reviewed. A construct is touched when an added line
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from typing import ClassVar
 
 from reviewer.engine import Change, Report
@@ -25,7 +25,7 @@ def _lines(first: int, last: int) -> str:
     return f"L{first}" if first == last else f"L{first}-{last}"
 
 
-def _touched(added: frozenset[int], first: int, last: int) -> bool:
+def _touched(added: Set[int], first: int, last: int) -> bool:
     return any(line in added for line in range(first, last + 1))
 
 
@@ -93,7 +93,7 @@ def _depends_targets(change: Change) -> frozenset[str]:
     return frozenset(target for module in change.modules for target in module.depends_targets())
 
 
-def _constructs(module: Module, added: frozenset[int], change: Change) -> Iterator[str]:
+def _constructs(module: Module, added: Set[int], change: Change) -> Iterator[str]:
     project = change.project
     handlers = {route.handler.qualname for route in module.routes}
     for route in module.routes:
