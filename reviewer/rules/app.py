@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from reviewer.extract import module_name
 from reviewer.extract.model import Expr, Module, Span
 from reviewer.extract.project import Project
-from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
+from reviewer.rules.base import Finding, Invalid, Rule, Severity, Tier, Valid
 from reviewer.rules.helpers import enclosing_scopes
 
 # A bare name is one whose import the model did not see: the hunks of a partial module, or `*`.
@@ -539,6 +539,7 @@ class AppWithoutFactory(Rule):
     """
 
     id = "FAPI103"
+    tier = Tier.PREVIEW
     name = "app-without-factory"
     severity = Severity.INFO
     fix = "Build the app in a `create_app()` factory and keep `app = create_app()` at module level."

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from reviewer.extract.model import Call, Expr, Function, Module, Param, Route
 from reviewer.extract.project import Project
-from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity, Valid
+from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity, Tier, Valid
 from reviewer.rules.helpers import (
     CLIENT_CONSTRUCTORS,
     argument_edit,
@@ -340,6 +340,7 @@ class ListWithoutPagination(Rule):
     """
 
     id = "FAPI901"
+    tier = Tier.PREVIEW
     name = "list-without-pagination"
     severity = Severity.INFO
     fix = "Add bounded `limit`/`offset` (or cursor) query parameters and apply them to the query."

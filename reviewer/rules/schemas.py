@@ -18,7 +18,7 @@ from reviewer.extract.model import (
     Span,
 )
 from reviewer.extract.project import Project
-from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity
+from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity, Tier
 from reviewer.rules.helpers import path_params, response_type
 
 SCHEMA_KINDS = frozenset({"pydantic", "sqlmodel", "sqlmodel_table"})
@@ -911,6 +911,7 @@ class SensitiveFieldInResponse(Rule):
     """
 
     id = "FAPI202"
+    tier = Tier.PREVIEW
     cwe = (200,)
     name = "sensitive-field-in-response"
     severity = Severity.WARNING
@@ -1559,6 +1560,7 @@ class SharedCreateResponseModel(Rule):
     """
 
     id = "FAPI204"
+    tier = Tier.PREVIEW
     name = "shared-create-response-model"
     severity = Severity.WARNING
     fix = "Use separate schemas: `XCreate` in, `XOut` out, and `XUpdate` with optional fields."

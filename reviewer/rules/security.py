@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from reviewer.extract.model import Assign, Call, ClassDef, Expr, Function, Module, Span
 from reviewer.extract.project import Project
-from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity, Valid
+from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity, Tier, Valid
 from reviewer.rules.helpers import (
     argument_edit,
     bound_params,
@@ -1291,6 +1291,7 @@ class JwtClaimsUnchecked(Rule):
     """
 
     id = "FAPI803"
+    tier = Tier.PREVIEW
     cwe = (345,)
     name = "jwt-claims-unchecked"
     severity = Severity.INFO
@@ -1802,6 +1803,7 @@ class SqlStringBuilding(Rule):
     """
 
     id = "FAPI804"
+    tier = Tier.PREVIEW
     cwe = (89,)
     name = "sql-string-building"
     severity = Severity.WARNING
@@ -2254,6 +2256,7 @@ class SecretLogged(Rule):
     """
 
     id = "FAPI805"
+    tier = Tier.PREVIEW
     cwe = (532,)
     name = "secret-logged"
     severity = Severity.WARNING
@@ -2790,6 +2793,7 @@ class HardcodedSecret(Rule):
     """
 
     id = "FAPI806"
+    tier = Tier.PREVIEW
     cwe = (798,)
     name = "hardcoded-secret"
     severity = Severity.WARNING

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from reviewer.extract import module_name
 from reviewer.extract.model import Expr, Function, Module, Span
 from reviewer.extract.project import Project
-from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
+from reviewer.rules.base import Finding, Invalid, Rule, Severity, Tier, Valid
 from reviewer.rules.helpers import (
     CLIENT_CONSTRUCTORS,
     DATABASE_HANDLES,
@@ -878,6 +878,7 @@ class ProductionResourceInTest(Rule):
     """
 
     id = "FAPI703"
+    tier = Tier.PREVIEW
     name = "test-uses-production-resource"
     severity = Severity.INFO
     fix = "Override the dependency (e.g. `get_db`) with a test session, or mock the HTTP call."
