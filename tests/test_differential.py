@@ -123,7 +123,7 @@ def review(run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> Calla
 
     def invoke(*args: str, cwd: Path, stdin: str = "") -> Result:
         monkeypatch.chdir(cwd)
-        return run(*args, "--no-llm", stdin=stdin.encode())
+        return run(*args, "--no-llm", "--preview", stdin=stdin.encode())
 
     return invoke
 

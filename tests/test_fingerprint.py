@@ -76,7 +76,8 @@ def findings(code: str, path: str = "app/orders.py") -> list[Finding]:
     lines = code.splitlines()
     patch = f"--- /dev/null\n+++ b/{path}\n@@ -0,0 +1,{len(lines)} @@\n"
     patch += "".join(f"+{line}\n" for line in lines)
-    return list(review(patch, MemorySources({path: code}), Config()).findings)
+    config = Config(preview=True)  # FAPI202 is a preview rule; it is an example of a field here
+    return list(review(patch, MemorySources({path: code}), config).findings)
 
 
 def identities(code: str) -> dict[tuple[str, str], str]:
@@ -153,7 +154,7 @@ def test_json_sarif_and_github_carry_one_fingerprint(
     monkeypatch.chdir(tmp_path)
 
     def run(fmt: str) -> dict[str, Any]:
-        args = [str(patch), "--repo", str(tmp_path), "--no-llm", "--format", fmt]
+        args = [str(patch), "--repo", str(tmp_path), "--no-llm", "--preview", "--format", fmt]
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 1, result.output
         data: dict[str, Any] = json.loads(result.stdout)

@@ -115,7 +115,9 @@ def test_long_expression_chains_lose_nothing(
     capsys: pytest.CaptureFixture[str], patch: str
 ) -> None:
     repo = HOSTILE / "chains"
-    code, out, err = run_cli(capsys, str(repo / patch), "--repo", str(repo), "--format", "json")
+    code, out, err = run_cli(
+        capsys, str(repo / patch), "--repo", str(repo), "--format", "json", "--preview"
+    )
     path = "app/main.py" if patch == "chains.patch" else "app/views.py"
     first = 11 if patch == "chains.patch" else 10
     assert (code, err) == (1, "")

@@ -25,6 +25,10 @@ EXAMPLES = examples()
 BAD = [example for example in EXAMPLES if example.kind == "bad"]
 
 
+ALL_RULES = Config(preview=True)
+"""The skill teaches every rule, preview ones included: its examples are checked against all."""
+
+
 def test_every_python_block_is_a_marked_example() -> None:
     assert unmarked_python_blocks() == []
     assert {"app/main.py", "app/db.py", "tests/test_users.py"} <= set(application())
@@ -35,7 +39,7 @@ def test_every_python_block_is_a_marked_example() -> None:
 
 def test_application_has_no_finding() -> None:
     files = application()
-    report = review(added_files_patch(files), MemorySources(files), Config())
+    report = review(added_files_patch(files), MemorySources(files), ALL_RULES)
     assert report.python_files == len(files)
     assert not report.partial and not report.skipped
     assert [f"{f.path}:{f.line} {f.rule_id} {f.message}" for f in report.findings] == []
@@ -45,7 +49,7 @@ def test_application_has_no_finding() -> None:
 def test_bad_example_reports_exactly_its_rules(example: Example) -> None:
     files = {**application(), example.path: example.code}
     patch = added_files_patch({example.path: example.code})
-    found = {finding.rule_id for finding in review(patch, MemorySources(files), Config()).findings}
+    found = {finding.rule_id for finding in review(patch, MemorySources(files), ALL_RULES).findings}
     registered = {rule_id for rule_id in example.rule_ids if rule_id in BY_ID}
     for rule_id in registered:
         assert BY_ID[rule_id].engine == "static", f"{rule_id} has no static check"
