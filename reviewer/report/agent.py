@@ -15,7 +15,8 @@ from reviewer.engine import Change, Report
 from reviewer.extract.model import Expr, Function, Module, Route
 from reviewer.extract.project import Project
 from reviewer.report.text import summary
-from reviewer.rules.base import Finding
+from reviewer.rules.base import Finding, Tier
+from reviewer.rules.registry import BY_ID
 
 DEPENDENCY_MARKERS = ("Depends", "Security")
 MODEL_KINDS = ("pydantic", "sqlmodel", "sqlmodel_table", "orm")
@@ -153,6 +154,9 @@ def _finding(report: Report, finding: Finding) -> str:
     if finding.end_line > finding.line:
         where += f"-{finding.end_line}"
     origin = "" if finding.source == "static" else f" ({finding.source})"
+    rule = BY_ID.get(finding.rule_id)
+    if rule is not None and rule.tier is Tier.PREVIEW:
+        origin += " (preview: below the real-code precision bar, check it)"
     message = " ".join(finding.message.split())
     text = f"- {finding.rule_id} {finding.severity.value}{origin} `{where}` {message}"
     code = report.code_line(finding)
