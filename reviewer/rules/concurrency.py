@@ -115,10 +115,14 @@ def _startup_helpers(module: Module) -> frozenset[str]:
     )
 
 
-def _serving_calls(module: Module) -> Iterator[Call]:
+def _serving_calls(module: Module) -> tuple[Call, ...]:
     """Calls of :func:`_async_calls` that can stall requests: not in tests, command-line
     commands, scripts with their own event loop, nor start-up and shutdown helpers (nor the
-    functions nested in those)."""
+    functions nested in those). Computed once per module for the four rules that ask."""
+    return module.memo("FAPI4xx.serving_calls", lambda: tuple(_find_serving_calls(module)))
+
+
+def _find_serving_calls(module: Module) -> Iterator[Call]:
     if module.is_test or _is_script(module):
         return
     skipped = _cli_commands(module) | _startup_helpers(module)
