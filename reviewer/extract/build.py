@@ -384,7 +384,8 @@ class _Builder:
         if cached is not None:
             return cached
         if self.expr_depth >= MAX_EXPR_DEPTH:
-            return Expr("other", _span(node), self.source)  # not analysed, and not cached
+            at = _span(node)  # not analysed, and not cached
+            return Expr("other", at.line, at.end_line, at.column, at.end_column, self.source)
         self.expr_depth += 1
         try:
             cached = self.exprs[key] = self._convert(node)
@@ -396,14 +397,17 @@ class _Builder:
         lines = _LINES
         line = lines[node.lineno]
         end = node.end_lineno
-        span = Span(
-            line, line if end is None else lines[end], node.col_offset, node.end_col_offset or 0
+        span = (
+            line,
+            line if end is None else lines[end],
+            node.col_offset,
+            node.end_col_offset or 0,
         )
         source = self.source
         if isinstance(node, ast.Name):
             name = node.id
             return Expr(
-                "name", span, source, self.imports.get(name, name), self.type_of(node), op=name
+                "name", *span, source, self.imports.get(name, name), self.type_of(node), op=name
             )
         if isinstance(node, ast.Attribute):
             receiver = self.expr(node.value)
@@ -413,7 +417,7 @@ class _Builder:
                 base = None
             return Expr(
                 "attribute",
-                span,
+                *span,
                 source,
                 None if base is None else canonical(f"{base}.{node.attr}"),
                 self.type_of(node),
@@ -430,7 +434,7 @@ class _Builder:
             )
             return Expr(
                 "call",
-                span,
+                *span,
                 source,
                 qualname,
                 items=(func,),
@@ -440,16 +444,16 @@ class _Builder:
         if isinstance(node, ast.Constant):
             value = node.value
             if isinstance(value, bool):
-                return Expr("bool", span, source, value=value)
+                return Expr("bool", *span, source, value=value)
             if value is None:
-                return Expr("none", span, source)
+                return Expr("none", *span, source)
             if isinstance(value, str):
-                return Expr("str", span, source, value=value)
+                return Expr("str", *span, source, value=value)
             if isinstance(value, bytes):
-                return Expr("bytes", span, source, value=value.decode("latin-1"))
+                return Expr("bytes", *span, source, value=value.decode("latin-1"))
             if isinstance(value, (int, float)):
-                return Expr("number", span, source, value=value)
-            return Expr("other", span, source)
+                return Expr("number", *span, source, value=value)
+            return Expr("other", *span, source)
         if isinstance(node, ast.JoinedStr):
             values = tuple(
                 self.expr(part.value)
@@ -461,19 +465,19 @@ class _Builder:
                 for part in node.values
                 if isinstance(part, ast.Constant) and isinstance(part.value, str)
             )
-            return Expr("fstring", span, source, value=literal, items=values)
+            return Expr("fstring", *span, source, value=literal, items=values)
         if isinstance(node, ast.BinOp):
             op = {ast.Add: "+", ast.Mod: "%", ast.BitOr: "|"}.get(type(node.op), "?")
             return Expr(
-                "binop", span, source, op=op, items=(self.expr(node.left), self.expr(node.right))
+                "binop", *span, source, op=op, items=(self.expr(node.left), self.expr(node.right))
             )
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             kind = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[type(node)]
-            return Expr(kind, span, source, items=tuple(self.expr(elt) for elt in node.elts))
+            return Expr(kind, *span, source, items=tuple(self.expr(elt) for elt in node.elts))
         if isinstance(node, ast.Dict):
             return Expr(
                 "dict",
-                span,
+                *span,
                 source,
                 keys=tuple(None if key is None else self.expr(key) for key in node.keys),
                 items=tuple(self.expr(value) for value in node.values),
@@ -481,16 +485,16 @@ class _Builder:
         if isinstance(node, ast.Subscript):
             return Expr(
                 "subscript",
-                span,
+                *span,
                 source,
                 self.resolve(node.value),
                 items=(self.expr(node.value), self.expr(node.slice)),
             )
         if isinstance(node, ast.Await):
-            return Expr("await", span, source, items=(self.expr(node.value),))
+            return Expr("await", *span, source, items=(self.expr(node.value),))
         if isinstance(node, ast.Starred):
             return self.expr(node.value)
-        return Expr("other", span, source)
+        return Expr("other", *span, source)
 
     # -- traversal ---------------------------------------------------------------------------
 
