@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from reviewer.extract.model import (
@@ -152,6 +153,20 @@ def _span(node: ast.expr | ast.stmt | ast.arg | ast.excepthandler) -> Span:
     return Span(
         line, line if end is None else lines[end], node.col_offset, node.end_col_offset or 0
     )
+
+
+_NESTED = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def _statements(node: ast.stmt) -> Iterator[ast.stmt]:
+    """``node`` and every statement nested in it (in blocks, handlers, cases and nested
+    definitions), without walking into expressions, where no statement can be."""
+    stack: list[ast.AST] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.stmt):
+            yield current
+        stack.extend(child for child in ast.iter_child_nodes(current) if isinstance(child, _NESTED))
 
 
 def _body_span(body: list[ast.stmt]) -> Span | None:
@@ -347,7 +362,7 @@ class _Builder:
                 continue
             arguments = [*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs]
             params = {arg.arg: self.type_name(arg.annotation) for arg in arguments}
-            for sub in ast.walk(stmt):
+            for sub in _statements(stmt):
                 target: ast.expr | None = None
                 kind: str | None = None
                 if isinstance(sub, ast.AnnAssign):
