@@ -156,6 +156,8 @@ def _span(node: ast.expr | ast.stmt | ast.arg | ast.excepthandler) -> Span:
 
 
 _NESTED = (ast.stmt, ast.excepthandler, ast.match_case)
+_LEAVES = frozenset({ast.Name, ast.Constant})
+"""Expressions with no call inside (most of those visited): not worth a visit."""
 
 
 def _statements(node: ast.stmt) -> Iterator[ast.stmt]:
@@ -702,7 +704,7 @@ class _Builder:
     def visit(self, node: ast.expr, usage: str, target: str | None = None) -> None:
         """Record every call in ``node`` (down to :data:`MAX_EXPR_DEPTH` levels); ``usage`` says
         how the value of ``node`` is used."""
-        if self.visit_depth >= MAX_EXPR_DEPTH:
+        if self.visit_depth >= MAX_EXPR_DEPTH or type(node) in _LEAVES:
             return
         self.visit_depth += 1
         try:
