@@ -361,6 +361,8 @@ def test_rules_and_explain(run: Callable[..., Result]) -> None:
     explained = run("explain", "fapi402")
     assert explained.code == 0
     assert explained.out.startswith("# FAPI402 blocking-sleep-in-async\n")
+    assert "Weakness:" not in explained.out  # not a security rule
+    assert "\nWeakness: CWE-1004, CWE-614.\n" in run("explain", "FAPI809").out
     assert "## Use instead" in explained.out
 
 

@@ -206,3 +206,11 @@ def test_a_bad_nested_configuration_names_its_file(env: Fixture) -> None:
     assert (
         "backend/pyproject.toml: configuration: unknown key 'selct' (did you mean 'select'?)" in err
     )
+
+
+def test_a_fastapi_review_toml_at_the_root_wins_over_pyproject(env: Fixture) -> None:
+    tmp_path = env[0]
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "repo" / "fastapi-review.toml").write_text('select = ["FAPI404"]\n')
+    _, found, _ = review(*env, '[tool.fastapi-review]\nselect = ["FAPI402"]\n')
+    assert found == [("FAPI404", "app/h.py", "warning")]

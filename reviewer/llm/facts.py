@@ -64,7 +64,6 @@ ERROR_CALLS = ("HTTPException", "JSONResponse", "ORJSONResponse", "PlainTextResp
 ERROR_KEYS = frozenset({"error", "errors", "message", "detail", "msg"})
 EAGER = frozenset({"selectinload", "joinedload", "subqueryload", "immediateload", "contains_eager"})
 """Loader options that load a relationship with the rows: reading it per item runs no query."""
-LOOP_HEADER = re.compile(r"^\s*(?:async\s+)?for\s+(.+?)\s+in\s+(.+?):\s*(?:#.*)?$")
 COMPREHENSION = re.compile(r"\bfor\s+\(?(\w+)[\w\s,()]*?\s+in\s+([\w.()\[\]]+)")
 
 
@@ -606,17 +605,21 @@ class Facts:
             or call.expr.last_name in EAGER
             for arg in call.expr.args[:1]
         }
+        statements = {  # the function's own for statements, as extract/ records them
+            loop.span.line: loop for loop in module.loops if loop.function == function.qualname
+        }
         found: list[Loop] = []
         for number in range(function.body_span.line, function.body_span.end_line + 1):
             if not own(number):
                 continue
             text = module.lines[number - 1]
-            header = LOOP_HEADER.match(text)
+            statement = statements.get(number)
             source_at = (number, 0)  # calls in the iterable run once, not per item
-            if header is not None:
+            if statement is not None:
+                iterable = statement.iterable.span
                 end = block_end(module.lines, number)
-                target, source = header.group(1), header.group(2)
-                source_at = (number, header.start(2))
+                target, source = ", ".join(statement.targets), statement.iterable.text
+                source_at = (iterable.line, iterable.column)
             else:
                 match = COMPREHENSION.search(text)
                 if match is None or text.lstrip().startswith("#"):
