@@ -10,9 +10,6 @@ from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from unidiff.errors import UnidiffParseError
-from unidiff.patch import PatchedFile, PatchSet
-
 from reviewer import limits
 from reviewer.errors import ReviewError
 
@@ -126,38 +123,210 @@ def _strip_prefix(name: str | None) -> str | None:
     return name
 
 
-_GIT_FILE = re.compile(r"^diff --git ", re.MULTILINE)
-_PLAIN_FILE = re.compile(r"^--- [^\n]*\n\+\+\+ ", re.MULTILINE)
-_HUNK = re.compile(r"@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@")
+# The grammar of a file's header lines and hunk headers, as unidiff reads them (the parser this
+# module used until the per-line objects it builds cost more than parsing the Python the patch
+# adds), so that every patch still reads as it did.
+_GIT_HEADERS = (
+    re.compile(r'diff --git (?P<source>"?a/[^\t\n]+"?) (?P<target>"?b/[^\t\n]+"?)'),
+    re.compile(r"diff --git (?P<source>.*://[^\t\n]+) (?P<target>.*://[^\t\n]+)"),
+    re.compile(r"diff --git (?P<source>[^\t\n]+) (?P<target>[^\t\n]+)"),
+)
+_NEW_FILE = re.compile(r"new file mode \d+$")
+_DELETED_FILE = re.compile(r"deleted file mode \d+$")
+_SOURCE = re.compile(r'--- ("?[^\t\n]*"?)')
+_TARGET = re.compile(r'\+\+\+ ("?[^\t\n]*"?)')
+_HUNK = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_NO_NEWLINE = "\\ No newline at end of file"
+_BINARY = re.compile(
+    r"Binary files? (?P<source>[^\t]+?)(?:\t[\s0-9:+-]+)?"
+    r"(?: and (?P<target>[^\t]+?)(?:\t[\s0-9:+-]+)?)? (?:differ|has changed)"
+)
+_DEV_NULL = "/dev/null"
+_PREFIX = re.compile(r"[abciow12]/")
+
+
+def _line_starts(text: str, prefix: str) -> list[int]:
+    """Where the lines of ``text`` that start with ``prefix`` start."""
+    starts = [0] if text.startswith(prefix) else []
+    index = text.find("\n" + prefix)
+    while index >= 0:
+        starts.append(index + 1)
+        index = text.find("\n" + prefix, index + 1)
+    return starts
 
 
 def _chunks(text: str) -> list[int]:
-    """Where each file of the patch starts. The patch is parsed file by file, so that the
-    parser's objects for one file are freed before the next: memory follows the largest file,
-    not the patch."""
-    starts = [match.start() for match in _GIT_FILE.finditer(text)]
-    return starts or [match.start() for match in _PLAIN_FILE.finditer(text)] or [0]
+    """Where each file of the patch starts: at each ``diff --git`` line, else (a patch of
+    ``diff -u``) at each ``---`` line followed by a ``+++`` line. The patch is parsed file by
+    file, so that the lines of one file are freed before the next: memory follows the largest
+    file, not the patch."""
+    starts = _line_starts(text, "diff --git ")
+    if not starts:
+        ends = ((start, text.find("\n", start)) for start in _line_starts(text, "--- "))
+        starts = [start for start, end in ends if end >= 0 and text.startswith("+++ ", end + 1)]
+    return starts or [0]
 
 
-def _overflow(lines: list[str]) -> int | None:
-    """The index of the first line of a file's patch that follows a complete hunk and yet looks
-    like one of its lines (``+...``, ``-...``): a hunk with more lines than its header declares,
-    whose extra lines a parser would drop. A ``-- `` signature line is no such line."""
-    old = new = 0
-    seen = False
-    for index, line in enumerate(lines):
-        if old > 0 or new > 0:
-            tag = line[:1]
-            old -= tag in (" ", "", "-")
-            new -= tag in (" ", "", "+")
+class _Patched:
+    """A file of the patch while its lines are read: its names as the patch writes them."""
+
+    __slots__ = ("added", "binary", "hunks", "removed", "shapes", "source", "target")
+
+    def __init__(self, source: str, target: str, binary: bool = False) -> None:
+        self.source = source
+        self.target = target
+        self.binary = binary
+        self.hunks: list[Hunk] = []
+        self.shapes: list[tuple[int, int, int, int]] = []
+        """Each hunk's header: old start and length, new start and length."""
+        self.added: set[int] = set()
+        self.removed: set[int] = set()
+
+
+class _Corrupt(Exception):
+    """The patch breaks the grammar of unified diffs."""
+
+
+def _read_hunk(lines: list[str], index: int, header: re.Match[str], patched: _Patched) -> int:
+    """Read the hunk whose lines start at ``lines[index]`` into ``patched``; return the index
+    of the line after it. As ``patch`` does, the header's line counts say where it ends."""
+    old_no, new_no = int(header[1]), int(header[3])
+    old_left, new_left = int(header[2] or 1), int(header[4] or 1)
+    patched.shapes.append((old_no, old_left, new_no, new_left))
+    end = len(lines)
+    if old_left == 0 and 0 < new_left <= end - index:
+        # Lines only added (a new file): when all of them are, with no per-line work.
+        block = "\n".join(lines[index : index + new_left])
+        if block.count("\n+") == new_left - 1 and block[:1] == "+":
+            text = block[1:].replace("\n+", "\n").split("\n")
+            patched.hunks.append(Hunk(new_no, tuple(text)))
+            patched.added.update(range(new_no, new_no + new_left))
+            return index + new_left
+    start = new_no
+    new: list[str] = []
+    old: list[str] = []
+    added = patched.added
+    removed = patched.removed
+    while index < end:
+        line = lines[index]
+        index += 1
+        tag = line[:1]
+        if tag == "+":
+            new.append(line[1:])
+            added.add(new_no)
+            new_no += 1
+            new_left -= 1
+        elif tag == "-":
+            old.append(line[1:])
+            removed.add(old_no)
+            old_no += 1
+            old_left -= 1
+        elif tag == " " or not line:
+            new.append(line[1:])
+            old.append(line[1:])
+            new_no += 1
+            old_no += 1
+            new_left -= 1
+            old_left -= 1
+        elif tag != "\\":
+            raise _Corrupt(f"Hunk diff line expected: {line}")
+        if old_left < 0 or new_left < 0:
+            raise _Corrupt("Hunk is longer than expected")
+        if old_left == 0 and new_left == 0:
+            break
+    if old_left > 0 or new_left > 0:
+        raise _Corrupt("Hunk is shorter than expected")
+    patched.hunks.append(Hunk(start, tuple(new), tuple(old)))
+    return index
+
+
+def _read(lines: list[str], terminated: bool) -> tuple[list[_Patched], int | None]:
+    """The files of one file's patch (and of what precedes it), and the index of the first line
+    after a complete hunk that looks like one of its lines (``+...``, ``-...``): a hunk with more
+    lines than its header declares, whose extra lines would be dropped. A ``-- `` signature line
+    is no such line. ``terminated``: the last line ends with a newline."""
+    files: list[_Patched] = []
+    current: _Patched | None = None
+    in_header = False  # in the extended header lines that follow `diff --git`
+    source: str | None = None  # the last old-side name, until a `+++` line takes it
+    seen = False  # a hunk was read
+    overflow: int | None = None
+    index = 0
+    end = len(lines)
+    while index < end:
+        line = lines[index]
+        index += 1
+        if seen and overflow is None and line[:1] in ("+", "-") and line != "-- ":
+            overflow = index - 1
+        if line.startswith("diff --git "):
+            git = next(filter(None, (header.match(line) for header in _GIT_HEADERS)), None)
+            if git is not None:
+                source = git["source"]
+                current = _Patched(source, git["target"])
+                files.append(current)
+                in_header = True
+                continue
+        if _NEW_FILE.match(line):
+            if current is None or not in_header:
+                raise _Corrupt(f"Unexpected new file found: {line}")
+            current.source = _DEV_NULL
+            continue
+        if _DELETED_FILE.match(line):
+            if current is None or not in_header:
+                raise _Corrupt(f"Unexpected deleted file found: {line}")
+            current.target = _DEV_NULL
+            continue
+        named = _SOURCE.match(line)
+        if named is not None:
+            source = named[1]
+            if current is not None and not in_header:
+                current = None
+            continue
+        named = _TARGET.match(line)
+        if named is not None:
+            if current is not None and current.target != named[1]:
+                raise _Corrupt(f"Target without source: {line}")
+            if current is None:
+                if source is None:
+                    raise _Corrupt(f"Target without source: {line}")
+                current = _Patched(source, named[1])
+                files.append(current)
+                in_header = False
+                source = None
             continue
         header = _HUNK.match(line)
         if header is not None:
+            in_header = False
+            if current is None:
+                raise _Corrupt(f"Unexpected hunk found: {line}")
+            index = _read_hunk(lines, index, header, current)
             seen = True
-            old, new = int(header[1] or 1), int(header[2] or 1)
-        elif seen and line.startswith(("+", "-")) and line != "-- ":
-            return index
-    return None
+            continue
+        if line.startswith(_NO_NEWLINE):
+            if current is None or not current.hunks:
+                raise _Corrupt(f"Unexpected marker: {line}")
+            continue
+        if not line and current is not None and current.hunks:
+            continue  # a blank line after the hunks
+        if not in_header:  # any other line: the file's patch is over
+            current = None
+            in_header = True
+        binary = _BINARY.match(line)
+        if binary is not None:
+            source = binary["source"]
+            if current is not None:
+                current.binary = True
+            else:
+                files.append(_Patched(source, binary["target"] or source, binary=True))
+            in_header = False
+            current = None
+        elif line == "GIT binary patch" and (terminated or index < end):
+            if current is None:
+                raise _Corrupt(f"Unexpected binary patch marker: {line}")
+            current.binary = True
+            in_header = False
+            current = None
+    return files, overflow
 
 
 def _file_changes(text: str, start: int, end: int) -> list[FileChange]:
@@ -167,18 +336,21 @@ def _file_changes(text: str, start: int, end: int) -> list[FileChange]:
     if large:  # its header alone: which file, how it changed
         hunk = chunk.find("\n@@ ")
         chunk = chunk if hunk < 0 else chunk[: hunk + 1]
+    lines = chunk.split("\n")
+    terminated = not lines[-1]
+    if terminated:
+        lines.pop()
     try:
-        patch = PatchSet(chunk)
-    except (UnidiffParseError, ValueError, IndexError) as exc:
+        patched, extra = _read(lines, terminated)
+    except _Corrupt as exc:
         raise ReviewError(f"cannot parse the diff: {exc}") from None
-    extra = _overflow(chunk.split("\n"))
     if extra is not None:
         line = text.count("\n", 0, start) + extra + 1
         raise ReviewError(
             f"cannot parse the diff: corrupt patch at line {line}: a hunk holds more lines than "
             "its header declares"
         )
-    changes = [_file_change(patched) for patched in patch]
+    changes = [_file_change(file) for file in patched]
     if large:
         reason = (
             f"its patch is larger than {limits.size(limits.MAX_FILE_PATCH_BYTES)}: not reviewed"
@@ -212,43 +384,36 @@ def parse_diff(text: str) -> Diff:
     return Diff(files=tuple(files))
 
 
-def _file_change(patched: PatchedFile) -> FileChange:
-    target = _strip_prefix(patched.target_file)
-    source = _strip_prefix(patched.source_file)
-    if patched.is_binary_file:
+def _display_path(name: str) -> str:
+    """The path of a file whose both sides are gone: its old name as written, less its prefix."""
+    quoted = name.startswith('"') and name.endswith('"')
+    core = name[1:-1] if quoted else name
+    core = core[2:] if _PREFIX.match(core) else core
+    return f'"{core}"' if quoted else core
+
+
+def _file_change(patched: _Patched) -> FileChange:
+    target = _strip_prefix(patched.target)
+    source = _strip_prefix(patched.source)
+    only = patched.shapes[0] if len(patched.shapes) == 1 else None
+    if patched.binary:
         status = "binary"
-    elif patched.is_removed_file or target is None:
+    elif patched.target == _DEV_NULL or target is None or (only and only[2:] == (0, 0)):
         status = "deleted"
-    elif patched.is_added_file or source is None:
+    elif patched.source == _DEV_NULL or source is None or (only and only[:2] == (0, 0)):
         status = "added"
-    elif patched.is_rename or (source is not None and source != target):
+    elif patched.source[2:] != patched.target[2:] or source != target:
         status = "renamed"
     else:
         status = "modified"
-    added: set[int] = set()
-    removed: set[int] = set()
-    hunks: list[Hunk] = []
-    for hunk in patched:
-        lines: list[str] = []
-        old_lines: list[str] = []
-        for line in hunk:
-            if line.is_added or line.is_context:
-                lines.append(line.value.rstrip("\n"))
-            if line.is_removed or line.is_context:
-                old_lines.append(line.value.rstrip("\n"))
-            if line.is_added and line.target_line_no is not None:
-                added.add(line.target_line_no)
-            if line.is_removed and line.source_line_no is not None:
-                removed.add(line.source_line_no)
-        hunks.append(Hunk(hunk.target_start, tuple(lines), tuple(old_lines)))
-    path = target if target is not None else (source or patched.path)
+    path = target if target is not None else (source or _display_path(patched.source))
     return FileChange(
         path=path,
         status=status,
-        added=frozenset(added),
-        hunks=tuple(hunks),
+        added=frozenset(patched.added),
+        hunks=tuple(patched.hunks),
         old_path=source if status != "added" else None,
-        removed=frozenset(removed),
+        removed=frozenset(patched.removed),
     )
 
 

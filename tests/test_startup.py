@@ -85,7 +85,7 @@ def test_version_imports_only_the_command_line(tmp_path: Path) -> None:
             "reviewer.report.registry",
         ]
     )
-    assert "rich" not in names and "unidiff" not in names
+    assert "rich" not in names
 
 
 def test_static_json_review_imports_no_heavy_module(change: Path) -> None:
@@ -94,7 +94,7 @@ def test_static_json_review_imports_no_heavy_module(change: Path) -> None:
     )
     assert done.returncode == 1, done.stderr[-2000:]
     assert [f["rule_id"] for f in json.loads(done.stdout)["findings"]] == ["FAPI402"]
-    assert {"ast", "unidiff", "reviewer.rules.concurrency", "reviewer.report.json"} <= names
+    assert {"ast", "reviewer.diff", "reviewer.rules.concurrency", "reviewer.report.json"} <= names
     assert heavy(names) == []
     assert "rich" not in names  # only the text renderer uses it
     assert "reviewer.report.sarif" not in names  # renderers load when asked for
