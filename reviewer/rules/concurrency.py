@@ -52,13 +52,10 @@ def _lifecycle_functions(module: Module) -> frozenset[str]:
 def _lifecycle_event(call: Expr, method: str) -> bool:
     """``call`` is ``x.<method>("startup" | "shutdown", ...)``."""
     func = call.func
+    if func is None or func.op != method:
+        return False
     event = call.arg(0, "event_type")
-    return (
-        func is not None
-        and func.op == method
-        and event is not None
-        and event.string in ("startup", "shutdown")
-    )
+    return event is not None and event.string in ("startup", "shutdown")
 
 
 def _async_calls(module: Module) -> Iterator[Call]:
@@ -263,19 +260,20 @@ class BlockingHttpInAsync(_InAsyncDef):
         for call in _serving_calls(module):
             name = call.qualname
             package, _, attr = name.rpartition(".")
-            callee = call.expr.func.text if call.expr.func else name
             if (
                 (package in ("requests", "requests.api") and attr in HTTP_VERBS)
                 or name == "requests.Session"
                 or name in ("urllib.request.urlopen", "urllib3.request", "httpx.Client")
                 or (package == "httpx" and attr in HTTP_VERBS)
             ):
-                yield self.flag(module, call, f"`{callee}()` blocks the event loop")
+                yield self.flag(module, call, f"`{_callee(call)}()` blocks the event loop")
                 continue
             kind = self._sdk_call(sdks, call)
             if kind is not None:
                 yield self.flag(
-                    module, call, f"synchronous {kind} SDK call `{callee}()` blocks the event loop"
+                    module,
+                    call,
+                    f"synchronous {kind} SDK call `{_callee(call)}()` blocks the event loop",
                 )
 
     @staticmethod
@@ -291,6 +289,10 @@ class BlockingHttpInAsync(_InAsyncDef):
         if SDK_MODULE_CALLS.fullmatch(call.qualname):
             return call.qualname.split(".", 1)[0].title()
         return sdks.of_receiver(func.items[0], call.function)
+
+
+def _callee(call: Call) -> str:
+    return call.expr.func.text if call.expr.func else call.qualname
 
 
 def _async_sleep(module: Module, call: Call) -> Autofix | None:
@@ -601,12 +603,9 @@ class _Handles:
         while root.kind in ("attribute", "subscript"):
             if root.kind == "attribute" and root.type:
                 break
-            state = STATE_ATTRIBUTE.search(root.text) if root.kind == "attribute" else None
-            if (
-                state
-                and self.catalogue.sessions
-                and state.group(1) in _state_sessions(self.project)
-            ):
+            sessions = self.catalogue.sessions and root.kind == "attribute"
+            state = STATE_ATTRIBUTE.search(root.text) if sessions else None
+            if state and state.group(1) in _state_sessions(self.project):
                 return "database"
             root = root.items[0]
         if root.kind not in ("name", "attribute"):

@@ -3,11 +3,86 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from reviewer.extract.model import ClassDef, Expr, Function, Module, Route, Span
 from reviewer.extract.project import Project
 from reviewer.rules.base import Edit
+
+T = TypeVar("T")
+
+
+def project_memo(project: Project, module: Module, key: str, compute: Callable[[], T]) -> T:
+    """A fact about ``module`` that depends on the rest of the project, computed once per module
+    and project (a module of the context can be shared by the projects of a review's two
+    sides, so such a fact is not kept on the module itself)."""
+    facts: dict[int, tuple[Module, Any]] = project.memo(key, dict)
+    found = facts.get(id(module))
+    if found is None:
+        found = facts[id(module)] = (module, compute())
+    value: T = found[1]
+    return value
+
+
+def _walk_roots(roots: list[Expr]) -> dict[str, list[Expr]]:
+    """Every expression inside ``roots``, by kind, in walk order; a subtree shared by two roots
+    (a call inside an assigned value is a root too) is walked once."""
+    seen: set[int] = set()
+    found: dict[str, list[Expr]] = {}
+    stack = roots[::-1]
+    pop, push, visit = stack.pop, stack.extend, seen.add
+    while stack:
+        expr = pop()
+        if id(expr) in seen:
+            continue
+        visit(id(expr))
+        kind = expr.kind
+        if kind in found:
+            found[kind].append(expr)
+        else:
+            found[kind] = [expr]
+        if kind == "name":
+            continue
+        if expr.kwargs:
+            push([value for _, value in expr.kwargs[::-1]])
+        if expr.args:
+            push(expr.args[::-1])
+        if expr.keys:
+            push([key for key in expr.keys[::-1] if key is not None])
+        if expr.items:
+            push(expr.items[::-1])
+    return found
+
+
+def value_roots(module: Module) -> Iterator[Expr]:
+    """Every top-level expression that can hold a literal: values, calls, returns, defaults."""
+    for assign in module.assignments:
+        if assign.value is not None:
+            yield assign.value
+    for call in module.calls:
+        yield call.expr
+    for function in module.functions:
+        yield from (ret.value for ret in function.returns if ret.value is not None)
+        yield from (param.default for param in function.params if param.default is not None)
+
+
+def value_exprs(module: Module, kind: str) -> list[Expr]:
+    """The expressions of ``kind`` inside :func:`value_roots`, each once, in walk order."""
+    by_kind = module.memo("value_exprs", lambda: _walk_roots(list(value_roots(module))))
+    return by_kind.get(kind, [])
+
+
+@lru_cache(maxsize=8192)
+def split_words(identifier: str) -> tuple[str, ...]:
+    """``refreshToken`` -> ``("refresh", "token")``; ``X-API-Key`` -> ``("x", "api", "key")``."""
+    spaced = _CAMEL_HUMP.sub(r"\1_\2", identifier)
+    return tuple(word for word in _NOT_WORD.split(spaced.lower()) if word)
+
+
+_CAMEL_HUMP = re.compile(r"([a-z0-9])([A-Z])")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def enclosing_scopes(function: str | None) -> Iterator[str | None]:
@@ -280,7 +355,16 @@ def dependencies(module: Module, project: Project) -> frozenset[str]:
     dependencies: named by ``Depends(...)``/``Security(...)`` in this module or, when the
     repository is available, anywhere in it (through re-exports too); and generator functions
     that yield a session or connection they open (yield dependencies, wherever they are used)."""
-    targets = set(module.depends_targets())
+    return project_memo(project, module, "dependencies", lambda: _dependencies(module, project))
+
+
+def depends_targets(module: Module) -> frozenset[str]:
+    """:meth:`Module.depends_targets`, computed once per module."""
+    return module.memo("depends_targets", lambda: frozenset(module.depends_targets()))
+
+
+def _dependencies(module: Module, project: Project) -> frozenset[str]:
+    targets = set(depends_targets(module))
     targets.update(project.depends_targets_of(module) or ())
     prefix = module.name + "."
     found: set[str] = set()

@@ -636,12 +636,12 @@ def _explicitly_handled(module: Module, route: Route, param: str) -> set[str]:
     """Privilege fields the handler reads from the body by name (``body.role``): it decides
     about them itself."""
     text = _body_text(module, route.handler)
-    return {
-        name
-        for name in PRIVILEGE_FIELDS
-        if re.search(rf"\b{re.escape(param)}\s*\.\s*{name}\b", text)
-        or re.search(rf"\b{re.escape(param)}\s*\.\s*{_camel(name)}\b", text)
+    if param not in text:
+        return set()
+    read = {
+        match.group(1) for match in re.finditer(rf"\b{re.escape(param)}(?=\s*\.\s*(\w+))", text)
     }
+    return {name for name in PRIVILEGE_FIELDS if name in read or _camel(name) in read}
 
 
 def _camel(name: str) -> str:

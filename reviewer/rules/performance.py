@@ -12,11 +12,13 @@ from reviewer.rules.helpers import (
     CLIENT_CONSTRUCTORS,
     argument_edit,
     dependencies,
+    depends_targets,
     enclosing_scopes,
     import_edit,
     path_params,
     replace_edit,
     response_type,
+    split_words,
     string_prefix,
 )
 
@@ -93,8 +95,8 @@ UPPER_BOUND_MARKERS = frozenset({"Le", "Lt", "Interval"})
 
 def _tokens(name: str) -> set[str]:
     """``pageSize`` / ``page_size`` -> ``{"page", "size", "pagesize"}``."""
-    words = re.split(r"[^a-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower())
-    return {word for word in words if word} | {"".join(words)}
+    words = split_words(name)
+    return {*words, "".join(words)}
 
 
 def _is_collection(annotation: Expr | None) -> bool:
@@ -483,7 +485,7 @@ def _query_functions(module: Module, project: Project) -> Iterator[tuple[Functio
             seen.add(route.handler.qualname)
             yield route.handler, route
     functions = dependencies(module, project)
-    classes = set(module.depends_targets()) | (project.depends_targets_of(module) or frozenset())
+    classes = set(depends_targets(module)) | (project.depends_targets_of(module) or frozenset())
     for function in module.functions:  # `commons: CommonQueryParams = Depends()`
         classes.update(filter(None, (_dependency(param, project) for param in function.params)))
     for function in module.functions:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reviewer.extract.model import (
     Call,
@@ -609,6 +610,7 @@ CLIENT_OWNERS = frozenset(
 """Words of a model name that make its ``client_secret`` an OAuth client's credential."""
 
 
+@lru_cache(maxsize=4096)
 def _snake(name: str) -> str:
     return CAMEL.sub(r"_\1", name).lower()
 
@@ -630,6 +632,12 @@ def _hidden(field: Field) -> bool:
             if exclude is not None and exclude.is_true:
                 return True
     return any(ref.last_name in ("SecretStr", "SecretBytes") for ref in type_refs(field.annotation))
+
+
+def _maybe_secret(reached: Reached) -> bool:
+    """Named like a secret for some route (:func:`_secret_name` whether or not the route issues
+    credentials)."""
+    return _snake(reached.field.name) in ALWAYS_SENSITIVE | ISSUED_CREDENTIALS
 
 
 def _secret_name(field: Field, issues_credentials: bool) -> bool:
@@ -670,8 +678,16 @@ class Reached:
     field: Field
 
 
-def response_fields(project: Project, root: Model) -> Iterator[Reached]:
-    """Every field a response of ``root`` carries: own, inherited, and those of nested models."""
+def response_fields(project: Project, root: Model) -> tuple[Reached, ...]:
+    """Every field a response of ``root`` carries: own, inherited, and those of nested models
+    (found once per model and review)."""
+    found: dict[tuple[str, str], tuple[Reached, ...]] = project.memo("response_fields", dict)
+    if root.key not in found:
+        found[root.key] = tuple(_response_fields(project, root))
+    return found[root.key]
+
+
+def _response_fields(project: Project, root: Model) -> Iterator[Reached]:
     seen: set[tuple[str, str]] = set()
     pending = [root]
     while pending:
@@ -1094,12 +1110,25 @@ class SensitiveFieldInResponse(Rule):
         unless the change adds that field too: it is reported once, where it is declared."""
         for route in app_routes(module):
             expr = response_type(route)
-            if expr is None or _redacts(project, module, route.handler):
+            if expr is None:
+                continue
+            sent = [
+                (
+                    model,
+                    [
+                        reached
+                        for reached in response_fields(project, model)
+                        if _maybe_secret(reached)
+                    ],
+                )
+                for model in response_models(project, module, route)
+            ]
+            if not any(fields for _, fields in sent) or _redacts(project, module, route.handler):
                 continue
             leaked: list[str] = []
-            for model in response_models(project, module, route):
+            for model, fields in sent:
                 credential = _issues_credentials(project, module, route, model)
-                for reached in response_fields(project, model):
+                for reached in fields:
                     if (
                         reached.model.module.path != module.path
                         and not _reported_at_field(reached)

@@ -18,8 +18,11 @@ from reviewer.rules.helpers import (
     argument_edit,
     bound_params,
     callee,
+    depends_targets,
     enclosing_scopes,
     replace_edit,
+    split_words,
+    value_exprs,
 )
 
 # -- names ------------------------------------------------------------------------------------
@@ -138,12 +141,6 @@ COOKIE_HINT_HEADS = frozenset(
 ``auth_provider``, ``login_redirect``, ``session_expiry``; the frontend reads them."""
 
 
-def _words(identifier: str) -> tuple[str, ...]:
-    """``refreshToken`` -> ``("refresh", "token")``; ``X-API-Key`` -> ``("x", "api", "key")``."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", identifier)
-    return tuple(word for word in re.split(r"[^a-z0-9]+", spaced.lower()) if word)
-
-
 def _head(words: tuple[str, ...]) -> tuple[str, str]:
     """The head noun of a name and the word before it, ignoring suffixes like ``_bytes``."""
     kept = list(words)
@@ -154,12 +151,12 @@ def _head(words: tuple[str, ...]) -> tuple[str, str]:
 
 def _is_password(identifier: str) -> bool:
     """``password``, ``new_password``, ``plain_pwd``, ``password_bytes``: a password."""
-    return _head(_words(identifier))[0] in PASSWORD_WORDS
+    return _head(split_words(identifier))[0] in PASSWORD_WORDS
 
 
 def _is_plain_password(identifier: str) -> bool:
     """A password that does not say it is hashed (``password``, not ``hashed_password``)."""
-    words = _words(identifier)
+    words = split_words(identifier)
     return _head(words)[0] in PASSWORD_WORDS and not HASH_WORDS.intersection(words)
 
 
@@ -167,7 +164,7 @@ def _is_secret_name(identifier: str) -> bool:
     """``secret_key``, ``JWT_SECRET``, ``api_key``, ``access_token``, ``db_password``; not
     ``token_type``, ``token_url``, ``password_field``, ``cache_key``, ``next_page_token`` or
     ``hashed_password``."""
-    words = _words(identifier)
+    words = split_words(identifier)
     if HASH_WORDS.intersection(words) or STATE_WORDS.intersection(words):
         return False
     head, previous = _head(words)
@@ -185,9 +182,9 @@ def _is_auth_cookie(name: str) -> bool:
     lowered = name.lower()
     if "csrf" in lowered or "xsrf" in lowered:
         return False
-    if _head(tuple(word for word in _words(name) if word != "cookie"))[0] in COOKIE_HINT_HEADS:
+    if _head(tuple(word for word in split_words(name) if word != "cookie"))[0] in COOKIE_HINT_HEADS:
         return False
-    words = set(_words(name))
+    words = set(split_words(name))
     return bool(words & AUTH_COOKIE_WORDS) or any(
         word.endswith(AUTH_COOKIE_SUFFIXES) for word in words
     )
@@ -333,7 +330,7 @@ def _slow_hash_follows(call: Call, module: Module) -> bool:
 
 
 def _mentions_password(identifier: str) -> bool:
-    words = set(_words(identifier))
+    words = set(split_words(identifier))
     return bool(words & PASSWORD_WORDS) and not words & NOT_PASSWORD_CONTEXT
 
 
@@ -342,7 +339,7 @@ def _password_context(call: Call, module: Module) -> bool:
     bound to a password name (``password_hash = ...``, ``User(hashed_password=...)``)."""
     function = module.function(call.function)
     if function is not None:
-        words = set(_words(function.name))
+        words = set(split_words(function.name))
         if _mentions_password(function.name) and words & HASH_VERBS:
             return True
     for assign in module.assignments:
@@ -378,7 +375,7 @@ def _is_user_record(expr: Expr | None, project: Project) -> bool:
     if _is_orm_model(project, expr.type):
         return True
     identifier = _identifier(expr)
-    return identifier is not None and bool(USER_RECORD_WORDS.intersection(_words(identifier)))
+    return identifier is not None and bool(USER_RECORD_WORDS.intersection(split_words(identifier)))
 
 
 def _is_plain_password_value(expr: Expr) -> bool:
@@ -392,7 +389,7 @@ HASHING_WORDS = frozenset({"hash", "hashpw", "hashed", "encrypt"})
 
 def _hashes(call: Call) -> bool:
     """``hash_password(v)``, ``get_password_hash(v)``, ``pwd_context.hash(v)``, ``bcrypt...``."""
-    words = set(_words(call.expr.last_name))
+    words = set(split_words(call.expr.last_name))
     return bool(words & HASHING_WORDS) or call.qualname.split(".", 1)[0] in SLOW_HASH_PACKAGES
 
 
@@ -490,7 +487,7 @@ def _is_configuration(expr: Expr) -> bool:
     are read from."""
     if expr.kind == "call" and expr.func is not None:
         expr = expr.func
-    return any(word in CONFIG_WORDS for word in _words(expr.text))
+    return any(word in CONFIG_WORDS for word in split_words(expr.text))
 
 
 def _configured_password(expr: Expr, project: Project) -> bool:
@@ -760,7 +757,7 @@ class WeakPasswordHash(Rule):
     @staticmethod
     def _hashes_password(call: Call, data: Expr, module: Module) -> bool:
         if any(
-            BREACH_WORDS.intersection(_words(scope or ""))
+            BREACH_WORDS.intersection(split_words(scope or ""))
             for scope in enclosing_scopes(call.function)
         ):
             return False
@@ -768,7 +765,7 @@ class WeakPasswordHash(Rule):
         names = [_identifier(operand) or "" for operand in _operands(data, imported)]
         if any(_is_password(name) for name in names):
             return True
-        if not names or any(RANDOM_INPUT.intersection(_words(name)) for name in names):
+        if not names or any(RANDOM_INPUT.intersection(split_words(name)) for name in names):
             return False
         return _password_context(call, module)
 
@@ -900,7 +897,7 @@ def _checks_expiry(module: Module, function: str | None) -> bool:
     ``exp`` or calls a function about expiry (``_validate_token_expiry(payload)``)."""
     return any(
         _reads_claim(node, frozenset({"exp"}))
-        or (node.kind == "call" and bool(EXPIRY_WORDS.intersection(_words(node.last_name))))
+        or (node.kind == "call" and bool(EXPIRY_WORDS.intersection(split_words(node.last_name))))
         for node in _scope_exprs(module, function)
     )
 
@@ -940,13 +937,13 @@ def _authenticates(call: Call, module: Module, project: Project) -> bool:
     if token is not None and _from_request(token, module, call.function):
         return True
     handlers = {route.handler.qualname for route in module.routes}
-    dependencies = {*(project.depends_targets_of(module) or ()), *module.depends_targets()}
+    dependencies = {*(project.depends_targets_of(module) or ()), *depends_targets(module)}
     for scope in _scope(module, call.function):
         if scope is None:
             continue
         if scope in handlers or {scope, f"{module.name}.{scope}"} & dependencies:
             return True
-        if AUTH_WORDS.intersection(_words(scope.rpartition(".")[2])):
+        if AUTH_WORDS.intersection(split_words(scope.rpartition(".")[2])):
             return True
     return False
 
@@ -996,7 +993,7 @@ def _from_unverified_header(
 def _says_unverified(function: str | None) -> bool:
     """The enclosing function's name says its claims are unverified (``get_unverified_claims``),
     like PyJWT's own ``get_unverified_header``."""
-    return function is not None and "unverified" in _words(function)
+    return function is not None and "unverified" in split_words(function)
 
 
 def _requires_exp(options: dict[str, Expr]) -> bool:
@@ -1019,7 +1016,7 @@ def _checks_algorithm(module: Module, function: str | None) -> bool:
                 key = node.arg(0) if node.kind == "call" and node.last_name == "get" else None
                 if index == "alg" or (key is not None and key.string == "alg"):
                     return True
-                if name is not None and {"alg", "algorithm"} & set(_words(name)):
+                if name is not None and {"alg", "algorithm"} & set(split_words(name)):
                     return True
     return False
 
@@ -1549,7 +1546,7 @@ class _Where:
             if call.function != self.function:
                 continue
             checks = call.qualname in REGEX_CHECKS or bool(
-                VALIDATOR_WORDS.intersection(_words(call.expr.last_name))
+                VALIDATOR_WORDS.intersection(split_words(call.expr.last_name))
             )
             if checks and any(
                 arg.kind == "name" and arg.op == name
@@ -1610,7 +1607,7 @@ class _Where:
                 and _is_enum(self.project, f"{self.module.name}.{self.owner}")
             ):
                 return True
-            if expr.op == "name" and SQL_STRUCTURE.intersection(_words(receiver.text)):
+            if expr.op == "name" and SQL_STRUCTURE.intersection(split_words(receiver.text)):
                 return True  # ``column.name``, ``column.table.name``: a schema object's name
         if expr.kind == "call" and expr.func is not None and expr.func.kind == "name":
             found = self.module.function(expr.func.op)
@@ -1680,7 +1677,7 @@ class _Where:
             return not (member.kind == "attribute" and CONSTANT.fullmatch(member.op))
         if (
             expr.kind in ("name", "attribute")
-            and (SQL_STRUCTURE.intersection(_words(expr.op)) or expr.op.lower() == "db_name")
+            and (SQL_STRUCTURE.intersection(split_words(expr.op)) or expr.op.lower() == "db_name")
             and not (self.from_client and expr.op in self.params)
         ):
             return False
@@ -1695,7 +1692,7 @@ class _Where:
             return self.unsafe(expr.items[0], depth + 1, seen)
         if expr.kind == "call":
             func = expr.func
-            words = set(_words(expr.last_name))
+            words = set(split_words(expr.last_name))
             if expr.qualname in SAFE_CALLS or words & (SANITIZER_WORDS | SQL_STRUCTURE):
                 return False  # ``int(x)``, ``quote_identifier(x)``, ``_build_where(...)``
             if expr.qualname in TRANSPARENT_CALLS and not expr.kwargs:
@@ -2059,7 +2056,7 @@ PLAIN_CALLS = frozenset({"bool", "len", "isinstance", "hasattr", "callable", "in
 def _is_logged_secret_name(identifier: str) -> bool:
     """A secret name, or a header/cookie/credentials name that carries one; not an action named
     after a password (``UPDATE_USER_PASSWORD``, ``reset_password``: a route or a function)."""
-    words = _words(identifier)
+    words = split_words(identifier)
     head, previous = _head(words)
     if head in PASSWORD_WORDS and words[0] in PASSWORD_ACTIONS:
         return False
@@ -2144,7 +2141,8 @@ def _harmless_source(value: Expr) -> bool:
         return True
     func = value.func
     if value.kind == "call" and (
-        value.qualname in PLAIN_CALLS or _words(value.last_name)[:1] in {(v,) for v in LOOKUP_VERBS}
+        value.qualname in PLAIN_CALLS
+        or split_words(value.last_name)[:1] in {(v,) for v in LOOKUP_VERBS}
     ):
         return True
     key: Expr | None = None
@@ -2155,7 +2153,7 @@ def _harmless_source(value: Expr) -> bool:
         container, key = func.items[0], value.arg(0)
     if container is not None and key is not None and key.string is not None:
         return not _looked_up_secret(container, key.string)
-    return value.kind == "attribute" and "lock" in _words(value.text)
+    return value.kind == "attribute" and "lock" in split_words(value.text)
 
 
 def _harmless_local(value: Expr, module: Module, function: str | None) -> bool:
@@ -2168,7 +2166,7 @@ def _harmless_local(value: Expr, module: Module, function: str | None) -> bool:
         param.name == "lock" or (param.annotation and param.annotation.text.endswith("Lock"))
         for param in found.params
     ):
-        return _head(_words(value.op))[0] == "token"
+        return _head(split_words(value.op))[0] == "token"
     assigned = [
         assign.value
         for assign in _Where(module, function, frozenset(), False).assignments(value.op)
@@ -2195,7 +2193,7 @@ def _looked_up_secret(container: Expr, key: str) -> bool:
     ``headers["x-amzn-oidc-data"]`` (a signed identity token)."""
     if _is_logged_secret_name(key):
         return True
-    words = set(_words(key))
+    words = set(split_words(key))
     if (
         words & IDENTITY_ASSERTIONS
         and "identity" not in words
@@ -2526,8 +2524,8 @@ def _is_label(value: str, name: str) -> bool:
     a URN, a namespaced code ending with the name's words (``USERNAME_PASSWORD =
     "profile-username-password"``), or a parameter name ending with it (``{"token":
     "watsonx_token"}``)."""
-    words = _words(value)
-    name_words = _words(name)
+    words = split_words(value)
+    name_words = split_words(name)
     if value.startswith("urn:") or (value.startswith("x-") and CODE.fullmatch(value)):
         return True
     if CODE.fullmatch(value) and len(name_words) > 1 and words[-len(name_words) :] == name_words:
@@ -2543,7 +2541,7 @@ def _is_word_label(value: str) -> bool:
     return (
         CODE.fullmatch(value) is not None
         and "_" not in value
-        and not CREDENTIAL_WORDS.intersection(_words(value))
+        and not CREDENTIAL_WORDS.intersection(split_words(value))
     )
 
 
@@ -2552,7 +2550,7 @@ def _is_hardcoded_secret(value: str, name: str) -> bool:
     environment variable name, a header/field name (``x-api-key``, ``access_token``), a label
     made of the name's own words (``INVALID_TOKEN = "invalid_token"``), an error code
     (``"token_expired"``), a sentence, a path or a URL."""
-    words = set(_words(value))
+    words = set(split_words(value))
     return not (
         len(value) < 8
         or value.startswith(PUBLIC_KEY_PREFIXES)
@@ -2567,7 +2565,7 @@ def _is_hardcoded_secret(value: str, name: str) -> bool:
         or MARKER.fullmatch(value)
         or _is_label(value, name)
         or ("_" in value and CONSTANT.fullmatch(value))
-        or words <= NAME_VOCABULARY | set(_words(name))
+        or words <= NAME_VOCABULARY | set(split_words(name))
         or (CODE.fullmatch(value) is not None and bool(words & STATE_WORDS))
         or value.startswith(("/", "./", "../", "~/"))
         or "://" in value
@@ -2644,25 +2642,12 @@ class _Candidate:
     literal: Expr
 
 
-def _dict_entries(expr: Expr) -> Iterator[tuple[str, Expr]]:
-    """``(key, value)`` of every dict with string keys inside ``expr``."""
-    for node in expr.walk():
-        if node.kind == "dict":
-            for key, value in zip(node.keys, node.items, strict=True):
-                if key is not None and key.string is not None:
-                    yield key.string, value
-
-
-def _roots(module: Module) -> Iterator[Expr]:
-    """Every top-level expression that can hold a literal: values, calls, returns, defaults."""
-    for assign in module.assignments:
-        if assign.value is not None:
-            yield assign.value
-    for call in module.calls:
-        yield call.expr
-    for function in module.functions:
-        yield from (ret.value for ret in function.returns if ret.value is not None)
-        yield from (param.default for param in function.params if param.default is not None)
+def _dict_entries(module: Module) -> Iterator[tuple[str, Expr]]:
+    """``(key, value)`` of every dict with string keys in the module's values."""
+    for node in value_exprs(module, "dict"):
+        for key, value in zip(node.keys, node.items, strict=True):
+            if key is not None and key.string is not None:
+                yield key.string, value
 
 
 def _named_values(module: Module) -> Iterator[tuple[str, Expr]]:
@@ -2679,8 +2664,7 @@ def _named_values(module: Module) -> Iterator[tuple[str, Expr]]:
         name = call.expr.arg(0, "key")
         if call.qualname in ENV_LOOKUPS and name is not None and name.string is not None:
             yield name.string, call.expr
-    for root in _roots(module):
-        yield from _dict_entries(root)
+    yield from _dict_entries(module)
     for function in module.functions:
         for param in function.params:
             if param.default is not None:
@@ -2700,7 +2684,7 @@ def _is_test_package(path: str) -> bool:
 
 def _is_seed_data(path: str) -> bool:
     """A module that loads seed, demo or fixture data (``scripts/seeds_load.py``)."""
-    return bool(SEED_WORDS.intersection(_words(path.rsplit("/", 1)[-1].removesuffix(".py"))))
+    return bool(SEED_WORDS.intersection(split_words(path.rsplit("/", 1)[-1].removesuffix(".py"))))
 
 
 def _main_guard_lines(module: Module) -> range:
@@ -2907,9 +2891,9 @@ class HardcodedSecret(Rule):
     def _literals(module: Module) -> Iterator[Expr]:
         """Every string literal of the module's values, calls, returns and defaults."""
         seen: set[Span] = set()
-        for root in _roots(module):
-            for node in root.walk():
-                if node.kind in STRING_KINDS and node.span not in seen:
+        for kind in STRING_KINDS:
+            for node in value_exprs(module, kind):
+                if node.span not in seen:
                     seen.add(node.span)
                     yield node
 
