@@ -9,7 +9,11 @@ from reviewer.extract import module_name
 from reviewer.extract.model import Expr, Module, Span
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Tier, Valid
-from reviewer.rules.helpers import enclosing_scopes
+from reviewer.rules.helpers import (
+    calls_to,
+    enclosing_scopes,
+    method_calls,
+)
 
 # A bare name is one whose import the model did not see: the hunks of a partial module, or `*`.
 CORS = frozenset({"fastapi.middleware.cors.CORSMiddleware", "CORSMiddleware"})
@@ -86,13 +90,13 @@ class _Cors:
 def _cors_configs(module: Module) -> Iterator[_Cors]:
     """``add_middleware(CORSMiddleware, ...)``, ``Middleware(CORSMiddleware, ...)`` and a direct
     ``CORSMiddleware(app, ...)`` wrapper."""
-    scopes = {call.span: call.function for call in module.calls}
-    for middleware in module.middleware:
-        if middleware.cls.qualname in CORS:
+    added = [middleware for middleware in module.middleware if middleware.cls.qualname in CORS]
+    if added:
+        scopes = {call.span: call.function for call in module.calls}
+        for middleware in added:
             yield _Cors(module, middleware.call, scopes.get(middleware.call.span))
-    for call in module.calls:
-        if call.qualname in CORS:
-            yield _Cors(module, call.expr, call.function)
+    for call in calls_to(module, CORS):
+        yield _Cors(module, call.expr, call.function)
 
 
 # Origins no allow-list of real sites would contain: a regex accepting both accepts any origin an
@@ -823,12 +827,9 @@ class OnEventInsteadOfLifespan(Rule):
         if module.is_test:
             return
         before_lifespan: bool | None = None
-        for call in module.calls:
+        for call in method_calls(module, ("on_event", "add_event_handler")):
             func = call.expr.func
-            if func is None or func.kind != "attribute":
-                continue
-            if func.op not in ("on_event", "add_event_handler"):
-                continue
+            assert func is not None
             receiver = func.items[0].type
             if receiver is not None and "." in receiver and receiver not in APP_TYPES:
                 continue
@@ -1010,9 +1011,9 @@ class DebugInProductionCode(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         if module.is_test or _not_application_code(module.path):
             return
-        for call in module.calls:
-            flags = DEBUG_FLAGS.get(call.qualname)
-            if flags is None or call.in_main_guard:
+        for call in calls_to(module, DEBUG_FLAGS):
+            flags = DEBUG_FLAGS[call.qualname]
+            if call.in_main_guard:
                 continue
             if module.partial and call.qualname == "uvicorn.run" and call.function is None:
                 continue

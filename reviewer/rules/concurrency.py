@@ -16,6 +16,7 @@ from reviewer.rules.helpers import (
     fresh_database_handle,
     import_edit,
     inherits_from,
+    method_calls,
     replace_edit,
     resource_kind,
 )
@@ -56,15 +57,6 @@ def _lifecycle_event(call: Expr, method: str) -> bool:
         return False
     event = call.arg(0, "event_type")
     return event is not None and event.string in ("startup", "shutdown")
-
-
-def _async_calls(module: Module) -> Iterator[Call]:
-    """Calls that run inside an ``async def`` while requests are being served (the body of a
-    lifespan or a startup/shutdown handler runs before the first or after the last)."""
-    lifecycle = _lifecycle_functions(module)
-    for call in module.calls:
-        if call.in_async_def and call.function not in lifecycle:
-            yield call
 
 
 def _cli_commands(module: Module) -> frozenset[str]:
@@ -113,18 +105,24 @@ def _startup_helpers(module: Module) -> frozenset[str]:
 
 
 def _serving_calls(module: Module) -> tuple[Call, ...]:
-    """Calls of :func:`_async_calls` that can stall requests: not in tests, command-line
-    commands, scripts with their own event loop, nor start-up and shutdown helpers (nor the
-    functions nested in those). Computed once per module for the four rules that ask."""
+    """Calls inside an ``async def`` that run while requests are being served (the body of a
+    lifespan or a startup/shutdown handler runs before the first or after the last) and can
+    stall them: not in tests, command-line commands, scripts with their own event loop, nor
+    start-up and shutdown helpers (nor the functions nested in those). Computed once per module
+    for the four rules that ask."""
     return module.memo("FAPI4xx.serving_calls", lambda: tuple(_find_serving_calls(module)))
 
 
 def _find_serving_calls(module: Module) -> Iterator[Call]:
-    if module.is_test or _is_script(module):
+    if module.is_test:
         return
+    in_async_def = [call for call in module.calls if call.in_async_def]
+    if not in_async_def or _is_script(module):
+        return
+    lifecycle = _lifecycle_functions(module)
     skipped = _cli_commands(module) | _startup_helpers(module)
-    for call in _async_calls(module):
-        if skipped.isdisjoint(enclosing_scopes(call.function)):
+    for call in in_async_def:
+        if call.function not in lifecycle and skipped.isdisjoint(enclosing_scopes(call.function)):
             yield call
 
 
@@ -1221,10 +1219,9 @@ class AsyncCallNotAwaited(Rule):
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
-        for call in module.calls:
+        for call in method_calls(module, COROUTINE_METHODS):
             func = call.expr.func
-            if func is None or func.kind != "attribute" or func.op not in COROUTINE_METHODS:
-                continue
+            assert func is not None
             if func.items[0].type not in ASYNC_RECEIVERS:
                 continue
             if call.usage in ("await", "return", "arg", "with", "yield"):

@@ -10,7 +10,11 @@ from http import HTTPStatus
 from reviewer.extract.model import Assign, Call, ExceptHandler, Expr, Function, Module, Span
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
-from reviewer.rules.helpers import dependencies
+from reviewer.rules.helpers import (
+    calls_named,
+    calls_where,
+    dependencies,
+)
 
 HTTP_EXCEPTION = "fastapi.HTTPException"
 BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
@@ -18,10 +22,16 @@ BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins
 
 def _is_response(call: Expr) -> bool:
     """A call of a FastAPI/Starlette response class."""
-    name = call.qualname or ""
-    return call.kind == "call" and (
-        name == "fastapi.Response" or name.startswith("fastapi.responses.")
-    )
+    return call.kind == "call" and _is_response_class(call.qualname or "")
+
+
+def _is_response_class(name: str) -> bool:
+    return name == "fastapi.Response" or name.startswith("fastapi.responses.")
+
+
+def _is_sent(name: str) -> bool:
+    """Calling ``name`` makes what a client receives: an ``HTTPException`` or a response."""
+    return name == HTTP_EXCEPTION or _is_response_class(name)
 
 
 def _explicit_status(response: Expr) -> Expr | None:
@@ -229,9 +239,8 @@ def _exception_handlers(module: Module) -> Iterator[tuple[Function, Expr]]:
     """Functions registered with ``@app.exception_handler(X)`` or
     ``app.add_exception_handler(X, handler)``, with ``X``."""
     registered: dict[str, Expr] = {}
-    for call in module.calls:
-        func = call.expr.func
-        if func is not None and func.op == "add_exception_handler" and len(call.expr.args) > 1:
+    for call in calls_named(module, ("add_exception_handler",)):
+        if len(call.expr.args) > 1:
             registered[call.expr.args[1].qualname or ""] = call.expr.args[0]
     for function in module.functions:
         caught = registered.get(f"{module.name}.{function.qualname}") or registered.get(
@@ -333,7 +342,7 @@ def _sinks(module: Module, returning: list[Function]) -> Iterator[tuple[Expr, st
     """What reaches the client, with the function it is in: the ``detail`` of an
     ``HTTPException``, the content of a response, and the values routes and exception handlers
     return."""
-    for call in module.calls:
+    for call in calls_where(module, _is_sent):
         expr = call.expr
         if expr.qualname == HTTP_EXCEPTION:
             payload = expr.arg(1, "detail")
@@ -553,6 +562,10 @@ class ExceptionDetailLeak(Rule):
             line = payload.span.line
             around = [s for s in scopes if s.function == function and s.first <= line <= s.last]
             exceptions = {name: label for s in around for name, label in s.exceptions.items()}
+            if not exceptions and not any(
+                node.kind == "call" and node.qualname in TRACEBACKS for node in payload.walk()
+            ):
+                continue  # with no exception caught around it, only a traceback can leak
             leak = _leak(payload, exceptions, _texts(module, around, exceptions))
             if leak is None:
                 continue

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from reviewer.extract.model import ClassDef, Expr, Function, Module, Route, Span
+from reviewer.extract.model import Call, ClassDef, Expr, Function, Module, Route, Span
 from reviewer.extract.project import Project
 from reviewer.rules.base import Edit
 
@@ -26,11 +26,11 @@ def project_memo(project: Project, module: Module, key: str, compute: Callable[[
     return value
 
 
-def _walk_roots(roots: list[Expr]) -> dict[str, list[Expr]]:
-    """Every expression inside ``roots``, by kind, in walk order; a subtree shared by two roots
-    (a call inside an assigned value is a root too) is walked once."""
+def walk_distinct(roots: list[Expr]) -> Iterator[Expr]:
+    """Every expression inside ``roots`` once, in the order of walking each root in turn
+    (:meth:`Expr.walk`): a subtree shared by two roots (a call inside an assigned value is a
+    call of the module too) is walked once."""
     seen: set[int] = set()
-    found: dict[str, list[Expr]] = {}
     stack = roots[::-1]
     pop, push, visit = stack.pop, stack.extend, seen.add
     while stack:
@@ -38,13 +38,7 @@ def _walk_roots(roots: list[Expr]) -> dict[str, list[Expr]]:
         if id(expr) in seen:
             continue
         visit(id(expr))
-        kind = expr.kind
-        if kind in found:
-            found[kind].append(expr)
-        else:
-            found[kind] = [expr]
-        if kind == "name":
-            continue
+        yield expr
         if expr.kwargs:
             push([value for _, value in expr.kwargs[::-1]])
         if expr.args:
@@ -53,7 +47,81 @@ def _walk_roots(roots: list[Expr]) -> dict[str, list[Expr]]:
             push([key for key in expr.keys[::-1] if key is not None])
         if expr.items:
             push(expr.items[::-1])
+
+
+def _by_kind(exprs: Iterator[Expr]) -> dict[str, list[Expr]]:
+    found: dict[str, list[Expr]] = {}
+    for expr in exprs:
+        if expr.kind in found:
+            found[expr.kind].append(expr)
+        else:
+            found[expr.kind] = [expr]
     return found
+
+
+class _CallIndex:
+    """The calls of a module by the qualified name of their callee, and by the name the callee
+    is written with (``name(...)`` or ``x.name(...)``); each with its position in
+    :attr:`Module.calls`."""
+
+    def __init__(self, module: Module) -> None:
+        self.by_name: dict[str, list[tuple[int, Call]]] = {}
+        self.by_op: dict[str, list[tuple[int, Call]]] = {}
+        for position, call in enumerate(module.calls):
+            entry = (position, call)
+            name = call.expr.qualname or ""
+            if name in self.by_name:
+                self.by_name[name].append(entry)
+            else:
+                self.by_name[name] = [entry]
+            func = call.expr.func
+            if func is not None:
+                if func.op in self.by_op:
+                    self.by_op[func.op].append(entry)
+                else:
+                    self.by_op[func.op] = [entry]
+
+
+def _call_index(module: Module) -> _CallIndex:
+    return module.memo("call_index", lambda: _CallIndex(module))
+
+
+def _in_order(groups: Iterable[list[tuple[int, Call]]]) -> list[Call]:
+    found = [entry for group in groups for entry in group]
+    if len(found) > 1:
+        found.sort(key=lambda entry: entry[0])
+    return [call for _, call in found]
+
+
+def calls_to(module: Module, names: Iterable[str]) -> list[Call]:
+    """The calls of ``module`` whose callee's qualified name is one of ``names``, in the order
+    of :attr:`Module.calls` (a lookup, not a scan of every call, for each rule that asks)."""
+    by_name = _call_index(module).by_name
+    return _in_order(by_name[name] for name in names if name in by_name)
+
+
+def calls_where(module: Module, wanted: Callable[[str], bool]) -> list[Call]:
+    """The calls of ``module`` whose callee's qualified name is ``wanted``, in the order of
+    :attr:`Module.calls` (each distinct name is asked once)."""
+    by_name = _call_index(module).by_name
+    return _in_order(group for name, group in by_name.items() if wanted(name))
+
+
+def calls_named(module: Module, names: Iterable[str]) -> list[Call]:
+    """The calls ``name(...)`` and ``x.name(...)`` of ``module`` for one of ``names`` (the
+    callee's name as written), in the order of :attr:`Module.calls`."""
+    by_op = _call_index(module).by_op
+    return _in_order(by_op[name] for name in names if name in by_op)
+
+
+def method_calls(module: Module, methods: Iterable[str]) -> list[Call]:
+    """The calls ``x.method(...)`` of ``module`` for one of ``methods``, in the order of
+    :attr:`Module.calls`."""
+    return [
+        call
+        for call in calls_named(module, methods)
+        if call.expr.func is not None and call.expr.func.kind == "attribute"
+    ]
 
 
 def value_roots(module: Module) -> Iterator[Expr]:
@@ -70,7 +138,7 @@ def value_roots(module: Module) -> Iterator[Expr]:
 
 def value_exprs(module: Module, kind: str) -> list[Expr]:
     """The expressions of ``kind`` inside :func:`value_roots`, each once, in walk order."""
-    by_kind = module.memo("value_exprs", lambda: _walk_roots(list(value_roots(module))))
+    by_kind = module.memo("value_exprs", lambda: _by_kind(walk_distinct(list(value_roots(module)))))
     return by_kind.get(kind, [])
 
 
@@ -230,9 +298,16 @@ def _origin(expr: Expr, project: Project) -> str | None:
         return expr.type
     if expr.kind not in ("name", "attribute") or not expr.qualname:
         return None
-    if project.function(expr.qualname) or project.cls(expr.qualname):
+    origins: dict[str, str | None] = project.memo("origins", dict)
+    if expr.qualname not in origins:
+        origins[expr.qualname] = _origin_of(expr.qualname, project)
+    return origins[expr.qualname]
+
+
+def _origin_of(qualname: str, project: Project) -> str | None:
+    if project.function(qualname) or project.cls(qualname):
         return "def"
-    found = project.assignment(expr.qualname)
+    found = project.assignment(qualname)
     value = found[1].value if found else None
     if value is not None and value.kind == "await":
         value = value.items[0]
@@ -289,7 +364,19 @@ def resource_kind(call: Expr, project: Project, depth: int = 0) -> str | None:
             return "session"
     if _is_session_factory(func, project):
         return "session"
-    found = project.function(call.qualname) if depth < 2 and call.qualname else None
+    if depth >= 2 or not call.qualname:
+        return None
+    opened: dict[tuple[str, int], str | None] = project.memo("opened_by", dict)
+    key = (call.qualname, depth)
+    if key not in opened:
+        opened[key] = _opened_by(call.qualname, project, depth)
+    return opened[key]
+
+
+def _opened_by(qualname: str, project: Project, depth: int) -> str | None:
+    """The kind of resource a call of the repository function ``qualname`` creates (see
+    :func:`resource_kind`)."""
+    found = project.function(qualname)
     if found is None:
         return None
     module, function = found
@@ -493,9 +580,17 @@ def callee(
         module = scope[0]
         enclosing = module.cls(scope[1].qualname.rpartition(".")[0])
         return _method(project, (module, enclosing), func.op, 0) if enclosing else None
-    qualname = call.qualname
+    if not call.qualname:
+        return None
+    callees: dict[str, tuple[Module, Function] | None] = project.memo("callees", dict)
+    if call.qualname not in callees:
+        callees[call.qualname] = _callee_named(project, call.qualname)
+    return callees[call.qualname]
+
+
+def _callee_named(project: Project, qualname: str) -> tuple[Module, Function] | None:
     found = project.function(qualname)
-    if found is not None or not qualname:
+    if found is not None:
         return found
     owner, _, method = qualname.rpartition(".")
     cls = project.cls(owner) if owner else None

@@ -20,7 +20,12 @@ from reviewer.extract.model import (
 )
 from reviewer.extract.project import Project
 from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity, Tier
-from reviewer.rules.helpers import path_params, response_type
+from reviewer.rules.helpers import (
+    calls_named,
+    method_calls,
+    path_params,
+    response_type,
+)
 
 SCHEMA_KINDS = frozenset({"pydantic", "sqlmodel", "sqlmodel_table"})
 ORM_KINDS = frozenset({"orm", "sqlmodel_table"})
@@ -1427,27 +1432,32 @@ class UntypedRequestBody(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         for route in app_routes(module):
             handler = route.handler
-            if "webhook" in _route_words(module, route) or _verifies_signature(
-                project, module, handler
-            ):
-                continue
-            for param in body_params(route):
-                if _untyped_body(param) and not _embedded(route, param) and not _text_body(param):
-                    yield self.finding(
-                        module,
-                        param.span,
-                        f"`{route_label(module, route)}` takes its body `{param.name}` "
-                        "without a model",
-                    )
+            untyped = [
+                param
+                for param in body_params(route)
+                if _untyped_body(param) and not _embedded(route, param) and not _text_body(param)
+            ]
             calls = list(module.calls_in(handler))
-            if any(call.qualname == "fastapi.Request.form" for call in calls):
-                continue  # JSON or a form (with files): no one body model takes both
             reads = [
                 call.expr
                 for call in calls
                 if call.qualname in ("fastapi.Request.json", "fastapi.Request.body")
                 and route.method not in BODYLESS_METHODS
             ]
+            if not untyped and not reads:
+                continue
+            if "webhook" in _route_words(module, route) or _verifies_signature(
+                project, module, handler
+            ):
+                continue
+            for param in untyped:
+                yield self.finding(
+                    module,
+                    param.span,
+                    f"`{route_label(module, route)}` takes its body `{param.name}` without a model",
+                )
+            if not reads or any(call.qualname == "fastapi.Request.form" for call in calls):
+                continue  # JSON or a form (with files): no one body model takes both
             handled = _handled_elsewhere(module, handler, reads)
             reads = [read for read in reads if read.span not in handled]
             for read in reads:
@@ -2096,15 +2106,10 @@ class PydanticV1Api(Rule):
         yield from self._method_calls(module, project)
 
     def _method_calls(self, module: Module, project: Project) -> Iterator[Finding]:
-        v2_scopes = {
-            call.function
-            for call in module.calls
-            if call.expr.func is not None and call.expr.func.op in V2_METHODS
-        }
-        for call in module.calls:
+        v2_scopes = {call.function for call in calls_named(module, V2_METHODS)}
+        for call in method_calls(module, V1_METHODS):
             func = call.expr.func
-            if func is None or func.kind != "attribute" or func.op not in V1_METHODS:
-                continue
+            assert func is not None
             if call.function in v2_scopes:
                 continue
             receiver = func.items[0]

@@ -18,8 +18,10 @@ from reviewer.rules.helpers import (
     argument_edit,
     bound_params,
     callee,
+    calls_to,
     depends_targets,
     enclosing_scopes,
+    method_calls,
     replace_edit,
     split_words,
     value_exprs,
@@ -742,7 +744,7 @@ class WeakPasswordHash(Rule):
     def _plain_comparisons(self, module: Module, project: Project) -> Iterator[Finding]:
         """``user.password == form.password`` and ``compare_digest(user.password, ...)``."""
         compared: list[tuple[Span, tuple[Expr, ...]]] = [
-            (call.span, call.expr.args) for call in module.calls if call.qualname in COMPARE_DIGEST
+            (call.span, call.expr.args) for call in calls_to(module, COMPARE_DIGEST)
         ]
         compared += [
             (compare.span, compare.operands)
@@ -781,10 +783,11 @@ JWT_ENCODE = frozenset({"jwt.encode", "jwt.api_jwt.encode", "jose.jwt.encode"})
 def _jwt_calls(module: Module, names: frozenset[str]) -> Iterator[Call]:
     """Calls of PyJWT/python-jose functions ``names``, imported in this module (authlib's
     ``jwt.decode`` resolves to ``authlib.jose.jwt.decode`` and is not one of them)."""
-    imported = {local for local, _ in module.imports}
-    for call in _production_calls(module):
+    calls = [] if module.is_test else calls_to(module, names)
+    imported = {local for local, _ in module.imports} if calls else set()
+    for call in calls:
         func = call.expr.func
-        if call.qualname in names and func is not None and _root(func) in imported:
+        if func is not None and _root(func) in imported:
             yield call
 
 
@@ -2366,8 +2369,11 @@ class SecretLogged(Rule):
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
+        if module.is_test:
+            return
         nlp = any(target.split(".")[0] in TOKENIZERS for _, target in module.imports)
-        for call in _production_calls(module):
+        printed = calls_to(module, ("print",))
+        for call in printed + method_calls(module, LOG_METHODS):
             if not _is_log_call(call, module):
                 continue
             arguments = [*call.expr.args]
@@ -3169,11 +3175,8 @@ class InsecureCookie(Rule):
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
-        for call in _production_calls(module):
+        for call in [] if module.is_test else method_calls(module, ("set_cookie",)):
             expr = call.expr
-            func = expr.func
-            if func is None or func.kind != "attribute" or func.op != "set_cookie":
-                continue
             cookie = _auth_cookie(expr, module)
             if cookie is None or _has_spread(expr) or _is_deletion(expr):
                 continue

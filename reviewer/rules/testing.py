@@ -22,8 +22,10 @@ from reviewer.rules.helpers import (
     SESSION_CLASSES,
     SESSION_FACTORY_CALLS,
     enclosing_scopes,
+    method_calls,
     resource_kind,
     string_prefix,
+    walk_distinct,
 )
 
 OVERRIDES = "dependency_overrides"
@@ -132,9 +134,9 @@ def _overrides(module: Module) -> Iterator[_Override]:
                 if value.kind == "dict" and value.items:
                     keys = tuple(key for key in value.keys if key is not None)
                     yield _Override(assign.span, assign.function, target, keys)
-    for call in module.calls:
+    for call in method_calls(module, ("update", "setdefault")):
         func = call.expr.func
-        if func is None or func.kind != "attribute" or not _is_overrides(func.items[0]):
+        if func is None or not _is_overrides(func.items[0]):
             continue
         first = call.expr.arg(0)
         if func.op == "update":
@@ -663,7 +665,7 @@ def _mocks_http(module: Module) -> bool:
     marks = [decorator for function in module.functions for decorator in function.decorators]
     marks.extend(assign.value for assign in module.assignments if assign.value is not None)
     marks.extend(call.expr for call in module.calls)
-    if any("vcr" in (expr.qualname or "").split(".") for mark in marks for expr in mark.walk()):
+    if any("vcr" in (expr.qualname or "").split(".") for expr in walk_distinct(marks)):
         return True
     for call in module.calls:
         if call.expr.last_name not in PATCHERS:
@@ -1005,15 +1007,16 @@ class ProductionResourceInTest(Rule):
             return
         configured = {
             call.expr.func.items[0].qualname
-            for call in module.calls
+            for call in method_calls(module, ("configure",))
             if call.expr.func is not None
-            and call.expr.func.kind == "attribute"
-            and call.expr.func.op == "configure"
         }
         mocked = _mocks_http(module)
         redirected: bool | None = None
+        live: dict[str | None, bool] = {}
         for call in module.calls:
-            if _live_test(module, call.function):
+            if call.function not in live:
+                live[call.function] = _live_test(module, call.function)
+            if live[call.function]:
                 continue
             func = call.expr.func
             kind = resource_kind(call.expr, project)
