@@ -11,7 +11,6 @@ other pydantic (the LLM pass, which validates answers with pydantic, imports it 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import enum
 import fnmatch
 import functools
@@ -27,11 +26,6 @@ from typing import Any, Literal
 from reviewer.errors import ReviewError
 from reviewer.rules.base import Severity, Tier
 from reviewer.rules.registry import BY_ID, expand
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 FailOn = Literal["error", "warning", "info", "never"]
 Provider = Literal["anthropic", "bedrock", "vertex"]
@@ -228,6 +222,8 @@ def _validate(table: dict[str, Any]) -> Config:
 
 
 def _did_you_mean(key: str, known: list[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(key.lower().replace("_", "-"), known, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -241,6 +237,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ReviewError(f"{path}: {exc.strerror or exc}") from None
     if len(data) > MAX_CONFIG_BYTES:
         raise ReviewError(f"{path}: larger than {MAX_CONFIG_BYTES >> 20} MiB: not read")
+    # Imported here: a repository without a configuration file never pays for the parser.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         document: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

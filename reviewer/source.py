@@ -6,7 +6,7 @@ All file and git I/O of a review happens here.
 from __future__ import annotations
 
 import os
-import subprocess
+import stat
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
@@ -18,6 +18,8 @@ from reviewer import limits
 from reviewer.errors import ReviewError
 
 if TYPE_CHECKING:
+    import subprocess
+
     from reviewer.diff import Diff, FileChange
 
 SKIP_DIRS = frozenset(
@@ -93,6 +95,33 @@ class MemorySources:
         return iter(sorted(path for path in self.files if path.endswith(".py")))
 
 
+class _Inside:
+    """The regular files below a folder, never one outside it (through ``..`` or a link)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._prefix = os.path.join(root, "")
+        self._folders: dict[str, str] = {}
+        """Folder -> its real path: resolved once, not once per file."""
+
+    def file(self, path: str) -> str | None:
+        """The real path of ``path`` (relative to the root), when that is a regular file
+        inside the root."""
+        folder, name = os.path.split(os.path.join(self.root, path))
+        try:
+            real = self._folders.get(folder)
+            if real is None:
+                real = self._folders[folder] = os.path.realpath(folder)
+            target = os.path.join(real, name)
+            mode = os.lstat(target).st_mode
+            if stat.S_ISLNK(mode) or name in ("", ".", ".."):
+                target = os.path.realpath(target)
+                mode = os.stat(target).st_mode
+        except (OSError, ValueError):  # missing, unreadable, or a NUL in the name
+            return None
+        return target if stat.S_ISREG(mode) and target.startswith(self._prefix) else None
+
+
 class DirectorySources:
     """A checkout on disk (``--repo DIR``, or the git work tree the command runs in)."""
 
@@ -102,6 +131,7 @@ class DirectorySources:
         if not root.is_dir():
             raise ReviewError(f"--repo: {root} is not a directory")
         self.root = root.resolve()
+        self._inside = _Inside(str(self.root))
         self._regular: set[str] = set()
         """Paths found by :meth:`python_files`: regular files reached without a symbolic link."""
 
@@ -111,12 +141,10 @@ class DirectorySources:
 
     def read(self, path: str) -> str | None:
         """The text of ``path``; never a file outside the root (through ``..`` or a link)."""
-        target = self.root / path
-        if path not in self._regular:
-            target = target.resolve()
-            if not target.is_relative_to(self.root) or not target.is_file():
-                return None
-        return read_file(target)
+        if path in self._regular:
+            return read_file(os.path.join(self._inside.root, path))
+        target = self._inside.file(path)
+        return None if target is None else read_file(target)
 
     def python_files(self) -> Iterator[str]:
         """Python files below the root, neither through nor as symbolic links."""
@@ -139,12 +167,12 @@ class DirectorySources:
                     yield relative
 
 
-def read_file(path: Path) -> str | None:
+def read_file(path: str) -> str | None:
     """The text of a regular file, or None when it cannot be read or is larger than
     :data:`MAX_FILE_BYTES` (a 2 GB file is never read whole: the change to it is reviewed from
     its hunks)."""
     try:
-        with path.open("rb") as stream:
+        with open(path, "rb") as stream:
             if os.fstat(stream.fileno()).st_size > limits.MAX_FILE_BYTES:
                 return None
             return decode(stream.read())
@@ -176,6 +204,8 @@ class _CatFile:
     """
 
     def __init__(self, git_dir: str) -> None:
+        import subprocess  # only git sources run processes: a review of a patch never does
+
         self.process = subprocess.Popen(
             ["git", "--git-dir", git_dir, "cat-file", "--batch"],
             stdin=subprocess.PIPE,
@@ -245,7 +275,7 @@ class GitRevisionSources:
     ) -> None:
         root = _git(repo_dir, "rev-parse", "--show-toplevel", "--absolute-git-dir", what=None)
         lines = root.splitlines()
-        self.work_tree: Path | None = Path(lines[0]) if len(lines) == 2 else None
+        self.work_tree = _Inside(lines[0]) if len(lines) == 2 else None
         self.git_dir = lines[-1]
         if revision.startswith("-"):
             raise ReviewError(f"{revision!r} is not a revision")
@@ -296,10 +326,10 @@ class GitRevisionSources:
         sha = self.blobs.get(path)
         if sha is None:
             return None
-        if path in self.clean and self.work_tree is not None:
-            target = (self.work_tree / path).resolve()
-            if target.is_relative_to(self.work_tree) and target.is_file():
-                return read_file(target)  # None when too large: then not read from git either
+        inside = self.work_tree if path in self.clean else None
+        target = None if inside is None else inside.file(path)
+        if target is not None:
+            return read_file(target)  # None when too large: then not read from git either
         data = self._texts.pop(path, None)
         if data is None:
             data = self._fetch(path, sha)
@@ -345,6 +375,8 @@ class GitRevisionSources:
 def _git(repo_dir: Path, *args: str, what: str | None) -> str:
     """The output of ``git ARGS`` run in ``repo_dir``; a one-line ReviewError when it fails
     (``what`` names the revision for the message; None: the repository itself)."""
+    import subprocess
+
     try:
         done = subprocess.run(
             ["git", *args],

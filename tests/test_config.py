@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 from reviewer.cli import main
-from reviewer.config import load_config, tomllib
+from reviewer.config import load_config
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
 
 CODE = (
     "import time\n\n\nasync def handler():\n    time.sleep(1)\n"

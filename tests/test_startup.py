@@ -98,6 +98,9 @@ def test_static_json_review_imports_no_heavy_module(change: Path) -> None:
     assert heavy(names) == []
     assert "rich" not in names  # only the text renderer uses it
     assert "reviewer.report.sarif" not in names  # renderers load when asked for
+    # A few milliseconds each: git's processes, the schema's resource files, the suggestions of
+    # a misspelt key, a TOML parser for a repository with no configuration.
+    assert not {"subprocess", "importlib.resources", "difflib", "tomllib"} & names
 
 
 def test_text_review_adds_only_rich(change: Path) -> None:

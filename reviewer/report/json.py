@@ -4,7 +4,6 @@ the package and copied to ``docs/``)."""
 from __future__ import annotations
 
 import json
-from importlib import resources
 from typing import Any, ClassVar
 
 from reviewer.engine import Report
@@ -13,6 +12,8 @@ from reviewer.rules.base import Autofix, Edit, Finding
 
 def schema() -> dict[str, Any]:
     """The JSON Schema of the report."""
+    from importlib import resources  # 4 ms of start-up (tempfile, shutil) a review never uses
+
     text = resources.files("reviewer.report").joinpath("report.schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
