@@ -5,8 +5,10 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from reviewer.extract.model import (
     App,
@@ -46,6 +48,8 @@ COMPARE_OPS: dict[type[ast.cmpop], str] = {
     ast.In: "in",
     ast.NotIn: "not in",
 }
+_BINARY_OPS: dict[type[ast.operator], str] = {ast.Add: "+", ast.Mod: "%", ast.BitOr: "|"}
+_SEQUENCES: dict[type[ast.expr], str] = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}
 TASK_SPAWNERS = frozenset({"gather", "create_task", "ensure_future", "wait", "wait_for", "shield"})
 MAX_EXPR_DEPTH = 64
 """Expressions are analysed this many levels deep. Below, a long chain (``x = 1 + 1 + ...`` with
@@ -156,8 +160,6 @@ def _span(node: ast.expr | ast.stmt | ast.arg | ast.excepthandler) -> Span:
 
 
 _NESTED = (ast.stmt, ast.excepthandler, ast.match_case)
-_LEAVES = frozenset({ast.Name, ast.Constant})
-"""Expressions with no call inside (most of those visited): not worth a visit."""
 
 
 def _statements(node: ast.stmt) -> Iterator[ast.stmt]:
@@ -263,8 +265,6 @@ class _Builder:
         self.class_kinds: dict[str, str] = {}
         self.exprs: dict[int, Expr] = {}
         self.in_main_guard = False
-        self.expr_depth = 0
-        self.visit_depth = 0
         last = tree.body[-1].end_lineno if tree.body else None
         _share_lines(max(len(lines), last or 0) + 1)
 
@@ -333,21 +333,24 @@ class _Builder:
         return name
 
     def type_of(self, node: ast.expr) -> str | None:
-        if isinstance(node, ast.Name):
-            for scope in reversed(self.scopes):
-                if node.id in scope.types:
-                    return scope.types[node.id]
-            return self.module_types.get(node.id)
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id == "self"
-        ):
-            found = self.scopes[-1].types.get(f"self.{node.attr}")
-            if found is None and self.attribute_types and self.scope.qualname is not None:
-                found = self.attribute_types[-1].get(node.attr)
-            return found
+        if type(node) is ast.Name:
+            return self._name_type(node.id)
+        if type(node) is ast.Attribute:
+            value = node.value
+            if type(value) is ast.Name and value.id == "self":
+                scope = self.scopes[-1]
+                found = scope.types.get(f"self.{node.attr}")
+                if found is None and self.attribute_types and scope.qualname is not None:
+                    found = self.attribute_types[-1].get(node.attr)
+                return found
         return None
+
+    def _name_type(self, name: str) -> str | None:
+        for scope in reversed(self.scopes):
+            types = scope.types
+            if name in types:
+                return types[name]
+        return self.module_types.get(name)
 
     def _attribute_types(self, node: ast.ClassDef) -> dict[str, str]:
         """The types of a class's instance attributes, seen from every method: class-level
@@ -394,124 +397,196 @@ class _Builder:
 
     # -- expressions -------------------------------------------------------------------------
 
-    def expr(self, node: ast.expr) -> Expr:
-        """The :class:`Expr` of ``node``, converted once however often it is asked for."""
+    def expr(self, node: ast.expr, depth: int = 0) -> Expr:
+        """The :class:`Expr` of ``node``, converted once however often it is asked for;
+        ``depth``: how deep ``node`` sits in the expression being converted."""
         key = id(node)
         cached = self.exprs.get(key)
         if cached is not None:
             return cached
-        if self.expr_depth >= MAX_EXPR_DEPTH:
-            at = _span(node)  # not analysed, and not cached
-            return Expr("other", at.line, at.end_line, at.column, at.end_column, self.source)
-        self.expr_depth += 1
-        try:
-            cached = self.exprs[key] = self._convert(node)
-        finally:
-            self.expr_depth -= 1
-        return cached
+        if depth >= MAX_EXPR_DEPTH:  # not analysed, and not cached
+            return self._other(node, depth)
+        made = self.exprs[key] = _CONVERTERS.get(type(node), _Builder._other)(self, node, depth + 1)
+        return made
 
-    def _convert(self, node: ast.expr) -> Expr:
+    def _other(self, node: ast.expr, depth: int) -> Expr:
         lines = _LINES
-        line = lines[node.lineno]
-        end = node.end_lineno
-        span = (
-            line,
-            line if end is None else lines[end],
+        return Expr(
+            "other",
+            lines[node.lineno],
+            lines[node.end_lineno or node.lineno],
             node.col_offset,
             node.end_col_offset or 0,
+            self.source,
         )
-        source = self.source
-        if isinstance(node, ast.Name):
-            name = node.id
-            return Expr(
-                "name", *span, source, self.imports.get(name, name), self.type_of(node), op=name
-            )
-        if isinstance(node, ast.Attribute):
-            receiver = self.expr(node.value)
-            # The same name ``resolve`` gives, from the receiver already converted.
-            base = receiver.items[0].qualname if receiver.kind == "call" else receiver.qualname
-            if receiver.kind not in ("name", "attribute", "call"):
-                base = None
-            return Expr(
-                "attribute",
-                *span,
-                source,
-                None if base is None else canonical(f"{base}.{node.attr}"),
-                self.type_of(node),
-                op=node.attr,
-                items=(receiver,),
-            )
-        if isinstance(node, ast.Call):
-            func = self.expr(node.func)
-            qualname = func.qualname
-            if func.kind == "attribute" and func.items[0].type:
-                qualname = f"{func.items[0].type}.{func.op}"
-            kwargs = tuple(
-                (keyword.arg or "**", self.expr(keyword.value)) for keyword in node.keywords
-            )
-            return Expr(
-                "call",
-                *span,
-                source,
-                qualname,
-                items=(func,),
-                args=tuple(self.expr(arg) for arg in node.args),
-                kwargs=kwargs,
-            )
-        if isinstance(node, ast.Constant):
-            value = node.value
-            if isinstance(value, bool):
-                return Expr("bool", *span, source, value=value)
-            if value is None:
-                return Expr("none", *span, source)
-            if isinstance(value, str):
-                return Expr("str", *span, source, value=value)
-            if isinstance(value, bytes):
-                return Expr("bytes", *span, source, value=value.decode("latin-1"))
-            if isinstance(value, (int, float)):
-                return Expr("number", *span, source, value=value)
-            return Expr("other", *span, source)
-        if isinstance(node, ast.JoinedStr):
-            values = tuple(
-                self.expr(part.value)
+
+    def _name(self, node: ast.Name, depth: int) -> Expr:
+        lines = _LINES
+        name = node.id
+        return Expr(
+            "name",
+            lines[node.lineno],
+            lines[node.end_lineno or node.lineno],
+            node.col_offset,
+            node.end_col_offset or 0,
+            self.source,
+            self.imports.get(name, name),
+            self._name_type(name),
+            None,
+            name,
+        )
+
+    def _attribute(self, node: ast.Attribute, depth: int) -> Expr:
+        receiver = self.expr(node.value, depth)
+        # The same name ``resolve`` gives, from the receiver already converted.
+        kind = receiver.kind
+        if kind == "call":
+            base = receiver.items[0].qualname
+        elif kind == "name" or kind == "attribute":
+            base = receiver.qualname
+        else:
+            base = None
+        lines = _LINES
+        attribute = node.attr
+        return Expr(
+            "attribute",
+            lines[node.lineno],
+            lines[node.end_lineno or node.lineno],
+            node.col_offset,
+            node.end_col_offset or 0,
+            self.source,
+            None if base is None else canonical(f"{base}.{attribute}"),
+            self.type_of(node),
+            None,
+            attribute,
+            (receiver,),
+        )
+
+    def _call(self, node: ast.Call, depth: int) -> Expr:
+        expr = self.expr
+        func = expr(node.func, depth)
+        qualname = func.qualname
+        if func.kind == "attribute":
+            receiver_type = func.items[0].type
+            if receiver_type:
+                qualname = f"{receiver_type}.{func.op}"
+        keywords = node.keywords
+        kwargs = (
+            tuple([(keyword.arg or "**", expr(keyword.value, depth)) for keyword in keywords])
+            if keywords
+            else ()
+        )
+        lines = _LINES
+        return Expr(
+            "call",
+            lines[node.lineno],
+            lines[node.end_lineno or node.lineno],
+            node.col_offset,
+            node.end_col_offset or 0,
+            self.source,
+            qualname,
+            None,
+            None,
+            "",
+            (func,),
+            (),
+            tuple([expr(arg, depth) for arg in node.args]) if node.args else (),
+            kwargs,
+        )
+
+    def _constant(self, node: ast.Constant, depth: int) -> Expr:
+        value = node.value
+        if isinstance(value, bool):
+            kind = "bool"
+        elif value is None:
+            kind = "none"
+        elif isinstance(value, str):
+            kind = "str"
+        elif isinstance(value, bytes):
+            kind, value = "bytes", value.decode("latin-1")
+        elif isinstance(value, (int, float)):
+            kind = "number"
+        else:
+            kind, value = "other", None
+        lines = _LINES
+        return Expr(
+            kind,
+            lines[node.lineno],
+            lines[node.end_lineno or node.lineno],
+            node.col_offset,
+            node.end_col_offset or 0,
+            self.source,
+            None,
+            None,
+            value,
+        )
+
+    def _fstring(self, node: ast.JoinedStr, depth: int) -> Expr:
+        values = tuple(
+            [
+                self.expr(part.value, depth)
                 for part in node.values
-                if isinstance(part, ast.FormattedValue)
-            )
-            literal = "".join(
+                if type(part) is ast.FormattedValue
+            ]
+        )
+        literal = "".join(
+            [
                 part.value
                 for part in node.values
-                if isinstance(part, ast.Constant) and isinstance(part.value, str)
-            )
-            return Expr("fstring", *span, source, value=literal, items=values)
-        if isinstance(node, ast.BinOp):
-            op = {ast.Add: "+", ast.Mod: "%", ast.BitOr: "|"}.get(type(node.op), "?")
-            return Expr(
-                "binop", *span, source, op=op, items=(self.expr(node.left), self.expr(node.right))
-            )
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            kind = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}[type(node)]
-            return Expr(kind, *span, source, items=tuple(self.expr(elt) for elt in node.elts))
-        if isinstance(node, ast.Dict):
-            return Expr(
-                "dict",
-                *span,
-                source,
-                keys=tuple(None if key is None else self.expr(key) for key in node.keys),
-                items=tuple(self.expr(value) for value in node.values),
-            )
-        if isinstance(node, ast.Subscript):
-            return Expr(
-                "subscript",
-                *span,
-                source,
-                self.resolve(node.value),
-                items=(self.expr(node.value), self.expr(node.slice)),
-            )
-        if isinstance(node, ast.Await):
-            return Expr("await", *span, source, items=(self.expr(node.value),))
-        if isinstance(node, ast.Starred):
-            return self.expr(node.value)
-        return Expr("other", *span, source)
+                if type(part) is ast.Constant and isinstance(part.value, str)
+            ]
+        )
+        return self._made("fstring", node, value=literal, items=values)
+
+    def _binop(self, node: ast.BinOp, depth: int) -> Expr:
+        items = (self.expr(node.left, depth), self.expr(node.right, depth))
+        return self._made("binop", node, op=_BINARY_OPS.get(type(node.op), "?"), items=items)
+
+    def _sequence(self, node: ast.List | ast.Tuple | ast.Set, depth: int) -> Expr:
+        items = tuple([self.expr(element, depth) for element in node.elts])
+        return self._made(_SEQUENCES[type(node)], node, items=items)
+
+    def _dict(self, node: ast.Dict, depth: int) -> Expr:
+        keys = tuple([None if key is None else self.expr(key, depth) for key in node.keys])
+        items = tuple([self.expr(value, depth) for value in node.values])
+        return self._made("dict", node, keys=keys, items=items)
+
+    def _subscript(self, node: ast.Subscript, depth: int) -> Expr:
+        items = (self.expr(node.value, depth), self.expr(node.slice, depth))
+        return self._made("subscript", node, self.resolve(node.value), items=items)
+
+    def _await(self, node: ast.Await, depth: int) -> Expr:
+        return self._made("await", node, items=(self.expr(node.value, depth),))
+
+    def _starred(self, node: ast.Starred, depth: int) -> Expr:
+        return self.expr(node.value, depth)
+
+    def _made(
+        self,
+        kind: str,
+        node: ast.expr,
+        qualname: str | None = None,
+        value: str | None = None,
+        op: str = "",
+        items: tuple[Expr, ...] = (),
+        keys: tuple[Expr | None, ...] = (),
+    ) -> Expr:
+        """The less frequent kinds of expression (the frequent ones build theirs inline)."""
+        lines = _LINES
+        return Expr(
+            kind,
+            lines[node.lineno],
+            lines[node.end_lineno or node.lineno],
+            node.col_offset,
+            node.end_col_offset or 0,
+            self.source,
+            qualname,
+            None,
+            value,
+            op,
+            items,
+            keys,
+        )
 
     # -- traversal ---------------------------------------------------------------------------
 
@@ -546,70 +621,79 @@ class _Builder:
         return self.scopes[-1]
 
     def stmt(self, node: ast.stmt) -> None:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            self.function(node)
-        elif isinstance(node, ast.ClassDef):
-            self.class_def(node)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            self.assign(node)
-        elif isinstance(node, ast.Return):
-            value = None
-            if node.value is not None:
-                value = self.expr(node.value)
-                self.visit(node.value, "return")
-            self.scope.returns.append(Return(_span(node), value))
-        elif isinstance(node, ast.Expr):
-            self.visit(node.value, "expr")
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            if self.scope.qualname is not None:
-                self._import(node)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                target = item.optional_vars
-                name = target.id if isinstance(target, ast.Name) else None
-                if name and isinstance(item.context_expr, ast.Call):
-                    callee = self.resolve(item.context_expr.func)
-                    if callee:
-                        self.scope.types[name] = callee
-                self.scope.withs.append(self.expr(item.context_expr))
-                self.visit(item.context_expr, "with", name)
-            self.body(node.body)
-        elif isinstance(node, ast.Delete):
-            targets = tuple(self.expr(target) for target in node.targets)
-            self.deletes.append(Delete(targets, _span(node), self.scope.qualname))
-            for target in node.targets:
-                self.visit(target, "other")
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            self.loops.append(
-                Loop(
-                    targets=tuple(
-                        name.id for name in ast.walk(node.target) if isinstance(name, ast.Name)
-                    ),
-                    iterable=self.expr(node.iter),
-                    span=_span(node),
-                    function=self.scope.qualname,
-                )
+        _STATEMENTS.get(type(node), _Builder._statement_children)(self, node)
+
+    def _statement_children(self, node: ast.stmt) -> None:
+        for name in node._fields:
+            child = getattr(node, name)
+            if type(child) is list:
+                for item in child:
+                    if isinstance(item, ast.stmt):
+                        self.stmt(item)
+                    elif isinstance(item, ast.expr):
+                        self.visit(item, "other")
+                    elif type(item) is ast.match_case:
+                        self.body(item.body)
+            elif isinstance(child, ast.expr):
+                self.visit(child, "other")
+
+    def _return(self, node: ast.Return) -> None:
+        value = None
+        if node.value is not None:
+            value = self.expr(node.value)
+            self.visit(node.value, "return")
+        self.scope.returns.append(Return(_span(node), value))
+
+    def _expression(self, node: ast.Expr) -> None:
+        self.visit(node.value, "expr")
+
+    def _local_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if self.scope.qualname is not None:
+            self._import(node)
+
+    def _with(self, node: ast.With | ast.AsyncWith) -> None:
+        for item in node.items:
+            target = item.optional_vars
+            name = target.id if isinstance(target, ast.Name) else None
+            if name and isinstance(item.context_expr, ast.Call):
+                callee = self.resolve(item.context_expr.func)
+                if callee:
+                    self.scope.types[name] = callee
+            self.scope.withs.append(self.expr(item.context_expr))
+            self.visit(item.context_expr, "with", name)
+        self.body(node.body)
+
+    def _delete(self, node: ast.Delete) -> None:
+        targets = tuple(self.expr(target) for target in node.targets)
+        self.deletes.append(Delete(targets, _span(node), self.scope.qualname))
+        for target in node.targets:
+            self.visit(target, "other")
+
+    def _for(self, node: ast.For | ast.AsyncFor) -> None:
+        self.loops.append(
+            Loop(
+                targets=tuple(
+                    name.id for name in ast.walk(node.target) if isinstance(name, ast.Name)
+                ),
+                iterable=self.expr(node.iter),
+                span=_span(node),
+                function=self.scope.qualname,
             )
-            self.visit(node.target, "other")
-            self.visit(node.iter, "other")
-            self.body(node.body)
-            self.body(node.orelse)
-        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-            self.try_stmt(node)
-        elif isinstance(node, ast.If) and self.scope.qualname is None and _is_main_guard(node.test):
-            self.visit(node.test, "other")
-            self.in_main_guard = True
-            self.body(node.body)
-            self.in_main_guard = False
-            self.body(node.orelse)
-        else:
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, ast.stmt):
-                    self.stmt(child)
-                elif isinstance(child, ast.expr):
-                    self.visit(child, "other")
-                elif isinstance(child, ast.match_case):
-                    self.body(child.body)
+        )
+        self.visit(node.target, "other")
+        self.visit(node.iter, "other")
+        self.body(node.body)
+        self.body(node.orelse)
+
+    def _if(self, node: ast.If) -> None:
+        if self.scope.qualname is not None or not _is_main_guard(node.test):
+            self._statement_children(node)
+            return
+        self.visit(node.test, "other")
+        self.in_main_guard = True
+        self.body(node.body)
+        self.in_main_guard = False
+        self.body(node.orelse)
 
     def body(self, stmts: list[ast.stmt]) -> None:
         for stmt in stmts:
@@ -654,147 +738,156 @@ class _Builder:
     def assign(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign) -> None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         value = node.value
-        annotation = node.annotation if isinstance(node, ast.AnnAssign) else None
-        types = self.scope.types if self.scope.qualname is not None else self.module_types
+        annotation = node.annotation if type(node) is ast.AnnAssign else None
+        scope = self.scopes[-1]
+        types = scope.types if scope.qualname is not None else self.module_types
+        call = value if type(value) is ast.Call else None
+        callee = None if call is None else self.resolve(call.func)
+        declared = None if annotation is None else self.type_name(annotation)
         for target in targets:
-            key = None
-            if isinstance(target, ast.Name):
+            if type(target) is ast.Name:
                 key = target.id
             elif (
-                isinstance(target, ast.Attribute)
-                and isinstance(target.value, ast.Name)
+                type(target) is ast.Attribute
+                and type(target.value) is ast.Name
                 and target.value.id == "self"
             ):
                 key = f"self.{target.attr}"
-            if key is None:
+            else:
                 continue
-            callee = self.resolve(value.func) if isinstance(value, ast.Call) else None
-            declared = self.type_name(annotation) if annotation is not None else None
             if declared:
                 types[key] = declared
-            elif isinstance(value, ast.Call) and callee:
-                types[key] = self.type_of(value.func) or callee
+            elif call is not None and callee:
+                types[key] = self.type_of(call.func) or callee
             if (
-                isinstance(value, ast.Call)
+                call is not None
                 and callee in ("fastapi.FastAPI", "fastapi.APIRouter")
-                and isinstance(target, ast.Name)
+                and type(target) is ast.Name
             ):
                 self.apps.append(
                     App(
-                        name=target.id,
-                        call=self.expr(value),
+                        name=key,
+                        call=self.expr(call),
                         kind="app" if callee == "fastapi.FastAPI" else "router",
-                        function=self.scope.qualname,
+                        function=scope.qualname,
                     )
                 )
         self.assignments.append(
             Assign(
-                targets=tuple(self.expr(target) for target in targets),
+                targets=tuple([self.expr(target) for target in targets]),
                 value=None if value is None else self.expr(value),
                 span=_span(node),
-                function=self.scope.qualname,
+                function=scope.qualname,
                 annotation=None if annotation is None else self.expr(annotation),
                 class_name=self.class_stack[-1] if self.class_stack else None,
             )
         )
         if value is not None:
-            name = targets[0].id if isinstance(targets[0], ast.Name) else None
+            name = targets[0].id if type(targets[0]) is ast.Name else None
             self.visit(value, "assign", name)
 
-    def visit(self, node: ast.expr, usage: str, target: str | None = None) -> None:
+    def visit(self, node: ast.expr, usage: str, target: str | None = None, depth: int = 0) -> None:
         """Record every call in ``node`` (down to :data:`MAX_EXPR_DEPTH` levels); ``usage`` says
-        how the value of ``node`` is used."""
-        if self.visit_depth >= MAX_EXPR_DEPTH or type(node) in _LEAVES:
-            return
-        self.visit_depth += 1
-        try:
-            self._visit(node, usage, target)
-        finally:
-            self.visit_depth -= 1
+        how the value of ``node`` is used; ``depth``: how deep ``node`` sits in the expression
+        being visited."""
+        kind = type(node)
+        if kind is ast.Name or kind is ast.Constant or depth >= MAX_EXPR_DEPTH:
+            return  # no call inside a name or a constant, the most frequent expressions
+        _VISITORS.get(kind, _Builder._visit_children)(self, node, usage, target, depth + 1)
 
-    def _visit(self, node: ast.expr, usage: str, target: str | None) -> None:
-        if isinstance(node, (ast.Name, ast.Constant)):
-            return
-        if isinstance(node, ast.Attribute):
-            self.visit(node.value, "other")
-            return
-        if isinstance(node, ast.Call):
-            self.call(node, usage, target)
-            return
-        if isinstance(node, ast.Await):
-            inner = node.value
-            if isinstance(inner, ast.Name):
-                self.scope.awaited.add(inner.id)
-            self.visit(inner, "await")
-            return
-        if isinstance(node, ast.Lambda):
-            self.scopes.append(_Scope(self.scope.qualname, False))
-            self.visit(node.body, "return")
-            self.scopes.pop()
-            return
-        if isinstance(node, (ast.Yield, ast.YieldFrom)):
-            self.scope.yields.append(_span(node))
-            if isinstance(node, ast.Yield) and node.value is not None:
-                self.scope.yield_values.append(self.expr(node.value))
-            if node.value is not None:
-                self.visit(node.value, "yield")
-            return
-        if isinstance(node, ast.NamedExpr):
-            self.visit(node.value, "assign", node.target.id)
-            return
-        if isinstance(node, ast.Compare):
-            self.compares.append(
-                Compare(
-                    left=self.expr(node.left),
-                    ops=tuple(COMPARE_OPS.get(type(op), "?") for op in node.ops),
-                    comparators=tuple(self.expr(item) for item in node.comparators),
-                    span=_span(node),
-                    function=self.scope.qualname,
-                )
-            )
-        for child in ast.iter_child_nodes(node):
+    def _visit_children(self, node: ast.expr, usage: str, target: str | None, depth: int) -> None:
+        visit = self.visit
+        for name in node._fields:
+            child = getattr(node, name)
             if isinstance(child, ast.expr):
-                self.visit(child, "other")
-            elif isinstance(child, ast.comprehension):
-                self.visit(child.iter, "other")
-                for condition in child.ifs:
-                    self.visit(condition, "other")
+                visit(child, "other", None, depth)
+            elif type(child) is list:
+                for item in child:
+                    if isinstance(item, ast.expr):
+                        visit(item, "other", None, depth)
+                    elif type(item) is ast.comprehension:
+                        visit(item.iter, "other", None, depth)
+                        for condition in item.ifs:
+                            visit(condition, "other", None, depth)
 
-    def call(self, node: ast.Call, usage: str, target: str | None) -> None:
-        expr = self.expr(node)
-        scope = self.scope
-        self.calls.append(
-            Call(
-                expr=expr,
-                function=scope.qualname,
-                in_async_def=scope.is_async,
-                usage=usage,
-                target=target,
-                in_main_guard=self.in_main_guard,
+    def _visit_attribute(
+        self, node: ast.Attribute, usage: str, target: str | None, depth: int
+    ) -> None:
+        self.visit(node.value, "other", None, depth)
+
+    def _visit_await(self, node: ast.Await, usage: str, target: str | None, depth: int) -> None:
+        inner = node.value
+        if type(inner) is ast.Name:
+            self.scopes[-1].awaited.add(inner.id)
+        self.visit(inner, "await", None, depth)
+
+    def _visit_lambda(self, node: ast.Lambda, usage: str, target: str | None, depth: int) -> None:
+        self.scopes.append(_Scope(self.scopes[-1].qualname, False))
+        self.visit(node.body, "return", None, depth)
+        self.scopes.pop()
+
+    def _visit_yield(
+        self, node: ast.Yield | ast.YieldFrom, usage: str, target: str | None, depth: int
+    ) -> None:
+        scope = self.scopes[-1]
+        scope.yields.append(_span(node))
+        value = node.value
+        if value is not None:
+            if type(node) is ast.Yield:
+                scope.yield_values.append(self.expr(value))
+            self.visit(value, "yield", None, depth)
+
+    def _visit_named(self, node: ast.NamedExpr, usage: str, target: str | None, depth: int) -> None:
+        self.visit(node.value, "assign", node.target.id, depth)
+
+    def _visit_compare(self, node: ast.Compare, usage: str, target: str | None, depth: int) -> None:
+        self.compares.append(
+            Compare(
+                left=self.expr(node.left),
+                ops=tuple([COMPARE_OPS.get(type(op), "?") for op in node.ops]),
+                comparators=tuple([self.expr(item) for item in node.comparators]),
+                span=_span(node),
+                function=self.scopes[-1].qualname,
             )
         )
-        func = expr.func
-        if func is not None and func.kind == "attribute":
+        self.visit(node.left, "other", None, depth)
+        for item in node.comparators:
+            self.visit(item, "other", None, depth)
+
+    def _visit_call(self, node: ast.Call, usage: str, target: str | None, depth: int) -> None:
+        expr = self.expr(node)
+        scope = self.scopes[-1]
+        self.calls.append(
+            Call(expr, scope.qualname, scope.is_async, usage, target, self.in_main_guard)
+        )
+        func = expr.items[0]
+        if func.kind == "attribute":
             self.registration(expr, func)
         elif expr.qualname == "fastapi.middleware.Middleware" and expr.args:
             self.middleware.append(Middleware(owner="", cls=expr.args[0], call=expr))
         callee = expr.qualname or ""
         spawns = callee.rsplit(".", 1)[-1] in TASK_SPAWNERS or callee.endswith(".start_soon")
-        for arg in [*node.args, *(keyword.value for keyword in node.keywords)]:
-            if spawns and isinstance(arg, ast.Name):
+        visit = self.visit
+        for arg in node.args:
+            if spawns and type(arg) is ast.Name:
                 scope.awaited.add(arg.id)
-            self.visit(arg, "arg")
-        self.visit(node.func, "other")
+            visit(arg, "arg", None, depth)
+        for keyword in node.keywords:
+            value = keyword.value
+            if spawns and type(value) is ast.Name:
+                scope.awaited.add(value.id)
+            visit(value, "arg", None, depth)
+        visit(node.func, "other", None, depth)
 
     def registration(self, expr: Expr, func: Expr) -> None:
-        owner = func.items[0].text
         if func.op == "add_middleware" and expr.args:
+            owner = func.items[0].text
             self.middleware.append(Middleware(owner=owner, cls=expr.args[0], call=expr))
         elif func.op == "include_router" and expr.args:
             prefix = expr.kwarg("prefix")
             self.includes.append(
                 Include(
-                    owner=owner,
+                    owner=func.items[0].text,
                     router=expr.args[0],
                     prefix=prefix.string if prefix is not None else None,
                     span=expr.span,
@@ -1019,6 +1112,59 @@ class _Builder:
         if "pydantic" in kinds:
             return "pydantic"
         return "class"
+
+
+_CONVERTERS: dict[type[ast.AST], Callable[[_Builder, Any, int], Expr]] = {
+    ast.Name: _Builder._name,
+    ast.Attribute: _Builder._attribute,
+    ast.Call: _Builder._call,
+    ast.Constant: _Builder._constant,
+    ast.JoinedStr: _Builder._fstring,
+    ast.BinOp: _Builder._binop,
+    ast.List: _Builder._sequence,
+    ast.Tuple: _Builder._sequence,
+    ast.Set: _Builder._sequence,
+    ast.Dict: _Builder._dict,
+    ast.Subscript: _Builder._subscript,
+    ast.Await: _Builder._await,
+    ast.Starred: _Builder._starred,
+}
+"""How each kind of expression converts (any other is ``other``)."""
+
+_VISITORS: dict[type[ast.AST], Callable[[_Builder, Any, str, str | None, int], None]] = {
+    ast.Attribute: _Builder._visit_attribute,
+    ast.Call: _Builder._visit_call,
+    ast.Await: _Builder._visit_await,
+    ast.Lambda: _Builder._visit_lambda,
+    ast.Yield: _Builder._visit_yield,
+    ast.YieldFrom: _Builder._visit_yield,
+    ast.NamedExpr: _Builder._visit_named,
+    ast.Compare: _Builder._visit_compare,
+}
+"""The expressions visited in their own way (any other: its children)."""
+
+_STATEMENTS: dict[type[ast.AST], Callable[[_Builder, Any], None]] = {
+    ast.FunctionDef: _Builder.function,
+    ast.AsyncFunctionDef: _Builder.function,
+    ast.ClassDef: _Builder.class_def,
+    ast.Assign: _Builder.assign,
+    ast.AnnAssign: _Builder.assign,
+    ast.AugAssign: _Builder.assign,
+    ast.Return: _Builder._return,
+    ast.Expr: _Builder._expression,
+    ast.Import: _Builder._local_import,
+    ast.ImportFrom: _Builder._local_import,
+    ast.With: _Builder._with,
+    ast.AsyncWith: _Builder._with,
+    ast.Delete: _Builder._delete,
+    ast.For: _Builder._for,
+    ast.AsyncFor: _Builder._for,
+    ast.Try: _Builder.try_stmt,
+    ast.If: _Builder._if,
+}
+"""The statements handled in their own way (any other: its children)."""
+if sys.version_info >= (3, 11):
+    _STATEMENTS[ast.TryStar] = _Builder.try_stmt
 
 
 def build_module(path: str, tree: ast.Module, lines: tuple[str, ...], partial: bool) -> Module:

@@ -202,8 +202,10 @@ class Call:
         return self.expr.span
 
 
-@dataclass(frozen=True)
+@record
 class Param:
+    """A parameter of a function."""
+
     name: str
     span: Span
     annotation: Expr | None
@@ -221,14 +223,18 @@ class Param:
         return self.marker.last_name if self.marker is not None else None
 
 
-@dataclass(frozen=True)
+@record
 class Return:
+    """A ``return`` statement."""
+
     span: Span
     value: Expr | None
 
 
-@dataclass(frozen=True)
+@record
 class ExceptHandler:
+    """An ``except`` clause."""
+
     span: Span
     types: tuple[str, ...]
     """Qualified names of the caught types; empty for a bare ``except:``."""
@@ -241,8 +247,10 @@ class ExceptHandler:
     """The body of the ``try`` this handler guards."""
 
 
-@dataclass(frozen=True)
+@record
 class Function:
+    """A ``def`` or ``async def``, with what its body does that rules ask about."""
+
     name: str
     qualname: str
     """Module-relative qualified name (``Class.method``, ``outer.inner``)."""
@@ -274,7 +282,7 @@ class Function:
         return None
 
 
-@dataclass(frozen=True)
+@record
 class Route:
     """A path operation: ``@router.get("/items")`` on a handler."""
 
@@ -294,16 +302,20 @@ class Route:
         return self.handler.span
 
 
-@dataclass(frozen=True)
+@record
 class Field:
+    """A field of a class: an annotated name, or a column of an ORM model."""
+
     name: str
     span: Span
     annotation: Expr | None
     default: Expr | None
 
 
-@dataclass(frozen=True)
+@record
 class ClassDef:
+    """A class definition."""
+
     name: str
     qualname: str
     span: Span
@@ -317,7 +329,7 @@ class ClassDef:
     """``pydantic``, ``sqlmodel_table``, ``sqlmodel``, ``orm`` (SQLAlchemy declarative), ``class``."""
 
 
-@dataclass(frozen=True)
+@record
 class Assign:
     """``target = value`` (also annotated and augmented assignments, and ``setattr``-free
     subscript/attribute targets)."""
@@ -330,7 +342,7 @@ class Assign:
     class_name: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Delete:
     """``del target, ...``."""
 
@@ -339,7 +351,7 @@ class Delete:
     function: str | None
 
 
-@dataclass(frozen=True)
+@record
 class Loop:
     """``for targets in iterable:`` (also ``async for``)."""
 
@@ -351,7 +363,7 @@ class Loop:
     function: str | None
 
 
-@dataclass(frozen=True)
+@record
 class Compare:
     """A comparison ``left op comparator [op comparator ...]`` anywhere in an expression."""
 
@@ -367,14 +379,16 @@ class Compare:
         return (self.left, *self.comparators)
 
 
-@dataclass(frozen=True)
+@record
 class Middleware:
+    """A middleware added to an app (``add_middleware``) or listed in ``Middleware(...)``."""
+
     owner: str
     cls: Expr
     call: Expr
 
 
-@dataclass(frozen=True)
+@record
 class Include:
     """``owner.include_router(router, prefix=...)``."""
 
@@ -384,7 +398,7 @@ class Include:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class App:
     """``FastAPI(...)``/``APIRouter(...)`` bound to a name."""
 
@@ -398,6 +412,8 @@ class App:
 
 @dataclass(frozen=True)
 class Module:
+    """The constructs of one file that rules read."""
+
     path: str
     """Repository-relative path."""
     name: str
