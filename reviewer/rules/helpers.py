@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -26,16 +27,16 @@ def project_memo(project: Project, module: Module, key: str, compute: Callable[[
     return value
 
 
-def walk_distinct(roots: list[Expr]) -> Iterator[Expr]:
+def walk_distinct(roots: list[Expr], leaves: frozenset[str] = frozenset()) -> Iterator[Expr]:
     """Every expression inside ``roots`` once, in the order of walking each root in turn
     (:meth:`Expr.walk`): a subtree shared by two roots (a call inside an assigned value is a
-    call of the module too) is walked once."""
+    call of the module too) is walked once. Expressions of the kinds ``leaves`` are left out."""
     seen: set[int] = set()
     stack = roots[::-1]
     pop, push, visit = stack.pop, stack.extend, seen.add
     while stack:
         expr = pop()
-        if id(expr) in seen:
+        if expr.kind in leaves or id(expr) in seen:
             continue
         visit(id(expr))
         yield expr
@@ -49,69 +50,61 @@ def walk_distinct(roots: list[Expr]) -> Iterator[Expr]:
             push(expr.items[::-1])
 
 
-def _by_kind(exprs: Iterator[Expr]) -> dict[str, list[Expr]]:
-    found: dict[str, list[Expr]] = {}
-    for expr in exprs:
-        if expr.kind in found:
-            found[expr.kind].append(expr)
-        else:
-            found[expr.kind] = [expr]
-    return found
-
-
 class _CallIndex:
-    """The calls of a module by the qualified name of their callee, and by the name the callee
-    is written with (``name(...)`` or ``x.name(...)``); each with its position in
-    :attr:`Module.calls`."""
+    """The positions in :attr:`Module.calls` of the calls of a module, by the qualified name of
+    their callee and by the name the callee is written with (``name(...)``, ``x.name(...)``)."""
 
     def __init__(self, module: Module) -> None:
-        self.by_name: dict[str, list[tuple[int, Call]]] = {}
-        self.by_op: dict[str, list[tuple[int, Call]]] = {}
+        self.calls = module.calls
+        self.by_name: dict[str, list[int]] = {}
+        self.by_op: dict[str, list[int]] = {}
+        by_name, by_op = self.by_name, self.by_op
         for position, call in enumerate(module.calls):
-            entry = (position, call)
-            name = call.expr.qualname or ""
-            if name in self.by_name:
-                self.by_name[name].append(entry)
+            expr = call.expr
+            name = expr.qualname or ""
+            if name in by_name:
+                by_name[name].append(position)
             else:
-                self.by_name[name] = [entry]
-            func = call.expr.func
-            if func is not None:
-                if func.op in self.by_op:
-                    self.by_op[func.op].append(entry)
+                by_name[name] = [position]
+            if expr.kind == "call" and expr.items:  # ``expr.func``, without the property
+                op = expr.items[0].op
+                if op in by_op:
+                    by_op[op].append(position)
                 else:
-                    self.by_op[func.op] = [entry]
+                    by_op[op] = [position]
+
+    def ordered(self, groups: list[list[int]]) -> list[Call]:
+        calls = self.calls
+        if len(groups) == 1:
+            return [calls[position] for position in groups[0]]
+        return [calls[position] for position in sorted(p for group in groups for p in group)]
 
 
 def _call_index(module: Module) -> _CallIndex:
     return module.memo("call_index", lambda: _CallIndex(module))
 
 
-def _in_order(groups: Iterable[list[tuple[int, Call]]]) -> list[Call]:
-    found = [entry for group in groups for entry in group]
-    if len(found) > 1:
-        found.sort(key=lambda entry: entry[0])
-    return [call for _, call in found]
-
-
 def calls_to(module: Module, names: Iterable[str]) -> list[Call]:
     """The calls of ``module`` whose callee's qualified name is one of ``names``, in the order
     of :attr:`Module.calls` (a lookup, not a scan of every call, for each rule that asks)."""
-    by_name = _call_index(module).by_name
-    return _in_order(by_name[name] for name in names if name in by_name)
+    index = _call_index(module)
+    by_name = index.by_name
+    return index.ordered([by_name[name] for name in names if name in by_name])
 
 
 def calls_where(module: Module, wanted: Callable[[str], bool]) -> list[Call]:
     """The calls of ``module`` whose callee's qualified name is ``wanted``, in the order of
     :attr:`Module.calls` (each distinct name is asked once)."""
-    by_name = _call_index(module).by_name
-    return _in_order(group for name, group in by_name.items() if wanted(name))
+    index = _call_index(module)
+    return index.ordered([group for name, group in index.by_name.items() if wanted(name)])
 
 
 def calls_named(module: Module, names: Iterable[str]) -> list[Call]:
     """The calls ``name(...)`` and ``x.name(...)`` of ``module`` for one of ``names`` (the
     callee's name as written), in the order of :attr:`Module.calls`."""
-    by_op = _call_index(module).by_op
-    return _in_order(by_op[name] for name in names if name in by_op)
+    index = _call_index(module)
+    by_op = index.by_op
+    return index.ordered([by_op[name] for name in names if name in by_op])
 
 
 def method_calls(module: Module, methods: Iterable[str]) -> list[Call]:
@@ -124,22 +117,44 @@ def method_calls(module: Module, methods: Iterable[str]) -> list[Call]:
     ]
 
 
-def value_roots(module: Module) -> Iterator[Expr]:
+_LEAVES = frozenset({"name", "number", "bool", "none"})
+"""Kinds of expressions that hold no other expression and no text."""
+
+
+def value_roots(module: Module) -> list[Expr]:
     """Every top-level expression that can hold a literal: values, calls, returns, defaults."""
-    for assign in module.assignments:
-        if assign.value is not None:
-            yield assign.value
-    for call in module.calls:
-        yield call.expr
+    roots = [assign.value for assign in module.assignments if assign.value is not None]
+    roots.extend([call.expr for call in module.calls])
     for function in module.functions:
-        yield from (ret.value for ret in function.returns if ret.value is not None)
-        yield from (param.default for param in function.params if param.default is not None)
+        roots.extend([ret.value for ret in function.returns if ret.value is not None])
+        roots.extend([param.default for param in function.params if param.default is not None])
+    return roots
 
 
-def value_exprs(module: Module, kind: str) -> list[Expr]:
-    """The expressions of ``kind`` inside :func:`value_roots`, each once, in walk order."""
-    by_kind = module.memo("value_exprs", lambda: _by_kind(walk_distinct(list(value_roots(module)))))
-    return by_kind.get(kind, [])
+@dataclass(frozen=True)
+class Literals:
+    """The string (and bytes) literals and the dict displays inside :func:`value_roots`."""
+
+    strings: list[Expr]
+    """In no particular order."""
+    dicts: list[Expr]
+    """In the order of walking each root in turn (:meth:`Expr.walk`)."""
+
+
+def value_literals(module: Module) -> Literals:
+    """The literals of ``module``'s values, found in one walk per module (a subtree shared by two
+    roots, as a call inside an assigned value, is walked once)."""
+    return module.memo("value_literals", lambda: _find_literals(value_roots(module)))
+
+
+def _find_literals(roots: list[Expr]) -> Literals:
+    found = Literals([], [])
+    for expr in walk_distinct(roots, _LEAVES):
+        if expr.kind == "dict":
+            found.dicts.append(expr)
+        elif expr.kind in ("str", "bytes"):
+            found.strings.append(expr)
+    return found
 
 
 @lru_cache(maxsize=8192)
@@ -147,6 +162,12 @@ def split_words(identifier: str) -> tuple[str, ...]:
     """``refreshToken`` -> ``("refresh", "token")``; ``X-API-Key`` -> ``("x", "api", "key")``."""
     spaced = _CAMEL_HUMP.sub(r"\1_\2", identifier)
     return tuple(word for word in _NOT_WORD.split(spaced.lower()) if word)
+
+
+@lru_cache(maxsize=8192)
+def snake_case(name: str) -> str:
+    """``hashedPassword`` -> ``hashed_password`` (a snake-case name is left as it is)."""
+    return _CAMEL_HUMP.sub(r"\1_\2", name).lower()
 
 
 _CAMEL_HUMP = re.compile(r"([a-z0-9])([A-Z])")
@@ -498,17 +519,26 @@ def response_type(route: Route) -> Expr | None:
 # -- classes -----------------------------------------------------------------------------------
 
 
-def inherits_from(
-    project: Project, qualname: str | None, prefixes: tuple[str, ...], depth: int = 0
-) -> bool:
+def inherits_from(project: Project, qualname: str | None, prefixes: tuple[str, ...]) -> bool:
     """The class ``qualname`` (of the repository) has a base, at any depth, whose qualified name
-    starts with one of ``prefixes`` (``("peewee.",)``, ``("django.db.models.",)``)."""
+    starts with one of ``prefixes`` (``("peewee.",)``, ``("django.db.models.",)``); asked once
+    per class and review."""
+    known: dict[tuple[str | None, tuple[str, ...]], bool] = project.memo("inherits", dict)
+    key = (qualname, prefixes)
+    if key not in known:
+        known[key] = _inherits_from(project, qualname, prefixes, 0)
+    return known[key]
+
+
+def _inherits_from(
+    project: Project, qualname: str | None, prefixes: tuple[str, ...], depth: int
+) -> bool:
     found = project.cls(qualname) if depth <= 6 else None
     if found is None:
         return False
     for base in found[1].bases:
         name = base.qualname or ""
-        if name.startswith(prefixes) or inherits_from(project, name, prefixes, depth + 1):
+        if name.startswith(prefixes) or _inherits_from(project, name, prefixes, depth + 1):
             return True
     return False
 

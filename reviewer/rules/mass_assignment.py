@@ -18,7 +18,12 @@ from dataclasses import dataclass, replace
 from reviewer.extract.model import Call, Expr, Field, Function, Loop, Module, Route
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity
-from reviewer.rules.helpers import bound_params, callee, inherits_from
+from reviewer.rules.helpers import (
+    bound_params,
+    callee,
+    inherits_from,
+    snake_case,
+)
 from reviewer.rules.schemas import (
     ORM_KINDS,
     SCHEMA_KINDS,
@@ -58,7 +63,6 @@ ACCOUNT_WORDS = re.compile(
     r"user|account|member|principal|identity|login|signup|sign_up|register|profile|staff|admin",
     re.IGNORECASE,
 )
-CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 PRIVILEGED_VALUE = re.compile(r"admin|super|staff|owner|root|manager|moderator", re.IGNORECASE)
 ADMIN_WORDS = re.compile(
     r"admin|superuser|super_user|staff|privileg|permission|role|scope|rbac|authoriz|owner"
@@ -103,10 +107,6 @@ ADD_METHODS = frozenset({"add", "add_all", "merge", "save", "insert"})
 MAX_HOPS = 2
 
 
-def _snake(name: str) -> str:
-    return CAMEL.sub(r"_\1", name).lower()
-
-
 def _settable(field: Field) -> bool:
     """A privilege field a client can set: not a ``ClassVar``, not left out of dumps
     (``Field(exclude=True)``), not a ``Literal`` of unprivileged values only."""
@@ -138,12 +138,16 @@ def _settable(field: Field) -> bool:
 
 
 def privilege_fields(project: Project, model: Model) -> frozenset[str]:
-    """The names of the privilege fields of a request model that a client can set."""
-    return frozenset(
-        field.name
-        for _, field in model_fields(project, model)
-        if _snake(field.name) in PRIVILEGE_FIELDS and _settable(field)
-    )
+    """The names of the privilege fields of a request model that a client can set (found once
+    per model and review)."""
+    found: dict[tuple[str, str], frozenset[str]] = project.memo("privilege_fields", dict)
+    if model.key not in found:
+        found[model.key] = frozenset(
+            field.name
+            for _, field in model_fields(project, model)
+            if snake_case(field.name) in PRIVILEGE_FIELDS and _settable(field)
+        )
+    return found[model.key]
 
 
 # -- values ----------------------------------------------------------------------------------
@@ -671,7 +675,8 @@ def route_copies(module: Module, project: Project) -> Iterator[Copy]:
                 if model.kind not in SCHEMA_KINDS:
                     continue
                 fields = privilege_fields(project, model)
-                fields -= _explicitly_handled(module, route, param.name)
+                if fields:
+                    fields -= _explicitly_handled(module, route, param.name)
                 if fields:
                     form = "many" if many else "model"
                     table = model.kind in ORM_KINDS
@@ -687,8 +692,8 @@ def route_copies(module: Module, project: Project) -> Iterator[Copy]:
             fields = frozenset(
                 name
                 for name in sink.fields
-                if (knows_caller or _snake(name) not in OWNERSHIP_FIELDS)
-                and (account or _snake(name) not in ACCOUNT_STATE)
+                if (knows_caller or snake_case(name) not in OWNERSHIP_FIELDS)
+                and (account or snake_case(name) not in ACCOUNT_STATE)
             )
             where = (sink.call.span.line, sink.call.span.column)
             if fields and where not in seen:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from reviewer.extract.model import (
     Call,
@@ -25,6 +24,7 @@ from reviewer.rules.helpers import (
     method_calls,
     path_params,
     response_type,
+    snake_case,
 )
 
 SCHEMA_KINDS = frozenset({"pydantic", "sqlmodel", "sqlmodel_table"})
@@ -608,16 +608,10 @@ CREDENTIAL_ROUTE = re.compile(
     r"|otp|mfa|2fa|exchange"
 )
 CREDENTIAL_MODEL = re.compile(r"token|login|signin|auth|credential|session|key|secret|otp|mfa")
-CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 CLIENT_OWNERS = frozenset(
     {"client", "app", "application", "integration", "oauth", "oauth2", "credential", "provider"}
 )
 """Words of a model name that make its ``client_secret`` an OAuth client's credential."""
-
-
-@lru_cache(maxsize=4096)
-def _snake(name: str) -> str:
-    return CAMEL.sub(r"_\1", name).lower()
 
 
 def _hidden(field: Field) -> bool:
@@ -642,11 +636,11 @@ def _hidden(field: Field) -> bool:
 def _maybe_secret(reached: Reached) -> bool:
     """Named like a secret for some route (:func:`_secret_name` whether or not the route issues
     credentials)."""
-    return _snake(reached.field.name) in ALWAYS_SENSITIVE | ISSUED_CREDENTIALS
+    return snake_case(reached.field.name) in ALWAYS_SENSITIVE | ISSUED_CREDENTIALS
 
 
 def _secret_name(field: Field, issues_credentials: bool) -> bool:
-    name = _snake(field.name)
+    name = snake_case(field.name)
     return name in ALWAYS_SENSITIVE or (name in ISSUED_CREDENTIALS and not issues_credentials)
 
 
@@ -663,8 +657,8 @@ def _sensitive(project: Project, reached: Reached, issues_credentials: bool) -> 
     models = models_of(project, reached.model.module, field.annotation)
     if refs and len(models) == len(refs) and all(m.kind in SCHEMA_KINDS for m in models):
         return False
-    if _snake(field.name) == "client_secret":
-        names = {_snake(other.name) for _, other in model_fields(project, reached.model)}
+    if snake_case(field.name) == "client_secret":
+        names = {snake_case(other.name) for _, other in model_fields(project, reached.model)}
         words = {word.lower() for word in CAMEL_WORD.findall(reached.model.cls.name)}
         return "client_id" in names or bool(words & CLIENT_OWNERS)
     return True
@@ -1648,6 +1642,8 @@ class SharedCreateResponseModel(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         for route in app_routes(module):
             bodies = list(_body_models(project, module, route))
+            if not bodies:
+                continue
             expr = response_type(route)
             returned = {model.key for model in models_of(project, module, expr)}
             echo = ECHO_ROUTE.search(_route_words(module, route)) is not None

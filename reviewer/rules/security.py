@@ -19,12 +19,13 @@ from reviewer.rules.helpers import (
     bound_params,
     callee,
     calls_to,
+    calls_where,
     depends_targets,
     enclosing_scopes,
     method_calls,
     replace_edit,
     split_words,
-    value_exprs,
+    value_literals,
 )
 
 # -- names ------------------------------------------------------------------------------------
@@ -292,6 +293,11 @@ BREACH_WORDS = frozenset({"pwned", "hibp", "breach", "breached", "leaked", "comp
 COMPARE_DIGEST = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
 SLOW_HASH_PACKAGES = frozenset({"bcrypt", "argon2", "passlib", "pwdlib", "scrypt"})
 KDFS = frozenset({"hashlib.pbkdf2_hmac", "hashlib.scrypt"})
+
+
+def _from_hashlib(name: str) -> bool:
+    """A name :func:`_hashed_data` can know: only ``hashlib``'s functions hash fast."""
+    return name.startswith("hashlib.")
 
 
 def _hashed_data(call: Call) -> Expr | None:
@@ -685,7 +691,7 @@ class WeakPasswordHash(Rule):
         yield from self._configured_comparisons(module, project)
 
     def _fast_hashes(self, module: Module) -> Iterator[Finding]:
-        for call in module.calls:
+        for call in calls_where(module, _from_hashlib):
             data = _hashed_data(call)
             if (
                 data is not None
@@ -698,9 +704,7 @@ class WeakPasswordHash(Rule):
 
     def _plain_storage(self, module: Module, project: Project) -> Iterator[Finding]:
         """``User(password=form.password)`` and ``user.password = form.password``."""
-        for call in module.calls:
-            if not _is_orm_model(project, call.qualname):
-                continue
+        for call in calls_where(module, lambda name: _is_orm_model(project, name)):
             for name, value in call.expr.kwargs:
                 if (
                     _is_plain_password(name)
@@ -2650,7 +2654,7 @@ class _Candidate:
 
 def _dict_entries(module: Module) -> Iterator[tuple[str, Expr]]:
     """``(key, value)`` of every dict with string keys in the module's values."""
-    for node in value_exprs(module, "dict"):
+    for node in value_literals(module).dicts:
         for key, value in zip(node.keys, node.items, strict=True):
             if key is not None and key.string is not None:
                 yield key.string, value
@@ -2897,11 +2901,10 @@ class HardcodedSecret(Rule):
     def _literals(module: Module) -> Iterator[Expr]:
         """Every string literal of the module's values, calls, returns and defaults."""
         seen: set[Span] = set()
-        for kind in STRING_KINDS:
-            for node in value_exprs(module, kind):
-                if node.span not in seen:
-                    seen.add(node.span)
-                    yield node
+        for node in value_literals(module).strings:
+            if node.span not in seen:
+                seen.add(node.span)
+                yield node
 
     @staticmethod
     def _candidates(module: Module, named: list[tuple[str, Expr]]) -> Iterator[_Candidate]:

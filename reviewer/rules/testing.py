@@ -390,17 +390,9 @@ class OverrideUnusedDependency(Rule):
         overrides = list(_overrides(module))
         if not overrides:
             return  # spare the scan of every Depends in the repository
-        targets = project.depends_targets
-        if targets is None:
+        if project.depends_targets is None:
             return
-        used: set[str] = set()
-        loose: set[str] = set()
-        for target in targets:
-            definition = _definition(project, target)
-            if definition is None:
-                loose.add(target.rsplit(".", 1)[-1])
-            else:
-                used.add(definition[0])
+        used, loose = project.memo("FAPI701.dependencies", lambda: _dependencies(project))
         for override in overrides:
             for key in override.keys:
                 definition = _definition(project, key.qualname)
@@ -417,6 +409,20 @@ class OverrideUnusedDependency(Rule):
                         "never takes effect; override the dependency that yields the session"
                     )
                 yield self.finding(module, key, message)
+
+
+def _dependencies(project: Project) -> tuple[frozenset[str], frozenset[str]]:
+    """The definitions (:func:`_definition`) that some ``Depends`` names, and the last names of
+    the ``Depends`` targets that are not defined in the repository."""
+    used: set[str] = set()
+    loose: set[str] = set()
+    for target in project.depends_targets or ():
+        definition = _definition(project, target)
+        if definition is None:
+            loose.add(target.rsplit(".", 1)[-1])
+        else:
+            used.add(definition[0])
+    return frozenset(used), frozenset(loose)
 
 
 def _definition(project: Project, qualname: str | None) -> tuple[str, str] | None:
