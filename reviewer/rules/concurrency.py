@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from reviewer.extract.model import Call, Expr, Function, Module
 from reviewer.extract.project import Project
@@ -16,6 +16,7 @@ from reviewer.rules.helpers import (
     fresh_database_handle,
     import_edit,
     inherits_from,
+    local_assignments,
     method_calls,
     replace_edit,
     resource_kind,
@@ -284,7 +285,9 @@ class BlockingHttpInAsync(_InAsyncDef):
             return None
         if func.op in SDK_LOCAL_METHODS or func.op[:1].isupper() or func.op.endswith("_async"):
             return None
-        if SDK_MODULE_CALLS.fullmatch(call.qualname):
+        if call.qualname.startswith(("stripe.", "openai.")) and SDK_MODULE_CALLS.fullmatch(
+            call.qualname
+        ):
             return call.qualname.split(".", 1)[0].title()
         return sdks.of_receiver(func.items[0], call.function)
 
@@ -501,8 +504,7 @@ def _sdk_kind(qualname: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Catalogue:
+class _Catalogue(NamedTuple):
     """What :class:`_Handles` looks for."""
 
     kind: Callable[[str], str | None]
@@ -687,12 +689,8 @@ class _Handles:
         ``cluster.connect()``)."""
         if depth > 5 or expr.kind != "name":
             return None
-        value = None
-        for assign in self.module.assignments:
-            if assign.function == function and any(
-                target.kind == "name" and target.op == expr.op for target in assign.targets
-            ):
-                value = assign.value
+        assigned = local_assignments(self.module).get((function, expr.op))
+        value = assigned[-1].value if assigned else None
         if value is None:
             found = self.project.assignment(expr.qualname)
             if found is None:

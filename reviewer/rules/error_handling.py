@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from http import HTTPStatus
+from typing import NamedTuple
 
 from reviewer.extract.model import Assign, Call, ExceptHandler, Expr, Function, Module, Span
 from reviewer.extract.project import Project
@@ -164,8 +164,7 @@ def _leaky(exception: Expr | str) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class _Caught:
+class _Caught(NamedTuple):
     """Lines of a function where a name holds a caught exception: the body of an
     ``except ... as name``, or of an exception handler registered for that type."""
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from reviewer.extract.model import Call, ClassDef, Expr, Function, Module, Route, Span
+from reviewer.extract.model import Assign, Call, ClassDef, Expr, Function, Module, Route, Span
 from reviewer.extract.project import Project
 from reviewer.rules.base import Edit
 
@@ -117,6 +116,21 @@ def method_calls(module: Module, methods: Iterable[str]) -> list[Call]:
     ]
 
 
+def local_assignments(module: Module) -> dict[tuple[str | None, str], list[Assign]]:
+    """The assignments of ``module`` to a plain name, in order, by the function they are in and
+    that name (``(None, "engine")`` for a module-level ``engine = ...``)."""
+    return module.memo("local_assignments", lambda: _local_assignments(module))
+
+
+def _local_assignments(module: Module) -> dict[tuple[str | None, str], list[Assign]]:
+    found: dict[tuple[str | None, str], list[Assign]] = {}
+    for assign in module.assignments:
+        names = {target.op for target in assign.targets if target.kind == "name"}
+        for name in names:
+            found.setdefault((assign.function, name), []).append(assign)
+    return found
+
+
 _LEAVES = frozenset({"name", "number", "bool", "none"})
 """Kinds of expressions that hold no other expression and no text."""
 
@@ -131,8 +145,7 @@ def value_roots(module: Module) -> list[Expr]:
     return roots
 
 
-@dataclass(frozen=True)
-class Literals:
+class Literals(NamedTuple):
     """The string (and bytes) literals and the dict displays inside :func:`value_roots`."""
 
     strings: list[Expr]

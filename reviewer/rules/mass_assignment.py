@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from reviewer.extract.model import Call, Expr, Field, Function, Loop, Module, Route
 from reviewer.extract.project import Project
@@ -153,8 +153,7 @@ def privilege_fields(project: Project, model: Model) -> frozenset[str]:
 # -- values ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Tainted:
+class Tainted(NamedTuple):
     """A value built from the request body, and the privilege fields it still carries."""
 
     form: str
@@ -166,7 +165,7 @@ class Tainted:
     """The body model is itself a table (a SQLModel ``table=True`` class taken as the body)."""
 
     def without(self, names: set[str] | frozenset[str]) -> Tainted:
-        return replace(self, fields=self.fields - names)
+        return self._replace(fields=self.fields - names)
 
 
 Env = dict[str, Tainted]
@@ -221,7 +220,7 @@ class _Flow:
                 continue
             source = self.value(loop.iterable)
             if source is not None and source.form == "many":
-                self.env[loop.targets[0]] = replace(source, form="model")
+                self.env[loop.targets[0]] = source._replace(form="model")
         self._drop_removed_keys()
 
     def _drop_removed_keys(self) -> None:
@@ -301,7 +300,7 @@ class _Flow:
                     found = (
                         spread
                         if found is None
-                        else replace(found, fields=found.fields | spread.fields)
+                        else found._replace(fields=found.fields | spread.fields)
                     )
             elif found is not None and key.string is not None:
                 found = found.without({key.string})
@@ -323,8 +322,7 @@ class _Flow:
 # -- sinks -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Sink:
+class Sink(NamedTuple):
     """Where body-derived privilege fields land in a stored object."""
 
     call: Call
@@ -653,8 +651,7 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-@dataclass(frozen=True)
-class Copy:
+class Copy(NamedTuple):
     """A route that copies privilege fields of its body into a stored object."""
 
     route: Route

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from reviewer.extract.model import (
     Call,
@@ -96,8 +96,7 @@ def _ref_qualname(module: Module, ref: Expr) -> str | None:
     return f"{base}.{rest}" if rest else base
 
 
-@dataclass(frozen=True)
-class Model:
+class Model(NamedTuple):
     """A class of the repository, with the module it is defined in and its resolved kind."""
 
     module: Module
@@ -669,8 +668,7 @@ def _reported_at_field(reached: Reached) -> bool:
     return reached.field.span.line in reached.model.module.added_lines
 
 
-@dataclass(frozen=True)
-class Reached:
+class Reached(NamedTuple):
     """A field serialized into a response: the model that declares it, and the field."""
 
     model: Model
@@ -699,8 +697,7 @@ def _response_fields(project: Project, root: Model) -> Iterator[Reached]:
             pending.extend(models_of(project, owner.module, field.annotation))
 
 
-@dataclass(frozen=True)
-class Root:
+class Root(NamedTuple):
     """A model the application sends to clients."""
 
     model: Model

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from reviewer.extract.model import Assign, Call, ClassDef, Expr, Function, Module, Span
 from reviewer.extract.project import Project
@@ -1529,8 +1529,7 @@ def _is_enum(project: Project, type_name: str | None, depth: int = 0) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class _Where:
+class _Where(NamedTuple):
     """Where a spliced value is read: its module and function, and the function's parameters
     (``from_client``: the function is a route handler, so they come from the request)."""
 
@@ -2646,8 +2645,7 @@ def credential_format(value: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(NamedTuple):
     name: str
     literal: Expr
 

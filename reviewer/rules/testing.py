@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from reviewer.extract import module_name
@@ -106,8 +106,7 @@ LOCAL_SUFFIXES = (".localhost", ".local", ".test", ".internal", ".invalid")
 # -- dependency overrides --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Override:
+class _Override(NamedTuple):
     """One statement that puts entries into ``<app>.dependency_overrides``."""
 
     span: Span
