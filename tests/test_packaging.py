@@ -46,7 +46,7 @@ def test_the_wheel_holds_every_module_and_the_command(dist: Path) -> None:
         commands = archive.read(entry_points).decode()
     sources = {path.relative_to(ROOT).as_posix() for path in (ROOT / "reviewer").rglob("*.py")}
     assert sources <= names, sorted(sources - names)
-    assert "fastapi-review = reviewer.cli:main" in commands
+    assert "fastapi-review = reviewer.cli:run" in commands
 
 
 def test_the_sdist_holds_the_package_and_its_documents(dist: Path) -> None:

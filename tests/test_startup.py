@@ -108,3 +108,31 @@ def test_text_review_adds_only_rich(change: Path) -> None:
     assert done.returncode == 1 and "FAPI402" in done.stdout, done.stderr[-2000:]
     assert "rich.console" in names
     assert heavy(names) == []
+
+
+def test_the_command_ends_with_everything_written(change: Path) -> None:
+    """``python -m reviewer`` (as the installed command) ends the process without tearing the
+    review down: standard output, standard error and --output files are complete first."""
+    outputs = ["--format", "json", "--format", "sarif", "--output", "out.sarif"]
+    done = subprocess.run(
+        [sys.executable, "-m", "reviewer", "change.patch", "--repo", ".", "--no-llm", *outputs],
+        cwd=change,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 1
+    assert [f["rule_id"] for f in json.loads(done.stdout)["findings"]] == ["FAPI402"]
+    sarif = json.loads((change / "out.sarif").read_text())
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["FAPI402"]
+    assert done.stderr == ""
+    refused = subprocess.run(
+        [sys.executable, "-m", "reviewer", "missing.patch"],
+        cwd=change,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr == "fastapi-review: error: missing.patch: no such file\n"
