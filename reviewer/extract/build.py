@@ -264,6 +264,8 @@ class _Builder:
         """Per enclosing class: the types of its instance attributes (``self.session``)."""
         self.class_kinds: dict[str, str] = {}
         self.exprs: dict[int, Expr] = {}
+        self.typed: set[str] = set()
+        """Every name given a type in any scope so far (most names never are)."""
         self.in_main_guard = False
         last = tree.body[-1].end_lineno if tree.body else None
         _share_lines(max(len(lines), last or 0) + 1)
@@ -396,6 +398,14 @@ class _Builder:
         return self.resolve(inner)
 
     # -- expressions -------------------------------------------------------------------------
+    #
+    # One traversal converts an expression and records what it holds (calls with their usage,
+    # comparisons, awaited names, yields): ``record``. ``expr`` only converts (annotations,
+    # assignment targets, class bases), ``visit`` only records (a bare expression statement, an
+    # ``if`` test, the inside of a comprehension or lambda, whose value is never converted). Each
+    # carries how deep its node sits: an expression is converted down to MAX_EXPR_DEPTH levels
+    # below the root ``expr`` or ``record`` was asked for, and its calls recorded down to
+    # MAX_EXPR_DEPTH levels below the statement ("visit depth").
 
     def expr(self, node: ast.expr, depth: int = 0) -> Expr:
         """The :class:`Expr` of ``node``, converted once however often it is asked for;
@@ -405,22 +415,35 @@ class _Builder:
         if cached is not None:
             return cached
         if depth >= MAX_EXPR_DEPTH:  # not analysed, and not cached
-            return self._other(node, depth)
-        made = self.exprs[key] = _CONVERTERS.get(type(node), _Builder._other)(self, node, depth + 1)
+            return self._made("other", node)
+        made = self.exprs[key] = _CONVERTERS.get(type(node), _Builder._other)(
+            self, node, "other", None, depth, MAX_EXPR_DEPTH
+        )
         return made
 
-    def _other(self, node: ast.expr, depth: int) -> Expr:
-        lines = _LINES
-        return Expr(
-            "other",
-            lines[node.lineno],
-            lines[node.end_lineno or node.lineno],
-            node.col_offset,
-            node.end_col_offset or 0,
-            self.source,
-        )
+    def record_root(
+        self, node: ast.expr, usage: str, target: str | None = None, depth: int = 0
+    ) -> Expr:
+        """The :class:`Expr` of ``node`` (a new root of conversion, ``depth`` deep for visits),
+        recording what it holds."""
+        cached = self.exprs.get(id(node))
+        if cached is not None:  # converted before (a class field): only record
+            self.visit(node, usage, target, depth)
+            return cached
+        return self.record(node, usage, target, 0, depth)
 
-    def _name(self, node: ast.Name, depth: int) -> Expr:
+    def record(self, node: ast.expr, usage: str, target: str | None, depth: int, seen: int) -> Expr:
+        """Convert ``node`` (``depth`` deep in its conversion) and record what it holds, down to
+        the visit depth limit (``seen``: its visit depth); below it, only convert."""
+        if seen >= MAX_EXPR_DEPTH:
+            return self.expr(node, depth)
+        return _CONVERTERS.get(type(node), _Builder._other)(self, node, usage, target, depth, seen)
+
+    def _other(self, node: ast.expr, usage: str, target: str | None, depth: int, seen: int) -> Expr:
+        self.visit(node, usage, target, seen)
+        return self._made("other", node)
+
+    def _name(self, node: ast.Name, usage: str, target: str | None, depth: int, seen: int) -> Expr:
         lines = _LINES
         name = node.id
         return Expr(
@@ -431,13 +454,15 @@ class _Builder:
             node.end_col_offset or 0,
             self.source,
             self.imports.get(name, name),
-            self._name_type(name),
+            self._name_type(name) if name in self.typed else None,
             None,
             name,
         )
 
-    def _attribute(self, node: ast.Attribute, depth: int) -> Expr:
-        receiver = self.expr(node.value, depth)
+    def _attribute(
+        self, node: ast.Attribute, usage: str, target: str | None, depth: int, seen: int
+    ) -> Expr:
+        receiver = self.record(node.value, "other", None, depth + 1, seen + 1)
         # The same name ``resolve`` gives, from the receiver already converted.
         kind = receiver.kind
         if kind == "call":
@@ -462,22 +487,42 @@ class _Builder:
             (receiver,),
         )
 
-    def _call(self, node: ast.Call, depth: int) -> Expr:
-        expr = self.expr
-        func = expr(node.func, depth)
+    def _call(self, node: ast.Call, usage: str, target: str | None, depth: int, seen: int) -> Expr:
+        key = id(node)
+        cached = self.exprs.get(key)
+        if cached is not None:  # converted before: record its calls from the tree
+            if seen < MAX_EXPR_DEPTH:
+                at = len(self.calls), len(self.middleware), len(self.includes)
+                self._call_site(node, cached, usage, target, at)
+                self._visit_arguments(node, seen + 1)
+            return cached
+        # Recorded in the order of a visit: this call, then those in its arguments, then those
+        # in its callee; this one's records are placed before its arguments' once it is built.
+        at = len(self.calls), len(self.middleware), len(self.includes)
+        record, below, seen_below = self.record, depth + 1, seen + 1
+        args = (
+            tuple([record(arg, "arg", None, below, seen_below) for arg in node.args])
+            if node.args
+            else ()
+        )
+        kwargs = (
+            tuple(
+                [
+                    (keyword.arg or "**", record(keyword.value, "arg", None, below, seen_below))
+                    for keyword in node.keywords
+                ]
+            )
+            if node.keywords
+            else ()
+        )
+        func = record(node.func, "other", None, below, seen_below)
         qualname = func.qualname
         if func.kind == "attribute":
             receiver_type = func.items[0].type
             if receiver_type:
                 qualname = f"{receiver_type}.{func.op}"
-        keywords = node.keywords
-        kwargs = (
-            tuple([(keyword.arg or "**", expr(keyword.value, depth)) for keyword in keywords])
-            if keywords
-            else ()
-        )
         lines = _LINES
-        return Expr(
+        made = self.exprs[key] = Expr(
             "call",
             lines[node.lineno],
             lines[node.end_lineno or node.lineno],
@@ -490,11 +535,36 @@ class _Builder:
             "",
             (func,),
             (),
-            tuple([expr(arg, depth) for arg in node.args]) if node.args else (),
+            args,
             kwargs,
         )
+        if seen < MAX_EXPR_DEPTH:
+            self._call_site(node, made, usage, target, at)
+        return made
 
-    def _constant(self, node: ast.Constant, depth: int) -> Expr:
+    def _call_site(
+        self, node: ast.Call, expr: Expr, usage: str, target: str | None, at: tuple[int, int, int]
+    ) -> None:
+        """Record the call ``expr`` of ``node``: at index ``at`` of the calls, the middleware and
+        the includes (before what its arguments hold, as a visit would)."""
+        scope = self.scopes[-1]
+        self.calls.insert(
+            at[0], Call(expr, scope.qualname, scope.is_async, usage, target, self.in_main_guard)
+        )
+        func = expr.items[0]
+        if func.kind == "attribute":
+            self.registration(expr, func, at)
+        elif expr.qualname == "fastapi.middleware.Middleware" and expr.args:
+            self.middleware.insert(at[1], Middleware(owner="", cls=expr.args[0], call=expr))
+        callee = expr.qualname or ""
+        if callee.rsplit(".", 1)[-1] in TASK_SPAWNERS or callee.endswith(".start_soon"):
+            for arg in [*node.args, *(keyword.value for keyword in node.keywords)]:
+                if type(arg) is ast.Name:
+                    scope.awaited.add(arg.id)
+
+    def _constant(
+        self, node: ast.Constant, usage: str, target: str | None, depth: int, seen: int
+    ) -> Expr:
         value = node.value
         if isinstance(value, bool):
             kind = "bool"
@@ -521,45 +591,75 @@ class _Builder:
             value,
         )
 
-    def _fstring(self, node: ast.JoinedStr, depth: int) -> Expr:
-        values = tuple(
-            [
-                self.expr(part.value, depth)
-                for part in node.values
-                if type(part) is ast.FormattedValue
-            ]
-        )
-        literal = "".join(
-            [
-                part.value
-                for part in node.values
-                if type(part) is ast.Constant and isinstance(part.value, str)
-            ]
-        )
-        return self._made("fstring", node, value=literal, items=values)
+    def _fstring(
+        self, node: ast.JoinedStr, usage: str, target: str | None, depth: int, seen: int
+    ) -> Expr:
+        values: list[Expr] = []
+        literal: list[str] = []
+        for part in node.values:
+            if type(part) is ast.FormattedValue:
+                # A visit goes through the FormattedValue: one level more than a conversion.
+                values.append(self.record(part.value, "other", None, depth + 1, seen + 2))
+                if part.format_spec is not None:
+                    self.visit(part.format_spec, "other", None, seen + 2)
+            elif type(part) is ast.Constant and isinstance(part.value, str):
+                literal.append(part.value)
+        return self._made("fstring", node, value="".join(literal), items=tuple(values))
 
-    def _binop(self, node: ast.BinOp, depth: int) -> Expr:
-        items = (self.expr(node.left, depth), self.expr(node.right, depth))
+    def _binop(
+        self, node: ast.BinOp, usage: str, target: str | None, depth: int, seen: int
+    ) -> Expr:
+        items = (
+            self.record(node.left, "other", None, depth + 1, seen + 1),
+            self.record(node.right, "other", None, depth + 1, seen + 1),
+        )
         return self._made("binop", node, op=_BINARY_OPS.get(type(node.op), "?"), items=items)
 
-    def _sequence(self, node: ast.List | ast.Tuple | ast.Set, depth: int) -> Expr:
-        items = tuple([self.expr(element, depth) for element in node.elts])
+    def _sequence(
+        self,
+        node: ast.List | ast.Tuple | ast.Set,
+        usage: str,
+        target: str | None,
+        depth: int,
+        seen: int,
+    ) -> Expr:
+        record, below, seen_below = self.record, depth + 1, seen + 1
+        items = tuple([record(element, "other", None, below, seen_below) for element in node.elts])
         return self._made(_SEQUENCES[type(node)], node, items=items)
 
-    def _dict(self, node: ast.Dict, depth: int) -> Expr:
-        keys = tuple([None if key is None else self.expr(key, depth) for key in node.keys])
-        items = tuple([self.expr(value, depth) for value in node.values])
+    def _dict(self, node: ast.Dict, usage: str, target: str | None, depth: int, seen: int) -> Expr:
+        record, below, seen_below = self.record, depth + 1, seen + 1
+        keys = tuple(
+            [
+                None if key is None else record(key, "other", None, below, seen_below)
+                for key in node.keys
+            ]
+        )
+        items = tuple([record(value, "other", None, below, seen_below) for value in node.values])
         return self._made("dict", node, keys=keys, items=items)
 
-    def _subscript(self, node: ast.Subscript, depth: int) -> Expr:
-        items = (self.expr(node.value, depth), self.expr(node.slice, depth))
+    def _subscript(
+        self, node: ast.Subscript, usage: str, target: str | None, depth: int, seen: int
+    ) -> Expr:
+        items = (
+            self.record(node.value, "other", None, depth + 1, seen + 1),
+            self.record(node.slice, "other", None, depth + 1, seen + 1),
+        )
         return self._made("subscript", node, self.resolve(node.value), items=items)
 
-    def _await(self, node: ast.Await, depth: int) -> Expr:
-        return self._made("await", node, items=(self.expr(node.value, depth),))
+    def _await(
+        self, node: ast.Await, usage: str, target: str | None, depth: int, seen: int
+    ) -> Expr:
+        inner = node.value
+        if seen < MAX_EXPR_DEPTH and type(inner) is ast.Name:
+            self.scopes[-1].awaited.add(inner.id)
+        value = self.record(inner, "await", None, depth + 1, seen + 1)
+        return self._made("await", node, items=(value,))
 
-    def _starred(self, node: ast.Starred, depth: int) -> Expr:
-        return self.expr(node.value, depth)
+    def _starred(
+        self, node: ast.Starred, usage: str, target: str | None, depth: int, seen: int
+    ) -> Expr:
+        return self.record(node.value, "other", None, depth + 1, seen + 1)
 
     def _made(
         self,
@@ -638,10 +738,7 @@ class _Builder:
                 self.visit(child, "other")
 
     def _return(self, node: ast.Return) -> None:
-        value = None
-        if node.value is not None:
-            value = self.expr(node.value)
-            self.visit(node.value, "return")
+        value = None if node.value is None else self.record_root(node.value, "return")
         self.scope.returns.append(Return(_span(node), value))
 
     def _expression(self, node: ast.Expr) -> None:
@@ -659,29 +756,26 @@ class _Builder:
                 callee = self.resolve(item.context_expr.func)
                 if callee:
                     self.scope.types[name] = callee
-            self.scope.withs.append(self.expr(item.context_expr))
-            self.visit(item.context_expr, "with", name)
+                    self.typed.add(name)
+            self.scope.withs.append(self.record_root(item.context_expr, "with", name))
         self.body(node.body)
 
     def _delete(self, node: ast.Delete) -> None:
-        targets = tuple(self.expr(target) for target in node.targets)
+        targets = tuple([self.record_root(target, "other") for target in node.targets])
         self.deletes.append(Delete(targets, _span(node), self.scope.qualname))
-        for target in node.targets:
-            self.visit(target, "other")
 
     def _for(self, node: ast.For | ast.AsyncFor) -> None:
+        self.visit(node.target, "other")
         self.loops.append(
             Loop(
                 targets=tuple(
                     name.id for name in ast.walk(node.target) if isinstance(name, ast.Name)
                 ),
-                iterable=self.expr(node.iter),
+                iterable=self.record_root(node.iter, "other"),
                 span=_span(node),
                 function=self.scope.qualname,
             )
         )
-        self.visit(node.target, "other")
-        self.visit(node.iter, "other")
         self.body(node.body)
         self.body(node.orelse)
 
@@ -744,6 +838,9 @@ class _Builder:
         call = value if type(value) is ast.Call else None
         callee = None if call is None else self.resolve(call.func)
         declared = None if annotation is None else self.type_name(annotation)
+        first = targets[0]
+        name = first.id if type(first) is ast.Name else None
+        converted = None
         for target in targets:
             if type(target) is ast.Name:
                 key = target.id
@@ -757,73 +854,87 @@ class _Builder:
                 continue
             if declared:
                 types[key] = declared
+                self.typed.add(key)
             elif call is not None and callee:
                 types[key] = self.type_of(call.func) or callee
+                self.typed.add(key)
             if (
                 call is not None
                 and callee in ("fastapi.FastAPI", "fastapi.APIRouter")
                 and type(target) is ast.Name
             ):
+                if converted is None:  # with the types known at this target
+                    converted = self.record_root(call, "assign", name)
                 self.apps.append(
                     App(
                         name=key,
-                        call=self.expr(call),
+                        call=converted,
                         kind="app" if callee == "fastapi.FastAPI" else "router",
                         function=scope.qualname,
                     )
                 )
+        if value is not None and converted is None:
+            converted = self.record_root(value, "assign", name)
         self.assignments.append(
             Assign(
                 targets=tuple([self.expr(target) for target in targets]),
-                value=None if value is None else self.expr(value),
+                value=converted,
                 span=_span(node),
                 function=scope.qualname,
                 annotation=None if annotation is None else self.expr(annotation),
                 class_name=self.class_stack[-1] if self.class_stack else None,
             )
         )
-        if value is not None:
-            name = targets[0].id if type(targets[0]) is ast.Name else None
-            self.visit(value, "assign", name)
 
     def visit(self, node: ast.expr, usage: str, target: str | None = None, depth: int = 0) -> None:
-        """Record every call in ``node`` (down to :data:`MAX_EXPR_DEPTH` levels); ``usage`` says
+        """Record what ``node`` holds (down to :data:`MAX_EXPR_DEPTH` levels); ``usage`` says
         how the value of ``node`` is used; ``depth``: how deep ``node`` sits in the expression
         being visited."""
         kind = type(node)
         if kind is ast.Name or kind is ast.Constant or depth >= MAX_EXPR_DEPTH:
             return  # no call inside a name or a constant, the most frequent expressions
-        _VISITORS.get(kind, _Builder._visit_children)(self, node, usage, target, depth + 1)
+        _VISITORS.get(kind, _Builder._visit_children)(self, node, usage, target, depth)
 
     def _visit_children(self, node: ast.expr, usage: str, target: str | None, depth: int) -> None:
-        visit = self.visit
+        visit, below = self.visit, depth + 1
         for name in node._fields:
             child = getattr(node, name)
             if isinstance(child, ast.expr):
-                visit(child, "other", None, depth)
+                visit(child, "other", None, below)
             elif type(child) is list:
                 for item in child:
                     if isinstance(item, ast.expr):
-                        visit(item, "other", None, depth)
+                        visit(item, "other", None, below)
                     elif type(item) is ast.comprehension:
-                        visit(item.iter, "other", None, depth)
+                        visit(item.iter, "other", None, below)
                         for condition in item.ifs:
-                            visit(condition, "other", None, depth)
+                            visit(condition, "other", None, below)
+
+    def _visit_arguments(self, node: ast.Call, below: int) -> None:
+        visit = self.visit
+        for arg in node.args:
+            visit(arg, "arg", None, below)
+        for keyword in node.keywords:
+            visit(keyword.value, "arg", None, below)
+        visit(node.func, "other", None, below)
+
+    def _visit_call(self, node: ast.Call, usage: str, target: str | None, depth: int) -> None:
+        self._call(node, usage, target, 0, depth)
 
     def _visit_attribute(
         self, node: ast.Attribute, usage: str, target: str | None, depth: int
     ) -> None:
-        self.visit(node.value, "other", None, depth)
+        self.visit(node.value, "other", None, depth + 1)
 
     def _visit_await(self, node: ast.Await, usage: str, target: str | None, depth: int) -> None:
         inner = node.value
         if type(inner) is ast.Name:
             self.scopes[-1].awaited.add(inner.id)
-        self.visit(inner, "await", None, depth)
+        self.visit(inner, "await", None, depth + 1)
 
     def _visit_lambda(self, node: ast.Lambda, usage: str, target: str | None, depth: int) -> None:
         self.scopes.append(_Scope(self.scopes[-1].qualname, False))
-        self.visit(node.body, "return", None, depth)
+        self.visit(node.body, "return", None, depth + 1)
         self.scopes.pop()
 
     def _visit_yield(
@@ -832,66 +943,48 @@ class _Builder:
         scope = self.scopes[-1]
         scope.yields.append(_span(node))
         value = node.value
-        if value is not None:
-            if type(node) is ast.Yield:
-                scope.yield_values.append(self.expr(value))
-            self.visit(value, "yield", None, depth)
+        if value is None:
+            return
+        if type(node) is ast.Yield:
+            at = len(scope.yield_values)  # before the yields inside its value
+            scope.yield_values.insert(at, self.record_root(value, "yield", None, depth + 1))
+        else:
+            self.visit(value, "yield", None, depth + 1)
 
     def _visit_named(self, node: ast.NamedExpr, usage: str, target: str | None, depth: int) -> None:
-        self.visit(node.value, "assign", node.target.id, depth)
+        self.visit(node.value, "assign", node.target.id, depth + 1)
 
     def _visit_compare(self, node: ast.Compare, usage: str, target: str | None, depth: int) -> None:
-        self.compares.append(
+        at = len(self.compares)  # before the comparisons inside its operands
+        left = self.record_root(node.left, "other", None, depth + 1)
+        comparators = tuple(
+            [self.record_root(item, "other", None, depth + 1) for item in node.comparators]
+        )
+        self.compares.insert(
+            at,
             Compare(
-                left=self.expr(node.left),
+                left=left,
                 ops=tuple([COMPARE_OPS.get(type(op), "?") for op in node.ops]),
-                comparators=tuple([self.expr(item) for item in node.comparators]),
+                comparators=comparators,
                 span=_span(node),
                 function=self.scopes[-1].qualname,
-            )
+            ),
         )
-        self.visit(node.left, "other", None, depth)
-        for item in node.comparators:
-            self.visit(item, "other", None, depth)
 
-    def _visit_call(self, node: ast.Call, usage: str, target: str | None, depth: int) -> None:
-        expr = self.expr(node)
-        scope = self.scopes[-1]
-        self.calls.append(
-            Call(expr, scope.qualname, scope.is_async, usage, target, self.in_main_guard)
-        )
-        func = expr.items[0]
-        if func.kind == "attribute":
-            self.registration(expr, func)
-        elif expr.qualname == "fastapi.middleware.Middleware" and expr.args:
-            self.middleware.append(Middleware(owner="", cls=expr.args[0], call=expr))
-        callee = expr.qualname or ""
-        spawns = callee.rsplit(".", 1)[-1] in TASK_SPAWNERS or callee.endswith(".start_soon")
-        visit = self.visit
-        for arg in node.args:
-            if spawns and type(arg) is ast.Name:
-                scope.awaited.add(arg.id)
-            visit(arg, "arg", None, depth)
-        for keyword in node.keywords:
-            value = keyword.value
-            if spawns and type(value) is ast.Name:
-                scope.awaited.add(value.id)
-            visit(value, "arg", None, depth)
-        visit(node.func, "other", None, depth)
-
-    def registration(self, expr: Expr, func: Expr) -> None:
+    def registration(self, expr: Expr, func: Expr, at: tuple[int, int, int]) -> None:
         if func.op == "add_middleware" and expr.args:
             owner = func.items[0].text
-            self.middleware.append(Middleware(owner=owner, cls=expr.args[0], call=expr))
+            self.middleware.insert(at[1], Middleware(owner=owner, cls=expr.args[0], call=expr))
         elif func.op == "include_router" and expr.args:
             prefix = expr.kwarg("prefix")
-            self.includes.append(
+            self.includes.insert(
+                at[2],
                 Include(
                     owner=func.items[0].text,
                     router=expr.args[0],
                     prefix=prefix.string if prefix is not None else None,
                     span=expr.span,
-                )
+                ),
             )
 
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -962,6 +1055,7 @@ class _Builder:
             type_name = self.type_name(arg.annotation)
             if type_name:
                 scope.types[arg.arg] = type_name
+                self.typed.add(arg.arg)
             marker = self._marker(default) or self._annotated_marker(arg.annotation)
             params.append(
                 Param(
@@ -1114,7 +1208,7 @@ class _Builder:
         return "class"
 
 
-_CONVERTERS: dict[type[ast.AST], Callable[[_Builder, Any, int], Expr]] = {
+_CONVERTERS: dict[type[ast.AST], Callable[[_Builder, Any, str, str | None, int, int], Expr]] = {
     ast.Name: _Builder._name,
     ast.Attribute: _Builder._attribute,
     ast.Call: _Builder._call,
