@@ -122,9 +122,8 @@ def is_test_path(path: str) -> bool:
 def suppressions(lines: tuple[str, ...]) -> dict[int, frozenset[str]]:
     """Line -> the rule ids a comment on it suppresses (empty: every rule)."""
     found: dict[int, frozenset[str]] = {}
-    for number, line in enumerate(lines, start=1):
-        if "#" not in line:
-            continue
+    commented = [(number, line) for number, line in enumerate(lines, start=1) if "#" in line]
+    for number, line in commented:
         if "fastapi-review" in line and (match := SUPPRESSION.search(line)) is not None:
             ids = match.group(1)
             found[number] = frozenset(
@@ -1001,9 +1000,6 @@ class _Builder:
         is_async = isinstance(node, ast.AsyncFunctionDef)
         scope = _Scope(qualname=qualname, is_async=is_async)
         params = self.params(node, scope)
-        # Defaults are evaluated in the enclosing scope.
-        for default in [*node.args.defaults, *(d for d in node.args.kw_defaults if d)]:
-            self.visit(default, "other")
         self.scopes.append(scope)
         self.body(node.body)
         self.scopes.pop()
@@ -1056,13 +1052,15 @@ class _Builder:
             if type_name:
                 scope.types[arg.arg] = type_name
                 self.typed.add(arg.arg)
-            marker = self._marker(default) or self._annotated_marker(arg.annotation)
+            # Defaults are evaluated in the enclosing scope (the function's is not entered yet).
+            value = None if default is None else self.record_root(default, "other")
+            marker = value if self._is_marker(default) else self._annotated_marker(arg.annotation)
             params.append(
                 Param(
                     name=arg.arg,
                     span=_span(arg),
                     annotation=None if arg.annotation is None else self.expr(arg.annotation),
-                    default=None if default is None else self.expr(default),
+                    default=value,
                     type=type_name,
                     marker=marker,
                     kind=kind,
@@ -1070,12 +1068,11 @@ class _Builder:
             )
         return tuple(params)
 
-    def _marker(self, node: ast.expr | None) -> Expr | None:
-        if isinstance(node, ast.Call):
-            name = self.resolve(node.func) or ""
-            if name.rsplit(".", 1)[-1] in FASTAPI_MARKERS:
-                return self.expr(node)
-        return None
+    def _is_marker(self, node: ast.expr | None) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and (self.resolve(node.func) or "").rsplit(".", 1)[-1] in FASTAPI_MARKERS
+        )
 
     def _annotated_marker(self, annotation: ast.expr | None) -> Expr | None:
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
@@ -1086,9 +1083,8 @@ class _Builder:
             and isinstance(annotation.slice, ast.Tuple)
         ):
             for meta in annotation.slice.elts[1:]:
-                marker = self._marker(meta)
-                if marker is not None:
-                    return marker
+                if self._is_marker(meta):
+                    return self.expr(meta)
         return None
 
     def route(self, decorator: Expr, function: Function) -> None:
