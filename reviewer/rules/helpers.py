@@ -76,7 +76,7 @@ class _CallIndex:
         calls = self.calls
         if len(groups) == 1:
             return [calls[position] for position in groups[0]]
-        return [calls[position] for position in sorted(p for group in groups for p in group)]
+        return [calls[position] for position in sorted({p for group in groups for p in group})]
 
 
 def _call_index(module: Module) -> _CallIndex:
@@ -91,11 +91,17 @@ def calls_to(module: Module, names: Iterable[str]) -> list[Call]:
     return index.ordered([by_name[name] for name in names if name in by_name])
 
 
-def calls_where(module: Module, wanted: Callable[[str], bool]) -> list[Call]:
-    """The calls of ``module`` whose callee's qualified name is ``wanted``, in the order of
-    :attr:`Module.calls` (each distinct name is asked once)."""
+def calls_where(
+    module: Module, wanted: Callable[[str], bool], wanted_name: Callable[[str], bool] | None = None
+) -> list[Call]:
+    """The calls of ``module`` whose callee's qualified name is ``wanted`` (or, with
+    ``wanted_name``, whose callee is written with a name it wants: ``name(...)``,
+    ``x.name(...)``), in the order of :attr:`Module.calls`; each distinct name is asked once."""
     index = _call_index(module)
-    return index.ordered([group for name, group in index.by_name.items() if wanted(name)])
+    groups = [group for name, group in index.by_name.items() if wanted(name)]
+    if wanted_name is not None:
+        groups.extend(group for name, group in index.by_op.items() if wanted_name(name))
+    return index.ordered(groups)
 
 
 def calls_named(module: Module, names: Iterable[str]) -> list[Call]:
@@ -374,6 +380,23 @@ def resource_kind(call: Expr, project: Project, depth: int = 0) -> str | None:
     or None. A call of a repository function that returns or yields a session or connection it
     opens (``get_session()`` returning ``SessionLocal()``, a ``session_scope()`` context
     manager) creates what that function opens, up to two such helpers deep."""
+    func = call.func
+    if func is None or not func.qualname or func.op in _HANDLE_METHODS:
+        return _resource_kind(call, project, depth)
+    # The answer then depends on these alone: ask once per review.
+    key = (call.qualname, func.kind, func.type, func.qualname, depth)
+    kinds: dict[tuple[str | None, str, str | None, str, int], str | None]
+    kinds = project.memo("resource_kinds", dict)
+    if key not in kinds:
+        kinds[key] = _resource_kind(call, project, depth)
+    return kinds[key]
+
+
+_HANDLE_METHODS = frozenset({"connect", "begin", "raw_connection", "acquire", "getconn"})
+"""Methods whose receiver decides whether they open a connection or a session."""
+
+
+def _resource_kind(call: Expr, project: Project, depth: int) -> str | None:
     name = call.qualname or ""
     if name in SESSION_CLASSES:
         return "session"
@@ -623,12 +646,18 @@ def callee(
         module = scope[0]
         enclosing = module.cls(scope[1].qualname.rpartition(".")[0])
         return _method(project, (module, enclosing), func.op, 0) if enclosing else None
-    if not call.qualname:
+    return callee_named(project, call.qualname)
+
+
+def callee_named(project: Project, qualname: str | None) -> tuple[Module, Function] | None:
+    """The repository function or method a call of ``qualname`` runs (see :func:`callee`),
+    found once per name and review."""
+    if not qualname:
         return None
     callees: dict[str, tuple[Module, Function] | None] = project.memo("callees", dict)
-    if call.qualname not in callees:
-        callees[call.qualname] = _callee_named(project, call.qualname)
-    return callees[call.qualname]
+    if qualname not in callees:
+        callees[qualname] = _callee_named(project, qualname)
+    return callees[qualname]
 
 
 def _callee_named(project: Project, qualname: str) -> tuple[Module, Function] | None:

@@ -109,11 +109,18 @@ class Model(NamedTuple):
 
 
 def resolve_model(project: Project, module: Module, ref: Expr) -> Model | None:
-    found = project.cls(_ref_qualname(module, ref))
-    if found is None:
+    qualname = _ref_qualname(module, ref)
+    if not qualname:
         return None
-    owner, cls = found
-    return Model(owner, cls, project.class_kind(cls, owner))
+    models: dict[str, Model | None] = project.memo("models", dict)
+    if qualname not in models:
+        found = project.cls(qualname)
+        if found is None:
+            models[qualname] = None
+        else:
+            owner, cls = found
+            models[qualname] = Model(owner, cls, project.class_kind(cls, owner))
+    return models[qualname]
 
 
 def models_of(project: Project, module: Module, expr: Expr | None) -> list[Model]:

@@ -18,6 +18,7 @@ from reviewer.rules.helpers import (
     argument_edit,
     bound_params,
     callee,
+    callee_named,
     calls_to,
     calls_where,
     depends_targets,
@@ -253,11 +254,6 @@ def _has_spread(call: Expr) -> bool:
 
 def _func_text(call: Expr) -> str:
     return call.func.text if call.func is not None else call.qualname or "call"
-
-
-def _production_calls(module: Module) -> Iterator[Call]:
-    if not module.is_test:
-        yield from module.calls
 
 
 def _is_orm_model(project: Project, qualname: str | None) -> bool:
@@ -1424,6 +1420,16 @@ def _sql_sink(call: Call) -> tuple[str, bool] | None:
     return None
 
 
+def _sql_calls(module: Module, project: Project) -> list[Call]:
+    """The calls of ``module`` that can run SQL: by :func:`_sql_sink`, or a repository function
+    (which :func:`_wrapped_sql` looks into)."""
+    return calls_where(
+        module,
+        lambda name: name in SQL_TEXT or callee_named(project, name) is not None,
+        lambda name: name == "exec_driver_sql" or name.startswith("execute") or name in SQL_FETCH,
+    )
+
+
 def _wrapped_sql(
     call: Call, project: Project, scope: tuple[Module, Function] | None = None, depth: int = 0
 ) -> tuple[str, bool, Expr] | None:
@@ -1950,7 +1956,7 @@ class SqlStringBuilding(Rule):
         if _is_migration(module):
             return
         reported: set[Span] = set()
-        for call in _production_calls(module):
+        for call in [] if module.is_test else _sql_calls(module, project):
             sink = _sql_sink(call)
             argument = _sql_argument(call.expr) if sink else None
             if sink is None and call.function is not None:
@@ -2874,10 +2880,18 @@ class HardcodedSecret(Rule):
         if module.is_test or _is_test_package(module.path) or _is_seed_data(module.path):
             return
         named = list(_named_values(module))
+        candidates = list(self._candidates(module, named))
+        credentials = [
+            (literal, kind)
+            for literal in value_literals(module).strings
+            if (kind := credential_format(str(literal.value or ""))) is not None
+        ]
+        if not candidates and not credentials:
+            return
         examples = [value.span for name, value in named if name.lower() in EXAMPLE_KEYS]
         script = _main_guard_lines(module)
         reported: set[Span] = set()
-        for candidate in self._candidates(module, named):
+        for candidate in candidates:
             span = candidate.literal.span
             if span in reported or any(_within(span, example) for example in examples):
                 continue
@@ -2886,23 +2900,12 @@ class HardcodedSecret(Rule):
             if _is_hardcoded_secret(str(candidate.literal.value or ""), candidate.name):
                 reported.add(span)
                 yield self.finding(module, span, f"hardcoded secret in `{candidate.name}`")
-        for literal in self._literals(module):
+        for literal, kind in credentials:  # a literal found twice (same span) is reported once
             span = literal.span
             if span in reported or any(_within(span, example) for example in examples):
                 continue
-            kind = credential_format(str(literal.value or ""))
-            if kind is not None:
-                reported.add(span)
-                yield self.finding(module, span, f"hardcoded {kind} in a string literal")
-
-    @staticmethod
-    def _literals(module: Module) -> Iterator[Expr]:
-        """Every string literal of the module's values, calls, returns and defaults."""
-        seen: set[Span] = set()
-        for node in value_literals(module).strings:
-            if node.span not in seen:
-                seen.add(node.span)
-                yield node
+            reported.add(span)
+            yield self.finding(module, span, f"hardcoded {kind} in a string literal")
 
     @staticmethod
     def _candidates(module: Module, named: list[tuple[str, Expr]]) -> Iterator[_Candidate]:

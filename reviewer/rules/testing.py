@@ -21,6 +21,7 @@ from reviewer.rules.helpers import (
     POOL_TYPES,
     SESSION_CLASSES,
     SESSION_FACTORY_CALLS,
+    calls_where,
     enclosing_scopes,
     method_calls,
     resource_kind,
@@ -667,20 +668,28 @@ def _mocks_http(module: Module) -> bool:
         for param in function.params
     ):
         return True
-    marks = [decorator for function in module.functions for decorator in function.decorators]
-    marks.extend(assign.value for assign in module.assignments if assign.value is not None)
-    marks.extend(call.expr for call in module.calls)
-    if any("vcr" in (expr.qualname or "").split(".") for expr in walk_distinct(marks)):
-        return True
-    for call in module.calls:
-        if call.expr.last_name not in PATCHERS:
-            continue
+    if _may_name(module, "vcr"):
+        marks = [decorator for function in module.functions for decorator in function.decorators]
+        marks.extend(assign.value for assign in module.assignments if assign.value is not None)
+        marks.extend(call.expr for call in module.calls)
+        if any("vcr" in (expr.qualname or "").split(".") for expr in walk_distinct(marks)):
+            return True
+    for call in calls_where(module, lambda name: name.rsplit(".", 1)[-1] in PATCHERS):
         for arg in call.expr.args:
             for expr in arg.walk():
                 named = expr.qualname or expr.string or ""
                 if HTTP_LIBRARIES & set(named.split(".")):
                     return True
     return False
+
+
+def _may_name(module: Module, word: str) -> bool:
+    """A qualified name in ``module`` can have ``word`` as a part: the names of its imports,
+    variables and attributes are spelled in its text, relative imports start with its own
+    dotted name, and a text that is not ASCII can spell an identifier otherwise (the parser
+    normalises identifiers to NFKC)."""
+    text = "\n".join(module.lines)
+    return word in text or word in module.name or not text.isascii()
 
 
 def _request_url(call: Expr) -> Expr | None:
