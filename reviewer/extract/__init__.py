@@ -10,12 +10,15 @@ import sys
 import textwrap
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reviewer import limits
 from reviewer.diff import FileChange
 from reviewer.extract.build import build_module, module_name
 from reviewer.extract.model import Module
-from reviewer.extract.newer import Version, newer_syntax
+
+if TYPE_CHECKING:
+    from reviewer.extract.newer import Version
 
 RUNNING: Version = (sys.version_info.major, sys.version_info.minor)
 
@@ -53,6 +56,8 @@ def parse_module(
             warnings.simplefilter("ignore")
             tree = ast.parse(text, filename=path)
     except SyntaxError as exc:
+        from reviewer.extract.newer import newer_syntax  # only for a file that does not parse
+
         newer = newer_syntax(text, RUNNING)
         if newer is not None:
             return Skipped(path, newer.describe(RUNNING), newer.version)

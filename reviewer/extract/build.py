@@ -7,7 +7,6 @@ import functools
 import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from reviewer.extract.model import (
@@ -221,17 +220,31 @@ def _is_main_guard(test: ast.expr) -> bool:
     )
 
 
-@dataclass
 class _Scope:
-    qualname: str | None
-    is_async: bool
-    types: dict[str, str] = field(default_factory=dict)
-    awaited: set[str] = field(default_factory=set)
-    returns: list[Return] = field(default_factory=list)
-    yields: list[Span] = field(default_factory=list)
-    yield_values: list[Expr] = field(default_factory=list)
-    withs: list[Expr] = field(default_factory=list)
-    has_cleanup: bool = False
+    """A function (or lambda) being built: what its body has shown so far."""
+
+    __slots__ = (
+        "awaited",
+        "has_cleanup",
+        "is_async",
+        "qualname",
+        "returns",
+        "types",
+        "withs",
+        "yield_values",
+        "yields",
+    )
+
+    def __init__(self, qualname: str | None, is_async: bool) -> None:
+        self.qualname = qualname
+        self.is_async = is_async
+        self.types: dict[str, str] = {}
+        self.awaited: set[str] = set()
+        self.returns: list[Return] = []
+        self.yields: list[Span] = []
+        self.yield_values: list[Expr] = []
+        self.withs: list[Expr] = []
+        self.has_cleanup = False
 
 
 class _Builder:
