@@ -96,6 +96,12 @@ def canonical(name: str) -> str:
     return name
 
 
+@functools.lru_cache(maxsize=4096)
+def _spawns(callee: str) -> bool:
+    """The callee runs the names passed to it as tasks (so they count as awaited)."""
+    return callee.rsplit(".", 1)[-1] in TASK_SPAWNERS or callee.endswith(".start_soon")
+
+
 def module_name(path: str) -> str:
     """``src/app/api/users.py`` -> ``app.api.users``; ``app/__init__.py`` -> ``app``."""
     name = path[:-3] if path.endswith(".py") else path[:-4] if path.endswith(".pyi") else path
@@ -474,7 +480,8 @@ class _Builder:
     def _attribute(
         self, node: ast.Attribute, usage: str, target: str | None, depth: int, seen: int
     ) -> Expr:
-        receiver = self.record(node.value, "other", None, depth + 1, seen + 1)
+        value = node.value
+        receiver = self.record(value, "other", None, depth + 1, seen + 1)
         # The same name ``resolve`` gives, from the receiver already converted.
         kind = receiver.kind
         if kind == "call":
@@ -493,7 +500,7 @@ class _Builder:
             node.end_col_offset or 0,
             self.source,
             None if base is None else canonical(f"{base}.{attribute}"),
-            self.type_of(node),
+            self.type_of(node) if type(value) is ast.Name and value.id == "self" else None,
             None,
             attribute,
             (receiver,),
@@ -568,8 +575,7 @@ class _Builder:
             self.registration(expr, func, at)
         elif expr.qualname == "fastapi.middleware.Middleware" and expr.args:
             self.middleware.insert(at[1], Middleware(owner="", cls=expr.args[0], call=expr))
-        callee = expr.qualname or ""
-        if callee.rsplit(".", 1)[-1] in TASK_SPAWNERS or callee.endswith(".start_soon"):
+        if _spawns(expr.qualname or ""):
             for arg in [*node.args, *(keyword.value for keyword in node.keywords)]:
                 if type(arg) is ast.Name:
                     scope.awaited.add(arg.id)
@@ -1108,9 +1114,10 @@ class _Builder:
         if method not in HTTP_METHODS and method != "api_route":
             return
         owner = func.items[0]
+        owner_text = owner.text
         path_arg = decorator.arg(0, "path")
         path = path_arg.string if path_arg is not None else None
-        known = any(app.name == owner.text for app in self.apps) or (
+        known = any(app.name == owner_text for app in self.apps) or (
             owner.type in ("fastapi.FastAPI", "fastapi.APIRouter")
         )
         if not known and not (path is not None and (path == "" or path.startswith("/"))):
@@ -1119,7 +1126,7 @@ class _Builder:
             Route(
                 method="API_ROUTE" if method == "api_route" else method.upper(),
                 path=path,
-                owner=owner.text,
+                owner=owner_text,
                 decorator=decorator,
                 handler=function,
             )
