@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn
 
 import click
 
@@ -28,6 +28,7 @@ from reviewer.report.registry import FORMATS
 if TYPE_CHECKING:
     from reviewer.config import Config
     from reviewer.engine import Report
+    from reviewer.github.client import GitHubClient
     from reviewer.github.pull import PullRef, PullRequest
     from reviewer.report.outputs import Output
     from reviewer.source import GitChange, Sources
@@ -161,6 +162,67 @@ def _git_change(start: Path, git_range: str) -> GitChange:
             err=True,
         )
         return git_diff(start, last)
+
+
+class _Input(NamedTuple):
+    """What a review reads: the patch, the repository after the change and its folder on disk,
+    the repository before it (None: not known), and with ``--github-pr`` the pull request and
+    the client that fetched it."""
+
+    text: str
+    sources: Sources
+    root: Path | None
+    base: Sources | None
+    pull: PullRequest | None = None
+    client: GitHubClient | None = None
+
+
+def _input(
+    patch: str | None,
+    git_range: str | None,
+    github_pr: str | None,
+    repo: Path | None,
+    base_revision: str | None,
+    base_repo: Path | None,
+) -> _Input:
+    """The change to review: a pull request, a git range, or a patch file (``-``: standard
+    input) with ``--repo`` and ``--base``/``--base-repo``."""
+    from reviewer.source import (
+        DirectorySources,
+        GitRevisionSources,
+        ReversedSources,
+        checkout_of,
+        work_tree_root,
+    )
+
+    if github_pr is not None:
+        from reviewer.diff import parse_diff
+        from reviewer.github.client import GitHubClient
+        from reviewer.github.pull import fetch_pull
+
+        client = GitHubClient.from_environment(os.environ)
+        click.get_current_context().call_on_close(client.close)
+        pull = fetch_pull(client, _pull_ref(github_pr))
+        if repo is None:
+            sources: Sources = checkout_of(Path.cwd(), pull.head_sha) or pull.sources
+            root = work_tree_root(Path.cwd())
+        else:
+            sources, root = _sources(repo)
+        base = ReversedSources(sources, parse_diff(pull.diff))
+        return _Input(pull.diff, sources, root, base, pull, client)
+    if git_range is not None:
+        start = repo if repo is not None else Path.cwd()
+        found = _git_change(start, git_range)  # freed on return: it holds the patch too
+        return _Input(found.patch, found.sources, work_tree_root(start), found.base)
+    assert patch is not None
+    text = _read_patch(patch)
+    sources, root = _sources(repo)
+    if base_repo is not None:
+        return _Input(text, sources, root, DirectorySources(base_repo))
+    if base_revision is not None:
+        revision = GitRevisionSources(root or Path.cwd(), base_revision, prefetch=False)
+        return _Input(text, sources, root, revision)
+    return _Input(text, sources, root, None)
 
 
 def _llm_messages(report: Report, text_on_stdout: bool) -> None:
@@ -473,13 +535,6 @@ def review_command(
     from reviewer.engine import analyze_diff, review_change
     from reviewer.llm.provider import configured as llm_configured
     from reviewer.report.outputs import pair_outputs
-    from reviewer.source import (
-        DirectorySources,
-        GitRevisionSources,
-        ReversedSources,
-        checkout_of,
-        work_tree_root,
-    )
 
     if [patch, git_range, github_pr].count(None) != 2:
         raise click.UsageError(
@@ -499,38 +554,9 @@ def review_command(
         raise click.UsageError("--all-touched and --all-lines exclude each other")
     ctx = click.get_current_context()
     outputs = pair_outputs(ctx.meta[OUTPUT_ORDER], output_format, output_paths)
-    pull: PullRequest | None = None
-    sources: Sources
-    root: Path | None
-    base: Sources | None = None
-    if github_pr is not None:
-        from reviewer.github.client import GitHubClient
-        from reviewer.github.pull import fetch_pull
-
-        client = GitHubClient.from_environment(os.environ)
-        ctx.call_on_close(client.close)
-        pull = fetch_pull(client, _pull_ref(github_pr))
-        text = pull.diff
-        if repo is None:
-            sources = checkout_of(Path.cwd(), pull.head_sha) or pull.sources
-            root = work_tree_root(Path.cwd())
-        else:
-            sources, root = _sources(repo)
-        base = ReversedSources(sources, parse_diff(text))
-    elif git_range is not None:
-        start = repo if repo is not None else Path.cwd()
-        found = _git_change(start, git_range)
-        text, sources, base = found.patch, found.sources, found.base
-        del found  # holds the patch too
-        root = work_tree_root(start)
-    else:
-        assert patch is not None
-        text = _read_patch(patch)
-        sources, root = _sources(repo)
-        if base_repo is not None:
-            base = DirectorySources(base_repo)
-        elif base_revision is not None:
-            base = GitRevisionSources(root or Path.cwd(), base_revision, prefetch=False)
+    text, sources, root, base, pull, client = _input(
+        patch, git_range, github_pr, repo, base_revision, base_repo
+    )
     if all_touched:
         base = None
     overrides = {"model": model, "min-confidence": min_confidence}
@@ -566,7 +592,7 @@ def review_command(
         click.echo(f"{PROG}: {skipped.describe()}", err=True)
     report = _fix(report, root, fix, unsafe_fixes)
     publisher = None
-    if pull is not None and post:
+    if pull is not None and client is not None and post:
         from reviewer.github.publish import Publisher
 
         publisher = Publisher(

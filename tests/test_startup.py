@@ -103,6 +103,18 @@ def test_static_json_review_imports_no_heavy_module(change: Path) -> None:
     assert not {"subprocess", "importlib.resources", "difflib", "tomllib"} & names
 
 
+def test_a_review_without_findings_hashes_nothing(change: Path) -> None:
+    (change / "app" / "h.py").write_text("async def handler():\n    pass\n")
+    clean = PATCH.replace("@@ -0,0 +1,5 @@", "@@ -0,0 +1,2 @@").split("+import time")[0]
+    (change / "change.patch").write_text(clean + "+async def handler():\n+    pass\n")
+    names, done = imported(
+        "change.patch", "--repo", ".", "--no-llm", "--format", "json", cwd=change
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["findings"] == []
+    assert "hashlib" not in names  # fingerprints are computed for findings only
+
+
 def test_text_review_adds_only_rich(change: Path) -> None:
     names, done = imported("change.patch", "--repo", ".", cwd=change)
     assert done.returncode == 1 and "FAPI402" in done.stdout, done.stderr[-2000:]

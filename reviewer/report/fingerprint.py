@@ -22,7 +22,6 @@ pull-request comments all use this one value (reviewdog's rdjson has no field fo
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
@@ -146,6 +145,8 @@ def _anchor(module: Module, finding: Finding) -> str:
 
 def fingerprint(finding: Finding, anchor: str, occurrence: int) -> str:
     """The hash of a finding's identity: 20 hex digits."""
+    import hashlib  # 2 ms of start-up that a review without findings need not pay
+
     key = "\0".join((finding.rule_id, finding.path, finding.construct, anchor, str(occurrence)))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
