@@ -12,6 +12,7 @@ from reviewer.rules.base import Autofix, Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.helpers import (
     HTTP_VERBS,
     SESSION_FACTORY_NAME,
+    calls_named,
     enclosing_scopes,
     fresh_database_handle,
     import_edit,
@@ -27,11 +28,18 @@ def _lifecycle_functions(module: Module) -> frozenset[str]:
     """Functions that run at application startup and shutdown, before the first request or after
     the last: a lifespan (``FastAPI(lifespan=...)``, or an ``@asynccontextmanager`` named like
     one) and startup/shutdown event handlers (``@app.on_event(...)``, ``add_event_handler``)."""
+    handlers = [
+        call.expr
+        for call in calls_named(module, ("add_event_handler",))
+        if _lifecycle_event(call.expr, "add_event_handler")
+    ]
+    values = [handler.arg(1, "func") for handler in handlers]
+    registered = {id(handler) for handler in handlers}
+    for call in module.calls:  # ``FastAPI(lifespan=...)``
+        if call.expr.kwargs and id(call.expr) not in registered:
+            values.append(call.expr.kwarg("lifespan"))
     referenced: set[str] = set()
-    for call in module.calls:
-        value = call.expr.kwarg("lifespan")
-        if _lifecycle_event(call.expr, "add_event_handler"):
-            value = call.expr.arg(1, "func")
+    for value in values:
         if value is not None and value.kind == "name":
             referenced.update(filter(None, (value.op, value.qualname)))
     found: set[str] = set()
@@ -122,8 +130,12 @@ def _find_serving_calls(module: Module) -> Iterator[Call]:
         return
     lifecycle = _lifecycle_functions(module)
     skipped = _cli_commands(module) | _startup_helpers(module)
+    serving: dict[str | None, bool] = {}  # by function
     for call in in_async_def:
-        if call.function not in lifecycle and skipped.isdisjoint(enclosing_scopes(call.function)):
+        scope = call.function
+        if scope not in serving:
+            serving[scope] = scope not in lifecycle and skipped.isdisjoint(enclosing_scopes(scope))
+        if serving[scope]:
             yield call
 
 
@@ -595,6 +607,8 @@ class _Handles:
         self.module = module
         self.project = project
         self.catalogue = catalogue
+        self.names: dict[tuple[str, str | None, str | None, int], str | None] = {}
+        """What :meth:`_named` found, by name, qualified name, function and depth."""
 
     def of_receiver(self, receiver: Expr, function: str | None) -> str | None:
         """The kind of handle ``receiver`` is (or is a part of: ``db.users``, ``client["app"]``),
@@ -619,7 +633,17 @@ class _Handles:
     def of_type(self, kind: str, expr: Expr | None = None, depth: int = 0) -> str | None:
         """The handle kind of a value whose recorded type is ``kind`` (a class, or the callee
         that built it: ``sqlalchemy.orm.sessionmaker`` for ``SessionLocal()`` in the module that
-        makes the factory, ``app.db.SessionLocal`` elsewhere, ``app.db.get_session``)."""
+        makes the factory, ``app.db.SessionLocal`` elsewhere, ``app.db.get_session``). Found
+        once per catalogue, type and review, but for a session factory (``expr`` decides)."""
+        if kind in SYNC_SESSION_FACTORIES:
+            return self._of_type(kind, expr, depth)
+        known: dict[tuple[int, str, int], str | None] = self.project.memo("handle_types", dict)
+        key = (id(self.catalogue), kind, depth)  # the catalogues are constants of this module
+        if key not in known:
+            known[key] = self._of_type(kind, None, depth)
+        return known[key]
+
+    def _of_type(self, kind: str, expr: Expr | None, depth: int) -> str | None:
         client = self.catalogue.kind(kind)
         if client is not None or not self.catalogue.sessions:
             return client
@@ -689,6 +713,12 @@ class _Handles:
         ``cluster.connect()``)."""
         if depth > 5 or expr.kind != "name":
             return None
+        key = (expr.op, expr.qualname, function, depth)
+        if key not in self.names:
+            self.names[key] = self._find_named(expr, function, depth)
+        return self.names[key]
+
+    def _find_named(self, expr: Expr, function: str | None, depth: int) -> str | None:
         assigned = local_assignments(self.module).get((function, expr.op))
         value = assigned[-1].value if assigned else None
         if value is None:

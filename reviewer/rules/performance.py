@@ -663,14 +663,16 @@ class UnboundedPageSize(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         if module.is_test:
             return
+        functions = (*module.functions, *(route.handler for route in module.routes))
+        if not any(p.name in PAGE_SIZE_NAMES for f in functions for p in f.params):
+            return  # no query function (a handler or dependency of the module) has one
         for function, route in _query_functions(module, project):
             placeholders = path_params(route.path if route else None)
-            names = [_tokens(param.name) for param in function.params]
             for param in function.params:
                 if param.name not in PAGE_SIZE_NAMES:
                     continue
                 if param.name == "size" and not (
-                    any(tokens & PAGE_POSITION_TOKENS for tokens in names)
+                    any(_tokens(other.name) & PAGE_POSITION_TOKENS for other in function.params)
                     or (route is not None and _returns_collection(route))
                 ):
                     continue
