@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import gc
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
@@ -14,6 +14,7 @@ from reviewer.diff import Diff, FileChange, parse_diff, whole_files
 from reviewer.extract import Skipped, parse_hunks, parse_module
 from reviewer.extract.model import Module
 from reviewer.extract.project import Project
+from reviewer.extract.store import size
 from reviewer.llm.usage import PassSummary
 from reviewer.report.fingerprint import identify
 from reviewer.rules.base import Finding, Rule, Severity
@@ -147,6 +148,9 @@ def load_module(change: FileChange, sources: Sources) -> Module | Skipped:
     return replace(loaded, added_lines=change.added)
 
 
+_build = _without_gc(load_module)
+
+
 def run_rules(
     modules: Iterable[Module],
     project: Project,
@@ -196,18 +200,47 @@ def _on_changed_lines(finding: Finding, change: FileChange) -> bool:
 
 @dataclass(frozen=True)
 class Change:
-    """A parsed change: the diff, the modules of its Python files and the project around them."""
+    """A parsed change: the diff, its Python files and the project around them.
+
+    Modules are built by the project when first needed (and again when its store let them go:
+    a review of a whole code base does not hold every module at once)."""
 
     diff: Diff
-    modules: tuple[Module, ...]
-    skipped: tuple[Skipped, ...]
+    entries: tuple[FileChange | Skipped, ...]
+    """The change's Python files in diff order: one to review (its module built on demand), or
+    why one is not reviewed."""
     project: Project
     base: BaseSources | None = None
     """The repository before the change, when known: the review reports what is new against it."""
 
+    @property
+    def modules(self) -> Iterator[Module]:
+        """The modules of the reviewed files, in diff order, built one at a time."""
+        for entry in self.entries:
+            if isinstance(entry, FileChange):
+                module = self.project.changed_module(entry.path)
+                if module is not None:
+                    yield module
+                    self.project.release(entry.path)
+
+    def module(self, path: str) -> Module | None:
+        """The module of the reviewed file at ``path`` (None: not reviewed, or does not build)."""
+        return self.project.changed_module(path) if path in self._reviewed else None
+
     @functools.cached_property
-    def by_path(self) -> dict[str, Module]:
-        return {module.path: module for module in self.modules}
+    def _reviewed(self) -> frozenset[str]:
+        return frozenset(e.path for e in self.entries if isinstance(e, FileChange))
+
+    @property
+    def skipped(self) -> tuple[Skipped, ...]:
+        """The Python files not reviewed, with the reason (building the modules not built yet)."""
+        found: list[Skipped] = []
+        for entry in self.entries:
+            if isinstance(entry, Skipped):
+                found.append(entry)
+            elif entry.hunks and not self.project.builds(entry.path):
+                found.append(self.project.skipped[entry.path])
+        return tuple(found)
 
     def unreadable(self) -> dict[str, str]:
         """Files of the context (either side) that could not be read, with the reason."""
@@ -246,37 +279,64 @@ def analyze_files(paths: Iterable[str], sources: Sources, config: Config) -> Cha
     diff = whole_files(texts)
     del texts  # the diff holds each file's lines; its text is read again, one file at a time
     change = analyze_diff(diff, sources, config, capped=False)
-    return replace(change, skipped=change.skipped + tuple(unreadable))
+    return replace(change, entries=change.entries + tuple(unreadable))
 
 
-@_without_gc
 def analyze_diff(
     diff: Diff, sources: Sources, config: Config, base: Sources | None = None, capped: bool = True
 ) -> Change:
-    """Extract the modules of the Python files ``diff`` touches (see :func:`analyze`).
+    """The Python files ``diff`` touches, to review (see :func:`analyze`).
 
     ``capped``: a change (which anyone can write) reviews at most ``limits.MAX_FILES`` files and
-    ``limits.MAX_REVIEW_BYTES`` of Python text; files read from the user's own disk (``check``)
-    are not capped, beyond the size of each file."""
+    ``limits.MAX_REVIEW_BYTES`` of Python text, which takes building its modules to count;
+    files read from the user's own disk (``check``) are not capped, beyond the size of each
+    file, and their modules are built when the rules need them."""
     changes = [c for c in diff.files if c.is_python and not config.excluded(c.path)]
-    modules: list[Module] = []
-    skipped: list[Skipped] = []
+    entries: list[FileChange | Skipped] = []
+    built: dict[str, Module | Skipped] = {}
+    modules = 0
     reviewed = 0  # characters of Python text, against limits.MAX_REVIEW_BYTES
     for change in changes:
         if change.skipped or (
-            capped and (len(modules) >= limits.MAX_FILES or reviewed >= limits.MAX_REVIEW_BYTES)
+            capped and (modules >= limits.MAX_FILES or reviewed >= limits.MAX_REVIEW_BYTES)
         ):
-            skipped.append(Skipped(change.path, change.skipped or _past_limits(len(modules))))
+            entries.append(Skipped(change.path, change.skipped or _past_limits(modules)))
             continue
-        loaded = load_module(change, sources)
-        if isinstance(loaded, Skipped):
-            if change.hunks:  # else a rename, copy or mode change: no text to review, no news
-                skipped.append(loaded)
-        else:
-            modules.append(loaded)
-            reviewed += sum(len(line) + 1 for line in loaded.lines)
+        entries.append(change)
+        if capped:
+            loaded = built[change.path] = _build(change, sources)
+            if isinstance(loaded, Module):
+                modules += 1
+                reviewed += size(loaded)
+    files = _Files(
+        {entry.path: entry for entry in entries if isinstance(entry, FileChange)}, sources, built
+    )
     before = None if base is None else BaseSources(base, sources, diff)
-    return Change(diff, tuple(modules), tuple(skipped), Project(modules, sources), before)
+    return Change(diff, tuple(entries), Project(files.changes, files, sources), before)
+
+
+class _Files:
+    """The changed files of a review, as its project builds their modules (on demand, and
+    again when its store let one go)."""
+
+    def __init__(
+        self, changes: dict[str, FileChange], sources: Sources, built: dict[str, Module | Skipped]
+    ) -> None:
+        self.changes = changes
+        self.sources = sources
+        self.built = built
+        """Modules built to count them against the limits, until the project asks for them."""
+
+    def build(self, path: str) -> Module | Skipped:
+        held = self.built.pop(path, None)  # handed over, not kept twice
+        return held if held is not None else _build(self.changes[path], self.sources)
+
+    def texts(self, path: str) -> Iterator[str]:
+        text = self.sources.read(path)
+        if text is not None:
+            yield text
+        for hunk in self.changes[path].hunks:
+            yield "\n".join(hunk.lines)
 
 
 def review(patch: str, sources: Sources, config: Config, all_lines: bool = False) -> Report:
@@ -289,13 +349,43 @@ def review_change(
     change: Change, config: Config, all_lines: bool = False, report_unused: bool = False
 ) -> Report:
     """Run the static rules over an analysed change and keep what belongs to it; with
-    ``report_unused``, also list the change's suppression comments that silenced nothing."""
-    diff, modules, project = change.diff, change.modules, change.project
+    ``report_unused``, also list the change's suppression comments that silenced nothing.
+
+    Module by module: each one's findings are identified and filtered while it is built, so
+    that a whole code base is reviewed without holding every module."""
+    project = change.project
     rules = [rule for rule in STATIC_RULES if config.admits(rule.id)]
+    ran = {rule.id for rule in rules}
     failures: list[Skipped] = []
-    found = identify(run_rules(modules, project, rules, failures), change.by_path)
+    found: list[Finding] = []
+    kept: list[Finding] = []
     used: set[tuple[str, int, str]] = set()
-    kept = _keep(found, change, config, all_lines, used)
+    unused: list[UnusedSuppression] = []
+    partial: list[str] = []
+    lines: dict[str, tuple[str, ...]] = {}
+    reviewed = 0
+    elsewhere = False  # a finding in another module than the one checked (none of ours does)
+    for module in change.modules:
+        reviewed += 1
+        if module.partial:
+            partial.append(module.path)
+        own = run_rules([module], project, rules, failures)
+        found.extend(own)
+        elsewhere = elsewhere or any(finding.path != module.path for finding in own)
+        if not elsewhere:
+            mine = _keep(identify(own, {module.path: module}), change, config, all_lines, used)
+            kept.extend(mine)
+            if mine:
+                lines[module.path] = module.lines
+            if report_unused:
+                unused.extend(_unused(module, used, ran, all_lines))
+    if elsewhere:  # identities are numbered per file: identify every file's findings together
+        used.clear()
+        kept = _keep(identify(found, _modules(change, found)), change, config, all_lines, used)
+        if report_unused:
+            unused = [u for m in change.modules for u in _unused(m, used, ran, all_lines)]
+        lines = _lines(change, kept)
+    kept = sorted(set(kept), key=lambda f: f.sort_key)
     mode, preexisting = "all-lines" if all_lines else "touched", 0
     if change.base is not None and not all_lines:
         introduced = _introduced(kept, change, change.base, rules)
@@ -307,17 +397,26 @@ def review_change(
         mode=mode,
         base=change.base.label if change.base is not None else "",
         preexisting=preexisting,
-        rules=frozenset(rule.id for rule in rules),
-        unused_suppressions=_unused(change, used, {rule.id for rule in rules}, all_lines)
-        if report_unused
-        else (),
+        rules=frozenset(ran),
+        unused_suppressions=tuple(unused),
         skipped=change.skipped + tuple(unreadable) + tuple(failures),
-        partial=tuple(module.path for module in modules if module.partial),
-        files=len(diff.files),
-        python_files=len(modules),
-        lines={module.path: module.lines for module in modules},
+        partial=tuple(partial),
+        files=len(change.diff.files),
+        python_files=reviewed,
+        lines={finding.path: lines[finding.path] for finding in kept},
         change=change,
     )
+
+
+def _modules(change: Change, findings: Iterable[Finding]) -> dict[str, Module]:
+    """The modules of the reviewed files ``findings`` are in, by path."""
+    modules = {path: change.module(path) for path in {finding.path for finding in findings}}
+    return {path: module for path, module in modules.items() if module is not None}
+
+
+def _lines(change: Change, findings: Iterable[Finding]) -> dict[str, tuple[str, ...]]:
+    """The lines of the files with ``findings``: what renderers show next to them."""
+    return {path: module.lines for path, module in _modules(change, findings).items()}
 
 
 def _introduced(
@@ -343,7 +442,7 @@ def _introduced(
             modules.append(replace(module, added_lines=file.removed))
     if not modules:
         return findings
-    project = Project(modules, base)
+    project = Project.of(modules, base)
     project.reuse(change.project, base.changed_paths)
     ids = {finding.rule_id for finding in findings}
     found = run_rules(modules, project, [rule for rule in rules if rule.id in ids], [])
@@ -353,30 +452,26 @@ def _introduced(
 
 
 def _unused(
-    change: Change, used: set[tuple[str, int, str]], ran: set[str], all_lines: bool
-) -> tuple[UnusedSuppression, ...]:
-    """The suppression comments on the change's lines (every line with ``all_lines``) that
-    silenced nothing. An id of a rule that did not run (not selected, or judged by the Claude
-    pass) is not known to be unused; an id no rule has silences nothing."""
-    silenced = {(path, line) for path, line, _ in used}
-    unused: list[UnusedSuppression] = []
-    for module in change.modules:
-        for line, ids in sorted(module.suppressions.items()):
-            if not all_lines and line not in module.added_lines:
-                continue
-            if not ids:
-                if (module.path, line) not in silenced:
-                    unused.append(UnusedSuppression(module.path, line, ()))
-                continue
-            idle = sorted(
-                rule_id
-                for rule_id in ids
-                if (rule_id in ran or rule_id not in BY_ID)
-                and (module.path, line, rule_id) not in used
-            )
-            if idle:
-                unused.append(UnusedSuppression(module.path, line, tuple(idle)))
-    return tuple(unused)
+    module: Module, used: set[tuple[str, int, str]], ran: set[str], all_lines: bool
+) -> Iterator[UnusedSuppression]:
+    """The suppression comments of ``module`` on the change's lines (every line with
+    ``all_lines``) that silenced nothing. An id of a rule that did not run (not selected, or
+    judged by the Claude pass) is not known to be unused; an id no rule has silences nothing."""
+    silenced = {(path, line) for path, line, _ in used if path == module.path}
+    for line, ids in sorted(module.suppressions.items()):
+        if not all_lines and line not in module.added_lines:
+            continue
+        if not ids:
+            if (module.path, line) not in silenced:
+                yield UnusedSuppression(module.path, line, ())
+            continue
+        idle = sorted(
+            rule_id
+            for rule_id in ids
+            if (rule_id in ran or rule_id not in BY_ID) and (module.path, line, rule_id) not in used
+        )
+        if idle:
+            yield UnusedSuppression(module.path, line, tuple(idle))
 
 
 def _keep(
@@ -391,7 +486,7 @@ def _keep(
     ``used`` collects ``(path, line, rule id)`` of the suppression comments that silenced one."""
     kept: list[Finding] = []
     for finding in findings:
-        module = change.by_path.get(finding.path)
+        module = change.module(finding.path)
         changed = change.diff.file(finding.path)
         if module is None or changed is None:
             continue
@@ -429,11 +524,12 @@ def review_llm(
     seen = {(f.rule_id, f.path, f.line) for f in report.findings}
     added = [
         f
-        for f in _keep(identify(found, change.by_path), change, config, all_lines)
+        for f in _keep(identify(found, _modules(change, found)), change, config, all_lines)
         if (f.rule_id, f.path, f.line) not in seen
     ]
     merged = sorted({*report.findings, *added}, key=lambda f: f.sort_key)
-    return replace(report, findings=tuple(merged), llm=summary)
+    lines = {**_lines(change, added), **report.lines}
+    return replace(report, findings=tuple(merged), llm=summary, lines=lines)
 
 
 def review_source(
@@ -447,6 +543,6 @@ def review_source(
     module = parse_module(path, code)
     if isinstance(module, Skipped):
         raise ValueError(f"{path}: {module.reason}")
-    project = Project([module], sources)
+    project = Project.of([module], sources)
     found = run_rules([module], project, STATIC_RULES if rules is None else rules)
     return sorted((f for f in found if _suppressed(f, module) is None), key=lambda f: f.sort_key)

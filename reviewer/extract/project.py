@@ -9,6 +9,7 @@ from typing import Any, Protocol, TypeVar
 
 from reviewer.extract import Skipped, module_name, parse_module
 from reviewer.extract.model import Assign, ClassDef, Function, Module
+from reviewer.extract.store import ModuleStore
 from reviewer.source import Sources
 
 PYDANTIC_V2_REQUIREMENT = re.compile(r"pydantic\s*(\[[^\]]*\])?\s*(>=|==|~=)\s*2", re.IGNORECASE)
@@ -31,15 +32,20 @@ class TextFilter(Protocol):
 
 class _DependsNaming:
     """Matches text holding ``Depends(NAME``/``Security(NAME`` (or ``module.NAME``) for one of
-    ``names``: the shape of :meth:`re.Pattern.search` that :meth:`Project.all_modules` needs."""
+    the ``names`` (asked for when first needed): the shape of :meth:`re.Pattern.search` that
+    :meth:`Project.all_modules` needs."""
 
-    def __init__(self, names: set[str]) -> None:
-        self.names = names
+    def __init__(self, names: Callable[[], set[str]]) -> None:
+        self._names = names
+        self.names: set[str] | None = None
 
     def search(self, text: str) -> bool:
-        return any(
-            match.group(1).rsplit(".", 1)[-1] in self.names for match in DEPENDS_CALL.finditer(text)
-        )
+        for match in DEPENDS_CALL.finditer(text):
+            if self.names is None:  # only when some text names a dependency
+                self.names = self._names()
+            if match.group(1).rsplit(".", 1)[-1] in self.names:
+                return True
+        return False
 
 
 PYDANTIC_V2_NAMES = frozenset({"pydantic.field_validator", "pydantic.model_validator"})
@@ -59,15 +65,114 @@ def _pins_pydantic_v1(text: str) -> bool:
     return False
 
 
-class Project:
-    """The changed modules plus whatever the repository context shows."""
+class ChangedFiles(Protocol):
+    """The changed files of a review, as a :class:`Project` builds their modules."""
 
-    def __init__(self, modules: Iterable[Module], sources: Sources) -> None:
-        self.changed = {module.name: module for module in modules}
+    def build(self, path: str) -> Module | Skipped:
+        """The module of the changed file at ``path`` (the same each time)."""
+        ...
+
+    def texts(self, path: str) -> Iterable[str]:
+        """The texts the module at ``path`` is built from: a word is in its lines only if it is
+        in one of these (so a pass for a word need not build a module that cannot hold it)."""
+        ...
+
+
+class _Built:
+    """Changed modules built already (a review of one file, the base side of a review)."""
+
+    def __init__(self, modules: Iterable[Module]) -> None:
+        self.modules = {module.path: module for module in modules}
+
+    def build(self, path: str) -> Module | Skipped:
+        return self.modules[path]
+
+    def texts(self, path: str) -> Iterable[str]:
+        return ("\n".join(self.modules[path].lines),)
+
+
+class Project:
+    """The changed modules plus whatever the repository context shows.
+
+    Modules are built when first needed and held in a :class:`ModuleStore`: past its budget (a
+    review of a whole code base) a module let go is built again, the same way, when needed again.
+    """
+
+    def __init__(
+        self,
+        paths: Iterable[str],
+        files: ChangedFiles,
+        sources: Sources,
+        store: ModuleStore | None = None,
+    ) -> None:
+        """The project whose changed files are at ``paths``, their modules built by ``files``."""
+        self._changed: dict[str, list[str]] = {}
+        for path in paths:
+            self._changed.setdefault(module_name(path), []).append(path)
+        self._files = files
+        self.store = store if store is not None else ModuleStore()
+        self.skipped: dict[str, Skipped] = {}
+        """Changed files whose module does not build, by path."""
+        self._built: set[str] = set()
         self.sources = sources
-        self._parsed: dict[str, Module | None] = {}
+        self._parsed: dict[str, str | None] = {}
+        """Names of context modules read so far: the path, when the module built."""
         self._memo: dict[str, Any] = {}
-        self._splits: dict[str, tuple[Module, str] | None] = {}
+        self._splits: dict[str, tuple[str, str] | None] = {}
+        self._kinds: dict[str, str | None] = {}
+
+    @classmethod
+    def of(cls, modules: Iterable[Module], sources: Sources) -> Project:
+        """The project whose changed modules are ``modules``, already built."""
+        built = _Built(modules)
+        return cls(built.modules, built, sources)
+
+    def changed_module(self, path: str) -> Module | None:
+        """The module of the changed file at ``path`` (None when it does not build)."""
+        return self.store.get(("changed", path), lambda: self._build_changed(path))
+
+    def release(self, path: str) -> None:
+        """Done with the changed module at ``path`` for now (see :meth:`ModuleStore.release`)."""
+        self.store.release(("changed", path))
+
+    def _build_changed(self, path: str) -> Module | None:
+        loaded = self._files.build(path)
+        if isinstance(loaded, Skipped):
+            self.skipped[path] = loaded
+            return None
+        self._built.add(path)
+        return loaded
+
+    def builds(self, path: str) -> bool:
+        """The changed file at ``path`` builds a module (built once to know, then remembered)."""
+        if path in self._built:
+            return True
+        return path not in self.skipped and self.changed_module(path) is not None
+
+    def _changed_path(self, name: str) -> str | None:
+        """The path of the changed module called ``name`` (of the last such file that builds)."""
+        for path in reversed(self._changed.get(name, ())):
+            if self.builds(path):
+                return path
+        return None
+
+    def _changed_known(self, name: str) -> bool:
+        """``name`` is known, without building, to be a changed module that builds."""
+        return any(path in self._built for path in self._changed.get(name, ()))
+
+    def _changed_named(self, name: str) -> Module | None:
+        path = self._changed_path(name)
+        return None if path is None else self.changed_module(path)
+
+    def _context(self, name: str, path: str) -> Module | None:
+        """The module of the context's file at ``path`` (read and built again when let go)."""
+
+        def build() -> Module | None:
+            text = self.sources.read(path)
+            parsed = parse_module(path, text) if text is not None else None
+            return parsed if isinstance(parsed, Module) else None
+
+        return self.store.get(("context", name), build)
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """A project-wide fact, computed once per review (rules run once per module, so a fact
@@ -91,18 +196,15 @@ class Project:
 
     def module(self, name: str) -> Module | None:
         """The module with dotted name ``name``: a changed one, or parsed from the context."""
-        if name in self.changed:
-            return self.changed[name]
+        changed = self._changed_named(name)
+        if changed is not None:
+            return changed
         if name in self._parsed:
-            return self._parsed[name]
-        module: Module | None = None
+            known = self._parsed[name]
+            return None if known is None else self._context(name, known)
         path = self._paths.get(name) if self.sources.complete else None
-        if path is not None:
-            text = self.sources.read(path)
-            if text is not None:
-                parsed = parse_module(path, text)
-                module = None if isinstance(parsed, Skipped) else parsed
-        self._parsed[name] = module
+        module = self._context(name, path) if path is not None else None
+        self._parsed[name] = None if module is None else path
         return module
 
     def all_modules(self, mentioning: TextFilter | None = None) -> Iterator[Module]:
@@ -110,38 +212,91 @@ class Project:
 
         With ``mentioning``, modules of the context whose text does not match it are not parsed:
         a cheap filter that keeps a small change in a large repository fast (the changed modules
-        are always yielded).
+        are always yielded). The changed modules come in diff order while the store holds them
+        all; past its budget, those it holds come first (see :meth:`_changed_cheap_first`).
         """
-        yield from self.changed.values()
+        yield from self._changed_cheap_first()
+        yield from self._context_modules(mentioning)
+
+    def _any_order(self, mentioning: TextFilter) -> Iterator[Module]:
+        """The modules of :meth:`all_modules` that ``mentioning`` matches, the changed ones
+        among them too, in an order that builds the fewest: for a fact that depends neither on
+        the order nor on modules that do not hold those words."""
+        yield from self._changed_cheap_first(mentioning)
+        yield from self._context_modules(mentioning)
+
+    def _changed_cheap_first(self, mentioning: TextFilter | None = None) -> Iterator[Module]:
+        """The changed modules (with ``mentioning``, only those that may hold its words): those
+        the store holds first (no building), then the others from the last, so that the ones
+        the rules review next are held after a pass over them all."""
+        later: list[str] = []
+        for name, paths in self._changed.items():
+            if mentioning is not None and len(paths) == 1 and paths[0] not in self._built:
+                path = paths[0]  # status unknown: build only if its text holds the words
+                if path in self.skipped or not self._mentions(path, mentioning):
+                    continue
+                later.append(path)
+                continue
+            found = self._changed_path(name)
+            if found is None or (mentioning is not None and not self._mentions(found, mentioning)):
+                continue
+            held = self.store.held(("changed", found))
+            if held is None:
+                later.append(found)
+            else:
+                yield held
+        for path in reversed(later):
+            module = self.changed_module(path)
+            if module is not None:
+                yield module
+                self.release(path)
+
+    def _mentions(self, path: str, words: TextFilter) -> bool:
+        return any(words.search(text) for text in self._files.texts(path))
+
+    def _context_modules(self, mentioning: TextFilter | None) -> Iterator[Module]:
         if not self.sources.complete:
             return
         for name, path in self._paths.items():
-            if name in self.changed:
+            if self._changed_known(name):
                 continue
+            text = None
             if name not in self._parsed:
                 text = self.sources.read(path)
                 if text is None or (mentioning is not None and not mentioning.search(text)):
                     continue
+            if self._changed_path(name) is not None:  # built to know, only when it matters
+                continue
+            if text is not None:
                 parsed = parse_module(path, text)
-                self._parsed[name] = None if isinstance(parsed, Skipped) else parsed
-            module = self._parsed[name]
+                self._parsed[name] = path if isinstance(parsed, Module) else None
+                if isinstance(parsed, Module):
+                    self.store.put(("context", name), parsed)
+            known = self._parsed[name]
+            module = None if known is None else self._context(name, known)
             if module is not None:
                 yield module
 
     def _split(self, qualname: str) -> tuple[Module, str] | None:
-        """The module a qualified name lives in, and the rest of the name (remembered)."""
+        """The module a qualified name lives in, and the rest of the name (where, remembered)."""
         if qualname not in self._splits:
             self._splits[qualname] = self._find_split(qualname)
-        return self._splits[qualname]
+        split = self._splits[qualname]
+        if split is None:
+            return None
+        module = self.module(split[0])
+        assert module is not None  # it built before: it builds again
+        return module, split[1]
 
-    def _find_split(self, qualname: str) -> tuple[Module, str] | None:
+    def _find_split(self, qualname: str) -> tuple[str, str] | None:
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):
             name = ".".join(parts[:cut])
-            if name in self.changed or (self.sources.complete and name in self._paths):
-                module = self.module(name)
-                if module is not None:
-                    return module, ".".join(parts[cut:])
+            known = self._changed_path(name) is not None or (
+                self.sources.complete and name in self._paths
+            )
+            if known and self.module(name) is not None:
+                return name, ".".join(parts[cut:])
         return None
 
     def function(self, qualname: str | None, hops: int = 0) -> tuple[Module, Function] | None:
@@ -213,11 +368,14 @@ class Project:
         return "class"
 
     def model_kind(self, qualname: str | None) -> str | None:
-        """The kind of the class a qualified name refers to, or None when it is not known."""
-        found = self.cls(qualname)
-        if found is None:
+        """The kind of the class a qualified name refers to, or None when it is not known
+        (remembered: asked again for every module, it need not keep the class's module)."""
+        if qualname is None:
             return None
-        return self.class_kind(found[1], found[0])
+        if qualname not in self._kinds:
+            found = self.cls(qualname)
+            self._kinds[qualname] = None if found is None else self.class_kind(found[1], found[0])
+        return self._kinds[qualname]
 
     @cached_property
     def depends_targets(self) -> frozenset[str] | None:
@@ -227,7 +385,7 @@ class Project:
         if not self.sources.complete:
             return None
         targets: set[str] = set()
-        for module in self.all_modules(mentioning=DEPENDS_WORDS):
+        for module in self._any_order(mentioning=DEPENDS_WORDS):
             targets.update(module.depends_targets())
         return frozenset(targets)
 
@@ -247,14 +405,20 @@ class Project:
         context whose text names one of the changed modules' definitions in such a call: one
         pass over the repository's text, parsing only those files (a dependency re-exported
         under another name is not followed)."""
-        names: set[str] = set()
-        for changed in self.changed.values():
-            names.update(function.name for function in changed.functions)
-            names.update(class_def.name for class_def in changed.classes)
         targets: set[str] = set()
-        for other in self.all_modules(mentioning=_DependsNaming(names)):
+        for changed in self._changed_cheap_first(DEPENDS_WORDS):
+            targets.update(changed.depends_targets())
+        for other in self._context_modules(mentioning=_DependsNaming(self._definition_names)):
             targets.update(other.depends_targets())
         return frozenset(targets)
+
+    def _definition_names(self) -> set[str]:
+        """The names of the changed modules' functions and classes (one pass over them)."""
+        names: set[str] = set()
+        for changed in self._changed_cheap_first():
+            names.update(function.name for function in changed.functions)
+            names.update(class_def.name for class_def in changed.classes)
+        return names
 
     @cached_property
     def uses_pydantic_v2(self) -> bool:
@@ -272,7 +436,7 @@ class Project:
                 return True
             if text and _pins_pydantic_v1(text):
                 return False
-        for module in self.all_modules(mentioning=PYDANTIC_V2_WORDS):
+        for module in self._any_order(mentioning=PYDANTIC_V2_WORDS):
             if any(target in PYDANTIC_V2_NAMES for _, target in module.imports):
                 return True
             if any(
@@ -292,6 +456,9 @@ class Project:
     def reuse(self, other: Project, differing: Collection[str]) -> None:
         """Take the context modules ``other`` has parsed already, except those at ``differing``
         paths: for the review of another revision whose other files are the same."""
-        for name, module in other._parsed.items():
-            if module is not None and module.path not in differing:
-                self._parsed.setdefault(name, module)
+        for name, path in other._parsed.items():
+            if path is not None and path not in differing:
+                self._parsed.setdefault(name, path)
+                held = other.store.held(("context", name))
+                if held is not None and self._parsed[name] == path:
+                    self.store.put(("context", name), held)

@@ -91,7 +91,10 @@ def _depends_targets(change: Change) -> frozenset[str]:
     known = change.project.depends_targets
     if known is not None:
         return known
-    return frozenset(target for module in change.modules for target in module.depends_targets())
+    return change.project.memo(  # once: a pass over the modules may build them again
+        "agent.depends_targets",
+        lambda: frozenset(t for module in change.modules for t in module.depends_targets()),
+    )
 
 
 def _constructs(module: Module, added: Set[int], change: Change) -> Iterator[str]:

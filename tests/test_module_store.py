@@ -1,0 +1,116 @@
+"""A review that lets modules go and builds them again finds exactly what one holding them all
+finds: the bounded store is what keeps a whole-code-base review's memory flat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reviewer.config import Config
+from reviewer.engine import Report, analyze, analyze_files, review_change
+from reviewer.extract import parse_module
+from reviewer.extract import store as store_module
+from reviewer.extract.model import Module
+from reviewer.extract.store import ModuleStore
+from reviewer.source import DirectorySources, python_files_in
+
+CASES = Path(__file__).parent / "cases"
+REPOS = sorted(CASES.glob("*/*.repo"))
+UNBOUNDED = 1 << 40
+
+
+def _module(path: str, lines: int) -> Module:
+    module = parse_module(path, "x = 1\n" * lines)
+    assert isinstance(module, Module)
+    return module
+
+
+def test_the_store_keeps_its_budget_and_lets_released_modules_go_first() -> None:
+    store = ModuleStore(budget=6 * 20)  # six characters a line: twenty lines
+    built: list[str] = []
+
+    def build(key: str, lines: int = 5) -> Module:
+        built.append(key)
+        return _module(f"{key}.py", lines)
+
+    for key in "abcd":
+        store.get(key, lambda key=key: build(key))
+    assert built == list("abcd")
+    store.release("a")
+    store.get("e", lambda: build("e"))  # past the budget: the released one goes, not b
+    assert store.held("a") is None and store.held("b") is not None
+    store.get("f", lambda: build("f"))  # nothing released: the least recently used goes
+    assert store.held("b") is None and store.held("c") is not None
+    assert store.get("a", lambda: build("a")) is not None and built[-1] == "a"  # built again
+    assert store.builds == 7
+    big = store.get("big", lambda: build("big", 100))  # alone past the budget: still held
+    assert big is not None and store.held("big") is big and store.held("a") is None
+    assert store.get("bad", lambda: None) is None
+    assert store.get("bad", lambda: build("never")) is None and "never" not in built
+
+
+def _check(repo: Path) -> Report:
+    sources = DirectorySources(repo)
+    change = analyze_files(python_files_in(sources, (repo,)), sources, Config())
+    return review_change(change, Config(), all_lines=True, report_unused=True)
+
+
+def _identities(report: Report) -> list[tuple[str, str, int, str]]:
+    return [(f.rule_id, f.path, f.line, f.fingerprint) for f in report.findings]
+
+
+def _same(tiny: Report, whole: Report) -> None:
+    assert _identities(tiny) == _identities(whole)
+    assert tiny.findings == whole.findings
+    assert tiny.lines == whole.lines
+    assert (tiny.skipped, tiny.partial, tiny.python_files) == (
+        whole.skipped,
+        whole.partial,
+        whole.python_files,
+    )
+    assert tiny.unused_suppressions == whole.unused_suppressions
+
+
+def test_a_store_of_one_module_finds_what_an_unbounded_one_finds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every repository of the test cases checked whole: each lookup of another module (a
+    dependency's definition, a model's base class, the project-wide facts) builds it again."""
+    monkeypatch.setattr(store_module, "BUDGET", UNBOUNDED)
+    whole = {repo: _check(repo) for repo in REPOS}
+    monkeypatch.setattr(store_module, "BUDGET", 1)
+    tiny = {repo: _check(repo) for repo in REPOS}
+    for repo in REPOS:
+        _same(tiny[repo], whole[repo])
+    assert sum(len(report.findings) for report in whole.values()) > 50
+
+    def builds(reports: dict[Path, Report]) -> int:
+        changes = [report.change for report in reports.values()]
+        return sum(change.project.store.builds for change in changes if change is not None)
+
+    modules = sum(report.python_files for report in whole.values())
+    assert builds(whole) == modules  # held: each built once
+    assert builds(tiny) > modules + 20  # let go, and built again when needed
+
+
+def test_a_diff_review_with_its_repository_finds_the_same_with_a_store_of_one_module(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The context's modules (parsed for project-wide facts and lookups) are let go too."""
+    cases = [(repo.with_suffix(".patch"), repo) for repo in REPOS]
+    cases = [(patch, repo) for patch, repo in cases if patch.is_file()]
+    assert len(cases) > 10
+
+    def review(patch: Path, repo: Path) -> Report:
+        config = Config(preview=True)
+        change = analyze(patch.read_text(), DirectorySources(repo), config)
+        return review_change(change, config)
+
+    monkeypatch.setattr(store_module, "BUDGET", UNBOUNDED)
+    whole = [review(patch, repo) for patch, repo in cases]
+    monkeypatch.setattr(store_module, "BUDGET", 1)
+    tiny = [review(patch, repo) for patch, repo in cases]
+    for tiny_report, whole_report in zip(tiny, whole, strict=True):
+        _same(tiny_report, whole_report)
+    assert sum(len(report.findings) for report in whole) > 20
