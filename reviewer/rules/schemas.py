@@ -109,7 +109,12 @@ class Model(NamedTuple):
 
 
 def resolve_model(project: Project, module: Module, ref: Expr) -> Model | None:
-    qualname = _ref_qualname(module, ref)
+    return named_model(project, _ref_qualname(module, ref))
+
+
+def named_model(project: Project, qualname: str | None) -> Model | None:
+    """The class of the repository ``qualname`` names, with its kind (found once per name and
+    review)."""
     if not qualname:
         return None
     models: dict[str, Model | None] = project.memo("models", dict)
@@ -2114,7 +2119,8 @@ class PydanticV1Api(Rule):
                 continue
             receiver = func.items[0]
             qualname = receiver.type or receiver.qualname
-            kind = project.model_kind(qualname)
+            model = named_model(project, qualname)
+            kind = model.kind if model is not None else None
             if (
                 kind in SCHEMA_KINDS
                 and not _own_method(project, qualname, func.op)

@@ -2589,6 +2589,8 @@ def _is_hardcoded_secret(value: str, name: str) -> bool:
 
 
 STRING_KINDS = ("str", "bytes")
+DEFAULT_KINDS = frozenset({*STRING_KINDS, "call"})
+"""The kinds of value :func:`_default_literal` can find a literal in."""
 
 
 def _default_literal(value: Expr) -> Expr | None:
@@ -2664,25 +2666,28 @@ def _dict_entries(module: Module) -> Iterator[tuple[str, Expr]]:
                 yield key.string, value
 
 
-def _named_values(module: Module) -> Iterator[tuple[str, Expr]]:
+def _named_values(module: Module) -> list[tuple[str, Expr]]:
     """Every ``(name, value)`` a literal can be bound to: assignment targets, keyword
     arguments, dict keys, parameter defaults, environment variable names."""
+    named: list[tuple[str, Expr]] = []
     for assign in module.assignments:
         if assign.value is not None:
             for target in assign.targets:
                 identifier = _identifier(target)
                 if identifier is not None:
-                    yield identifier, assign.value
+                    named.append((identifier, assign.value))
     for call in module.calls:
-        yield from call.expr.kwargs
-        name = call.expr.arg(0, "key")
-        if call.qualname in ENV_LOOKUPS and name is not None and name.string is not None:
-            yield name.string, call.expr
-    yield from _dict_entries(module)
+        expr = call.expr
+        if expr.kwargs:
+            named.extend(expr.kwargs)
+        if expr.qualname in ENV_LOOKUPS:
+            name = expr.arg(0, "key")
+            if name is not None and name.string is not None:
+                named.append((name.string, expr))
+    named.extend(_dict_entries(module))
     for function in module.functions:
-        for param in function.params:
-            if param.default is not None:
-                yield param.name, param.default
+        named.extend((p.name, p.default) for p in function.params if p.default is not None)
+    return named
 
 
 def _is_test_package(path: str) -> bool:
@@ -2879,7 +2884,7 @@ class HardcodedSecret(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         if module.is_test or _is_test_package(module.path) or _is_seed_data(module.path):
             return
-        named = list(_named_values(module))
+        named = _named_values(module)
         candidates = list(self._candidates(module, named))
         credentials = [
             (literal, kind)
@@ -2910,6 +2915,8 @@ class HardcodedSecret(Rule):
     @staticmethod
     def _candidates(module: Module, named: list[tuple[str, Expr]]) -> Iterator[_Candidate]:
         for name, value in named:
+            if value.kind not in DEFAULT_KINDS:
+                continue
             literal = _default_literal(value)
             if literal is not None and _is_secret_name(name):
                 yield _Candidate(name, literal)
