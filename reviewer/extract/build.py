@@ -710,8 +710,7 @@ class _Builder:
 
     def build(self) -> Module:
         self._collect_definitions()
-        for stmt in self.tree.body:
-            self.stmt(stmt)
+        self.body(self.tree.body)
         return Module(
             path=self.path,
             name=self.name,
@@ -798,18 +797,18 @@ class _Builder:
         self.body(node.orelse)
 
     def _if(self, node: ast.If) -> None:
-        if self.scope.qualname is not None or not _is_main_guard(node.test):
-            self._statement_children(node)
-            return
         self.visit(node.test, "other")
-        self.in_main_guard = True
-        self.body(node.body)
-        self.in_main_guard = False
+        if self.scopes[-1].qualname is not None or not _is_main_guard(node.test):
+            self.body(node.body)
+        else:
+            self.in_main_guard = True
+            self.body(node.body)
+            self.in_main_guard = False
         self.body(node.orelse)
 
     def body(self, stmts: list[ast.stmt]) -> None:
         for stmt in stmts:
-            self.stmt(stmt)
+            _STATEMENTS.get(type(stmt), _Builder._statement_children)(self, stmt)
 
     def try_stmt(self, node: ast.stmt) -> None:
         body: list[ast.stmt] = getattr(node, "body", [])
