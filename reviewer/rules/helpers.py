@@ -5,25 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
-from typing import Any, NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar
 
 from reviewer.extract.model import Assign, Call, ClassDef, Expr, Function, Module, Route, Span
 from reviewer.extract.project import Project
 from reviewer.rules.base import Edit
 
 T = TypeVar("T")
-
-
-def project_memo(project: Project, module: Module, key: str, compute: Callable[[], T]) -> T:
-    """A fact about ``module`` that depends on the rest of the project, computed once per module
-    and project (a module of the context can be shared by the projects of a review's two
-    sides, so such a fact is not kept on the module itself)."""
-    facts: dict[int, tuple[Module, Any]] = project.memo(key, dict)
-    found = facts.get(id(module))
-    if found is None:
-        found = facts[id(module)] = (module, compute())
-    value: T = found[1]
-    return value
 
 
 def walk_distinct(roots: list[Expr], leaves: frozenset[str] = frozenset()) -> Iterator[Expr]:
@@ -499,7 +487,12 @@ def dependencies(module: Module, project: Project) -> frozenset[str]:
     dependencies: named by ``Depends(...)``/``Security(...)`` in this module or, when the
     repository is available, anywhere in it (through re-exports too); and generator functions
     that yield a session or connection they open (yield dependencies, wherever they are used)."""
-    return project_memo(project, module, "dependencies", lambda: _dependencies(module, project))
+    # By path, not by module: a module can be built again (the project's store lets modules go),
+    # and a fact kept with the module would keep the module.
+    found: dict[str, frozenset[str]] = project.memo("dependencies", dict)
+    if module.path not in found:
+        found[module.path] = _dependencies(module, project)
+    return found[module.path]
 
 
 def depends_targets(module: Module) -> frozenset[str]:
@@ -650,14 +643,18 @@ def callee(
 
 
 def callee_named(project: Project, qualname: str | None) -> tuple[Module, Function] | None:
-    """The repository function or method a call of ``qualname`` runs (see :func:`callee`),
-    found once per name and review."""
+    """The repository function or method a call of ``qualname`` runs (see :func:`callee`)."""
     if not qualname:
         return None
-    callees: dict[str, tuple[Module, Function] | None] = project.memo("callees", dict)
-    if qualname not in callees:
-        callees[qualname] = _callee_named(project, qualname)
-    return callees[qualname]
+    # Only the names of no repository function are remembered: a function found holds its
+    # module, which the project's store must be free to let go.
+    unknown: set[str] = project.memo("not_callees", set)
+    if qualname in unknown:
+        return None
+    found = _callee_named(project, qualname)
+    if found is None:
+        unknown.add(qualname)
+    return found
 
 
 def _callee_named(project: Project, qualname: str) -> tuple[Module, Function] | None:

@@ -113,19 +113,19 @@ def resolve_model(project: Project, module: Module, ref: Expr) -> Model | None:
 
 
 def named_model(project: Project, qualname: str | None) -> Model | None:
-    """The class of the repository ``qualname`` names, with its kind (found once per name and
-    review)."""
+    """The class of the repository ``qualname`` names, with its kind. Names of no class are
+    remembered (a model holds its module, which the project's store must be free to let go)."""
     if not qualname:
         return None
-    models: dict[str, Model | None] = project.memo("models", dict)
-    if qualname not in models:
-        found = project.cls(qualname)
-        if found is None:
-            models[qualname] = None
-        else:
-            owner, cls = found
-            models[qualname] = Model(owner, cls, project.class_kind(cls, owner))
-    return models[qualname]
+    unknown: set[str] = project.memo("not_models", set)
+    if qualname in unknown:
+        return None
+    found = project.cls(qualname)
+    if found is None:
+        unknown.add(qualname)
+        return None
+    owner, cls = found
+    return Model(owner, cls, project.class_kind(cls, owner))
 
 
 def models_of(project: Project, module: Module, expr: Expr | None) -> list[Model]:
@@ -687,16 +687,8 @@ class Reached(NamedTuple):
     field: Field
 
 
-def response_fields(project: Project, root: Model) -> tuple[Reached, ...]:
-    """Every field a response of ``root`` carries: own, inherited, and those of nested models
-    (found once per model and review)."""
-    found: dict[tuple[str, str], tuple[Reached, ...]] = project.memo("response_fields", dict)
-    if root.key not in found:
-        found[root.key] = tuple(_response_fields(project, root))
-    return found[root.key]
-
-
-def _response_fields(project: Project, root: Model) -> Iterator[Reached]:
+def response_fields(project: Project, root: Model) -> Iterator[Reached]:
+    """Every field a response of ``root`` carries: own, inherited, and those of nested models."""
     seen: set[tuple[str, str]] = set()
     pending = [root]
     while pending:
