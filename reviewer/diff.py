@@ -70,6 +70,9 @@ class FileChange:
     skipped: str = ""
     """Why the change of this file is not reviewed ("" when it is): its patch is too large to
     parse (its hunks are then left out)."""
+    whole: bool = False
+    """Added whole from a file of the sources (``check``): it has no hunks, as its lines are not
+    held (on a million lines, about 90 MB); its text is read from the sources when needed."""
 
     @property
     def is_python(self) -> bool:
@@ -418,10 +421,10 @@ def _file_change(patched: _Patched) -> FileChange:
 
 
 def whole_files(files: Iterable[tuple[str, str]]) -> Diff:
-    """A change that adds each ``(path, text)`` whole: how ``check`` reviews files with no diff."""
-    changes: list[FileChange] = []
-    for path, text in files:
-        lines = tuple(text.splitlines())
-        added = FirstLines(len(lines))
-        changes.append(FileChange(path=path, status="added", added=added, hunks=(Hunk(1, lines),)))
+    """A change that adds each ``(path, text)`` whole: how ``check`` reviews files with no diff.
+    Only each file's line count is kept (see :attr:`FileChange.whole`)."""
+    changes = [
+        FileChange(path=path, status="added", added=FirstLines(len(text.splitlines())), whole=True)
+        for path, text in files
+    ]
     return Diff(files=tuple(changes))

@@ -131,6 +131,8 @@ def _agrees(change: FileChange, lines: list[str]) -> bool:
 def load_module(change: FileChange, sources: Sources) -> Module | Skipped:
     """The module of a changed file: whole when its text is known, else from the hunks."""
     text = sources.read(change.path)
+    if text is None and change.whole:  # read before, gone since: its lines were not kept
+        return Skipped(change.path, "the file could not be read")
     if text is not None and not _agrees(change, text.splitlines()):
         text = None
     whole = change.status == "added" and len(change.hunks) == 1 and change.hunks[0].start <= 1
@@ -238,7 +240,7 @@ class Change:
         for entry in self.entries:
             if isinstance(entry, Skipped):
                 found.append(entry)
-            elif entry.hunks and not self.project.builds(entry.path):
+            elif (entry.hunks or entry.whole) and not self.project.builds(entry.path):
                 found.append(self.project.skipped[entry.path])
         return tuple(found)
 
@@ -268,16 +270,17 @@ def analyze(patch: str, sources: Sources, config: Config, base: Sources | None =
 def analyze_files(paths: Iterable[str], sources: Sources, config: Config) -> Change:
     """The change that adds the files at ``paths`` whole (how ``check`` reviews files with no
     diff); a file that cannot be read is listed as skipped."""
-    texts: list[tuple[str, str]] = []
     unreadable: list[Skipped] = []
-    for path in paths:
-        text = sources.read(path)
-        if text is None:
-            unreadable.append(Skipped(path, "the file could not be read"))
-        else:
-            texts.append((path, text))
-    diff = whole_files(texts)
-    del texts  # the diff holds each file's lines; its text is read again, one file at a time
+
+    def texts() -> Iterator[tuple[str, str]]:  # one file's text at a time, read again later
+        for path in paths:
+            text = sources.read(path)
+            if text is None:
+                unreadable.append(Skipped(path, "the file could not be read"))
+            else:
+                yield path, text
+
+    diff = whole_files(texts())
     change = analyze_diff(diff, sources, config, capped=False)
     return replace(change, entries=change.entries + tuple(unreadable))
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from reviewer.config import Config
 from reviewer.diff import whole_files
+from reviewer.engine import analyze_files
 from reviewer.extract import parse_module
 from reviewer.extract.model import Module
+from reviewer.source import MemorySources
 
 
 def test_a_whole_file_has_every_line_added_without_a_set_of_them() -> None:
@@ -15,6 +18,32 @@ def test_a_whole_file_has_every_line_added_without_a_set_of_them() -> None:
     assert list(change.added) == [1, 2, 3] and len(change.added) == 3
     assert not isinstance(change.added, frozenset)  # no million-int set for a million lines
     assert hash(change.added) == hash(frozenset({1, 2, 3}))
+    assert change.whole and change.hunks == ()  # its lines are read again, not held
+
+
+class _Vanishing(MemorySources):
+    """Files that can be read once: gone when read again (deleted during the review)."""
+
+    def read(self, path: str) -> str | None:
+        return self.files.pop(path, None)
+
+
+def test_a_whole_file_gone_when_read_again_is_skipped_not_reviewed_empty() -> None:
+    sources = _Vanishing({"app.py": "a = 1\n", "broken.py": "def (\n"})
+    change = analyze_files(["app.py", "broken.py", "missing.py"], sources, Config())
+    assert list(change.modules) == []
+    assert [(entry.path, entry.reason) for entry in change.skipped] == [
+        ("app.py", "the file could not be read"),
+        ("broken.py", "the file could not be read"),
+        ("missing.py", "the file could not be read"),
+    ]
+
+
+def test_a_whole_file_that_does_not_parse_is_listed_as_skipped() -> None:
+    sources = MemorySources({"app.py": "a = 1\n", "broken.py": "def (\n"})
+    change = analyze_files(["app.py", "broken.py"], sources, Config())
+    assert [module.path for module in change.modules] == ["app.py"]
+    assert [entry.path for entry in change.skipped] == ["broken.py"]
 
 
 def test_spans_share_their_line_numbers() -> None:
