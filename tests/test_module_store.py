@@ -114,3 +114,25 @@ def test_a_diff_review_with_its_repository_finds_the_same_with_a_store_of_one_mo
     for tiny_report, whole_report in zip(tiny, whole, strict=True):
         _same(tiny_report, whole_report)
     assert sum(len(report.findings) for report in whole) > 20
+
+
+def test_a_name_a_module_does_not_define_is_answered_without_building_it_again(
+    tmp_path: Path,
+) -> None:
+    """The project keeps what each module defines and imports: a lookup that finds nothing
+    there, or only a re-export, does not build a module the store let go."""
+    (tmp_path / "api.py").write_text("from models import User\n")
+    (tmp_path / "models.py").write_text("class User:\n    pass\n\ndef make(): ...\n")
+    sources = DirectorySources(tmp_path)
+    change = analyze_files(python_files_in(sources, (tmp_path,)), sources, Config())
+    project = change.project
+    project.store.budget = 1  # holds the last module built only
+    assert project.cls("api.User") is not None  # a re-export: both modules built
+    assert project.function("models.make") is not None
+    builds = project.store.builds
+    assert project.store.held(("changed", "api.py")) is None  # let go
+    assert project.cls("api.Missing") is None
+    assert project.function("models.missing") is None
+    assert project.assignment("models.missing") is None
+    assert project.function("api.User.missing") is None  # through the re-export
+    assert project.store.builds == builds

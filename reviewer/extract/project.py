@@ -65,6 +65,29 @@ def _pins_pydantic_v1(text: str) -> bool:
     return False
 
 
+class _Summary:
+    """The names a module defines and imports, kept after the store lets the module go: a
+    lookup of a name the module does not define, or only re-exports, is answered without
+    building it again."""
+
+    __slots__ = ("assigned", "classes", "functions", "imports", "name")
+
+    def __init__(self, module: Module) -> None:
+        self.name = module.name
+        self.functions = frozenset(function.qualname for function in module.functions)
+        self.classes = frozenset(
+            name for class_def in module.classes for name in (class_def.name, class_def.qualname)
+        )
+        self.imports = module.import_map
+        self.assigned = frozenset(
+            target.op
+            for assign in module.assignments
+            if assign.function is None and assign.class_name is None
+            for target in assign.targets
+            if target.kind == "name"
+        )
+
+
 class ChangedFiles(Protocol):
     """The changed files of a review, as a :class:`Project` builds their modules."""
 
@@ -120,6 +143,8 @@ class Project:
         self._memo: dict[str, Any] = {}
         self._splits: dict[str, tuple[str, str] | None] = {}
         self._kinds: dict[str, str | None] = {}
+        self._summaries: dict[tuple[str, str], _Summary] = {}
+        """What each module built so far defines and imports, by its key in the store."""
 
     @classmethod
     def of(cls, modules: Iterable[Module], sources: Sources) -> Project:
@@ -141,6 +166,7 @@ class Project:
             self.skipped[path] = loaded
             return None
         self._built.add(path)
+        self._summaries["changed", path] = _Summary(loaded)
         return loaded
 
     def builds(self, path: str) -> bool:
@@ -170,7 +196,10 @@ class Project:
         def build() -> Module | None:
             text = self.sources.read(path)
             parsed = parse_module(path, text) if text is not None else None
-            return parsed if isinstance(parsed, Module) else None
+            if not isinstance(parsed, Module):
+                return None
+            self._summaries["context", name] = _Summary(parsed)
+            return parsed
 
         return self.store.get(("context", name), build)
 
@@ -222,8 +251,14 @@ class Project:
         """The modules of :meth:`all_modules` that ``mentioning`` matches, the changed ones
         among them too, in an order that builds the fewest: for a fact that depends neither on
         the order nor on modules that do not hold those words."""
-        yield from self._changed_cheap_first(mentioning)
-        yield from self._context_modules(mentioning)
+        return self.modules_mentioning(mentioning, mentioning)
+
+    def modules_mentioning(self, changed: TextFilter, context: TextFilter) -> Iterator[Module]:
+        """The changed modules whose text ``changed`` matches and the modules of the context
+        whose text ``context`` matches, in an order that builds the fewest: for a fact that
+        depends neither on the order nor on modules that do not hold those words."""
+        yield from self._changed_cheap_first(changed)
+        yield from self._context_modules(context)
 
     def _changed_cheap_first(self, mentioning: TextFilter | None = None) -> Iterator[Module]:
         """The changed modules (with ``mentioning``, only those that may hold its words): those
@@ -271,22 +306,42 @@ class Project:
                 parsed = parse_module(path, text)
                 self._parsed[name] = path if isinstance(parsed, Module) else None
                 if isinstance(parsed, Module):
+                    self._summaries["context", name] = _Summary(parsed)
                     self.store.put(("context", name), parsed)
             known = self._parsed[name]
             module = None if known is None else self._context(name, known)
             if module is not None:
                 yield module
 
-    def _split(self, qualname: str) -> tuple[Module, str] | None:
-        """The module a qualified name lives in, and the rest of the name (where, remembered)."""
+    def _split(self, qualname: str) -> tuple[str, str] | None:
+        """The name of the module a qualified name lives in, and the rest of the name
+        (remembered)."""
         if qualname not in self._splits:
             self._splits[qualname] = self._find_split(qualname)
-        split = self._splits[qualname]
-        if split is None:
-            return None
-        module = self.module(split[0])
-        assert module is not None  # it built before: it builds again
-        return module, split[1]
+        return self._splits[qualname]
+
+    def _built_module(self, name: str) -> Module:
+        """The module called ``name``, which built before (so it builds again)."""
+        module = self.module(name)
+        assert module is not None
+        return module
+
+    def _summary(self, name: str) -> _Summary:
+        """What the module called ``name``, which built before, defines and imports."""
+        path = self._changed_path(name)
+        key = ("changed", path) if path is not None else ("context", name)
+        summary = self._summaries.get(key)
+        if summary is None:  # parsed by another project (see :meth:`reuse`)
+            summary = self._summaries[key] = _Summary(self._built_module(name))
+        return summary
+
+    def _builds(self, name: str) -> bool:
+        """The module called ``name`` builds (built once to know, then remembered)."""
+        if self._changed_path(name) is not None:
+            return True
+        if name in self._parsed:
+            return self._parsed[name] is not None
+        return self.module(name) is not None
 
     def _find_split(self, qualname: str) -> tuple[str, str] | None:
         parts = qualname.split(".")
@@ -295,7 +350,7 @@ class Project:
             known = self._changed_path(name) is not None or (
                 self.sources.complete and name in self._paths
             )
-            if known and self.module(name) is not None:
+            if known and self._builds(name):
                 return name, ".".join(parts[cut:])
         return None
 
@@ -306,12 +361,15 @@ class Project:
         found = self._split(qualname) if qualname and hops <= 3 else None
         if found is None:
             return None
-        module, local = found
-        function = module.function(local)
-        if function is not None:
+        name, local = found
+        summary = self._summary(name)
+        if local in summary.functions:
+            module = self._built_module(name)
+            function = module.function(local)
+            assert function is not None
             return module, function
         head, dot, rest = local.partition(".")
-        target = module.import_map.get(head)
+        target = summary.imports.get(head)
         if target and dot:
             target = f"{target}.{rest}"
         if target and target != qualname:
@@ -323,12 +381,15 @@ class Project:
         found = self._split(qualname) if qualname else None
         if found is None:
             return None
-        module, local = found
-        class_def = module.cls(local)
-        if class_def is not None:
+        name, local = found
+        summary = self._summary(name)
+        if local in summary.classes:
+            module = self._built_module(name)
+            class_def = module.cls(local)
+            assert class_def is not None
             return module, class_def
-        target = module.import_map.get(local)
-        if target and target != qualname and not target.startswith(module.name + "."):
+        target = summary.imports.get(local)
+        if target and target != qualname and not target.startswith(summary.name + "."):
             return self.cls(target)
         return None
 
@@ -337,16 +398,21 @@ class Project:
         found = self._split(qualname) if qualname else None
         if found is None:
             return None
-        module, local = found
-        for assign in module.assignments:
-            if (
-                assign.function is None
-                and assign.class_name is None
-                and any(target.kind == "name" and target.op == local for target in assign.targets)
-            ):
-                return module, assign
-        target = module.import_map.get(local)
-        if target and target != qualname and not target.startswith(module.name + "."):
+        name, local = found
+        summary = self._summary(name)
+        if local in summary.assigned:
+            module = self._built_module(name)
+            for assign in module.assignments:
+                if (
+                    assign.function is None
+                    and assign.class_name is None
+                    and any(
+                        target.kind == "name" and target.op == local for target in assign.targets
+                    )
+                ):
+                    return module, assign
+        target = summary.imports.get(local)
+        if target and target != qualname and not target.startswith(summary.name + "."):
             return self.assignment(target)
         return None
 

@@ -819,13 +819,24 @@ VALIDATE_METHODS = frozenset(
 )
 
 
+class _Validating:
+    """Text holding ``name`` and one of :data:`VALIDATE_METHODS`: every module that can hold a
+    call :func:`_parsed_from_remote` looks for (so the others are not built to look)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def search(self, text: str) -> bool:
+        return self.name in text and any(method in text for method in VALIDATE_METHODS)
+
+
 def _parsed_from_remote(project: Project, model: Model) -> bool:
     """The repository fills ``model`` from another service's answer
     (``DCRResponse.model_validate(response.json())``): a ``*Response`` class it reads, not one
     it sends."""
     name = model.cls.name
     mentioning = re.compile(rf"\b{re.escape(name)}\.(model_validate|parse_obj|parse_raw)")
-    for module in project.all_modules(mentioning=mentioning):
+    for module in project.modules_mentioning(_Validating(name), mentioning):
         for call in module.calls:
             func = call.expr.func
             if (

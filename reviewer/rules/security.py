@@ -700,7 +700,14 @@ class WeakPasswordHash(Rule):
 
     def _plain_storage(self, module: Module, project: Project) -> Iterator[Finding]:
         """``User(password=form.password)`` and ``user.password = form.password``."""
-        for call in calls_where(module, lambda name: _is_orm_model(project, name)):
+        storing = {  # the callees passed a password: only these are looked up in other modules
+            call.expr.qualname or ""
+            for call in module.calls
+            if any(_is_plain_password(name) for name, _ in call.expr.kwargs)
+        }
+        for call in calls_where(
+            module, lambda name: name in storing and _is_orm_model(project, name)
+        ):
             for name, value in call.expr.kwargs:
                 if (
                     _is_plain_password(name)
