@@ -27,6 +27,7 @@ from reviewer.report.registry import FORMATS
 # for the GitHub client, httpx, the LLM pass or renderers they do not use (tests/test_startup.py).
 if TYPE_CHECKING:
     from reviewer.config import Config
+    from reviewer.diff import Diff
     from reviewer.engine import Report
     from reviewer.github.client import GitHubClient
     from reviewer.github.pull import PullRef, PullRequest
@@ -165,11 +166,11 @@ def _git_change(start: Path, git_range: str) -> GitChange:
 
 
 class _Input(NamedTuple):
-    """What a review reads: the patch, the repository after the change and its folder on disk,
+    """What a review reads: the parsed patch, the repository after the change and its folder on disk,
     the repository before it (None: not known), and with ``--github-pr`` the pull request and
     the client that fetched it."""
 
-    text: str
+    diff: Diff
     sources: Sources
     root: Path | None
     base: Sources | None
@@ -186,7 +187,8 @@ def _input(
     base_repo: Path | None,
 ) -> _Input:
     """The change to review: a pull request, a git range, or a patch file (``-``: standard
-    input) with ``--repo`` and ``--base``/``--base-repo``."""
+    input) with ``--repo`` and ``--base``/``--base-repo``. The patch is parsed here, once."""
+    from reviewer.diff import parse_diff
     from reviewer.source import (
         DirectorySources,
         GitRevisionSources,
@@ -196,7 +198,6 @@ def _input(
     )
 
     if github_pr is not None:
-        from reviewer.diff import parse_diff
         from reviewer.github.client import GitHubClient
         from reviewer.github.pull import fetch_pull
 
@@ -208,21 +209,21 @@ def _input(
             root = work_tree_root(Path.cwd())
         else:
             sources, root = _sources(repo)
-        base = ReversedSources(sources, parse_diff(pull.diff))
-        return _Input(pull.diff, sources, root, base, pull, client)
+        diff = parse_diff(pull.diff)
+        return _Input(diff, sources, root, ReversedSources(sources, diff), pull, client)
     if git_range is not None:
         start = repo if repo is not None else Path.cwd()
         found = _git_change(start, git_range)  # freed on return: it holds the patch too
-        return _Input(found.patch, found.sources, work_tree_root(start), found.base)
+        return _Input(parse_diff(found.patch), found.sources, work_tree_root(start), found.base)
     assert patch is not None
-    text = _read_patch(patch)
+    diff = parse_diff(_read_patch(patch))  # a million-line patch is 45 to 180 MB: not kept
     sources, root = _sources(repo)
     if base_repo is not None:
-        return _Input(text, sources, root, DirectorySources(base_repo))
+        return _Input(diff, sources, root, DirectorySources(base_repo))
     if base_revision is not None:
         revision = GitRevisionSources(root or Path.cwd(), base_revision, prefetch=False)
-        return _Input(text, sources, root, revision)
-    return _Input(text, sources, root, None)
+        return _Input(diff, sources, root, revision)
+    return _Input(diff, sources, root, None)
 
 
 def _llm_messages(report: Report, text_on_stdout: bool) -> None:
@@ -531,7 +532,6 @@ def review_command(
     exit_zero: bool,
 ) -> None:
     """Review a change."""
-    from reviewer.diff import parse_diff
     from reviewer.engine import analyze_diff, review_change
     from reviewer.llm.provider import configured as llm_configured
     from reviewer.report.outputs import pair_outputs
@@ -554,17 +554,15 @@ def review_command(
         raise click.UsageError("--all-touched and --all-lines exclude each other")
     ctx = click.get_current_context()
     outputs = pair_outputs(ctx.meta[OUTPUT_ORDER], output_format, output_paths)
-    text, sources, root, base, pull, client = _input(
+    if dry_run_llm and no_llm:
+        raise click.UsageError("--dry-run-llm and --no-llm exclude each other")
+    diff, sources, root, base, pull, client = _input(
         patch, git_range, github_pr, repo, base_revision, base_repo
     )
     if all_touched:
         base = None
     overrides = {"model": model, "min-confidence": min_confidence}
     config, nearest = _config(config_path, root, fail_on, select, ignore, preview, overrides)
-    if dry_run_llm and no_llm:
-        raise click.UsageError("--dry-run-llm and --no-llm exclude each other")
-    diff = parse_diff(text)
-    del text  # a million-line patch is 45 to 180 MB of text, not needed once parsed
     config = nearest(file.path for file in diff.files)
     change = analyze_diff(diff, sources, config, base)
     report = review_change(change, config, all_lines, report_unused_ignores)
