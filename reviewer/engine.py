@@ -118,14 +118,13 @@ def _without_gc(function: Callable[P, T]) -> Callable[P, T]:
     return wrapper
 
 
-def _agrees(change: FileChange, lines: list[str]) -> bool:
-    """The post-change file holds the diff's new-side text where the hunks say."""
-    for hunk in change.hunks:
-        for offset, text in enumerate(hunk.lines):
-            index = hunk.start - 1 + offset
-            if index >= len(lines) or lines[index].rstrip("\r") != text:
-                return False
-    return True
+def _agrees(change: FileChange, lines: tuple[str, ...]) -> bool:
+    """The post-change file holds the diff's new-side text where the hunks say (``lines``, split
+    by ``str.splitlines``, hold no line ending)."""
+    return all(
+        lines[hunk.start - 1 : hunk.start - 1 + len(hunk.lines)] == hunk.lines
+        for hunk in change.hunks
+    )
 
 
 def load_module(change: FileChange, sources: Sources) -> Module | Skipped:
@@ -133,15 +132,16 @@ def load_module(change: FileChange, sources: Sources) -> Module | Skipped:
     text = sources.read(change.path)
     if text is None and change.whole:  # read before, gone since: its lines were not kept
         return Skipped(change.path, "the file could not be read")
-    if text is not None and not _agrees(change, text.splitlines()):
+    lines = None if text is None else tuple(text.splitlines())  # split once, kept as the module's
+    if lines is not None and not _agrees(change, lines):
         text = None
     whole = change.status == "added" and len(change.hunks) == 1 and change.hunks[0].start <= 1
     if text is None and whole:
         text = "\n".join(change.hunks[0].lines) + "\n"
+        lines = tuple(text.splitlines())
     if text is None:
         loaded = parse_hunks(change)
     else:
-        lines = tuple(text.splitlines())
         if whole and lines == change.hunks[0].lines:
             lines = change.hunks[0].lines  # a new file's lines are its hunk's: keep them once
         loaded = parse_module(change.path, text, lines=lines)

@@ -25,7 +25,7 @@ from reviewer.cli import main
 from reviewer.config import Config
 from reviewer.engine import review
 from reviewer.errors import ReviewError
-from reviewer.source import NoSources
+from reviewer.source import MemorySources, NoSources
 
 HOSTILE = Path(__file__).parent / "hostile"
 
@@ -204,6 +204,15 @@ def test_a_hunk_with_more_lines_than_declared_is_refused(
 def test_a_signature_after_the_last_hunk_is_no_extra_line() -> None:
     patch = SEED + "-- \n2.43.0\n"
     assert [f.path for f in review(patch, NoSources(), Config()).findings] == ["app/h.py"]
+
+
+def test_a_new_side_from_line_zero_does_not_crash() -> None:
+    """A hand-written header (``+0,1``: git starts a new side at line 1) once compared the file's
+    last line with the hunk's first, and an empty file raised IndexError."""
+    patch = "--- a/app/h.py\n+++ b/app/h.py\n@@ -0,0 +0,1 @@\n+import time\n"
+    for text in ("", "import time\n"):
+        report = review(patch, MemorySources({"app/h.py": text}), Config())
+        assert (report.python_files, report.skipped) == (1, ())
 
 
 def test_line_numbers_cost_no_memory(capsys: pytest.CaptureFixture[str]) -> None:
