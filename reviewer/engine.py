@@ -15,7 +15,6 @@ from reviewer.extract import Skipped, parse_hunks, parse_module
 from reviewer.extract.model import Module
 from reviewer.extract.project import Project
 from reviewer.extract.store import size
-from reviewer.llm.usage import PassSummary
 from reviewer.report.fingerprint import identify
 from reviewer.rules.base import Finding, Rule, Severity
 from reviewer.rules.registry import BY_ID, STATIC_RULES
@@ -23,6 +22,7 @@ from reviewer.source import BaseSources, MemorySources, Sources, read_failures
 
 if TYPE_CHECKING:
     from reviewer.llm.client import ReviewClient
+    from reviewer.llm.usage import PassSummary  # 1.6 ms of start-up a static review need not pay
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,7 @@ def test_static_json_review_imports_no_heavy_module(change: Path) -> None:
     assert heavy(names) == []
     assert "rich" not in names  # only the text renderer uses it
     assert "reviewer.report.sarif" not in names  # renderers load when asked for
+    assert "reviewer.llm.usage" not in names  # the LLM pass's usage and prices
     # A few milliseconds each: git's processes, the schema's resource files, the suggestions of
     # a misspelt key, a TOML parser for a repository with no configuration.
     assert not {"subprocess", "importlib.resources", "difflib", "tomllib"} & names

@@ -5,10 +5,9 @@ from __future__ import annotations
 import enum
 import inspect
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import ClassVar
 
-from reviewer.extract.model import Call, Expr, Module, Span
+from reviewer.extract.model import Call, Expr, Module, Span, record
 from reviewer.extract.project import Project
 
 
@@ -34,7 +33,7 @@ class Tier(str, enum.Enum):
     PREVIEW = "preview"
 
 
-@dataclass(frozen=True)
+@record
 class Edit:
     """Replace the source text of ``span`` (an empty span inserts) with ``text``. Columns are as
     in :class:`Span`: 0-based, in UTF-8 bytes."""
@@ -43,7 +42,7 @@ class Edit:
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class Autofix:
     """A mechanical fix of a finding: text edits on its file.
 
@@ -60,7 +59,7 @@ class Autofix:
     safe: bool
 
 
-@dataclass(frozen=True)
+@record
 class Finding:
     rule_id: str
     name: str
@@ -101,7 +100,7 @@ class Finding:
         )
 
 
-@dataclass(frozen=True)
+@record
 class Valid:
     """Code a rule must stay silent on."""
 
@@ -109,7 +108,7 @@ class Valid:
     path: str = "app/main.py"
 
 
-@dataclass(frozen=True)
+@record
 class Invalid:
     """Code a rule must report, at exactly ``line`` (one finding)."""
 
