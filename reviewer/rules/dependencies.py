@@ -13,6 +13,7 @@ from reviewer.rules.helpers import (
     dependencies,
     fresh_database_handle,
     is_fixture,
+    note_dependencies,
     resource_kind,
 )
 
@@ -388,14 +389,15 @@ class SessionDependencyReturns(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         if module.is_test:
             return
-        found = dependencies(module, project)
+        note_dependencies(module, project)
         for function in module.functions:
-            if function.qualname not in found or function.yields or function.has_try_finally:
+            if function.yields or function.has_try_finally:
                 continue
             for returned in function.returns:
                 values = () if returned.value is None else (returned.value,)
                 handle = fresh_database_handle(module, project, function, values)
-                if handle is not None:
+                # Which functions are dependencies is asked last: it may scan the repository.
+                if handle is not None and function.qualname in dependencies(module, project):
                     yield self.finding(
                         module,
                         returned.span,

@@ -14,6 +14,7 @@ from reviewer.rules.helpers import (
     calls_named,
     calls_where,
     dependencies,
+    note_dependencies,
 )
 
 HTTP_EXCEPTION = "fastapi.HTTPException"
@@ -1455,12 +1456,15 @@ class SwallowedException(Rule):
         if module.is_test:
             return
         routes = {route.handler.qualname: route.method for route in module.routes}
-        found = dependencies(module, project)
+        note_dependencies(module, project)
         for handler in module.excepts:
             if handler.reraises or (handler.types and not BROAD.intersection(handler.types)):
                 continue
             function = module.function(handler.function)
-            if function is None or not (function.qualname in routes or function.qualname in found):
+            if function is None or not (
+                function.qualname in routes
+                or function.qualname in dependencies(module, project)  # asked last: it may scan
+            ):
                 continue
             if (
                 _cleanup_only(module, handler)

@@ -110,6 +110,22 @@ def method_calls(module: Module, methods: Iterable[str]) -> list[Call]:
     ]
 
 
+def assignments_in(module: Module, function: str | None) -> list[Assign]:
+    """The assignments of ``module`` whose innermost enclosing function is ``function`` (None:
+    at module or class level), in order: a lookup, not a scan of every assignment."""
+    return module.memo("assignments_in", lambda: _assignments_by_function(module)).get(function, [])
+
+
+def _assignments_by_function(module: Module) -> dict[str | None, list[Assign]]:
+    found: dict[str | None, list[Assign]] = {}
+    for assign in module.assignments:
+        if assign.function in found:
+            found[assign.function].append(assign)
+        else:
+            found[assign.function] = [assign]
+    return found
+
+
 def local_assignments(module: Module) -> dict[tuple[str | None, str], list[Assign]]:
     """The assignments of ``module`` to a plain name, in order, by the function they are in and
     that name (``(None, "engine")`` for a module-level ``engine = ...``)."""
@@ -450,23 +466,31 @@ def fresh_database_handle(
     """The first of ``values`` (yielded or returned by ``function``) that is a session or
     connection the function opened itself: the opening call, or a local name assigned from it
     (``db = SessionLocal()``). Handles entered with ``with`` are not assignments."""
+    opened: set[str] | None = None  # what the locals hold, found when a value is a local
+    for value in values:
+        if _opens_database_handle(value, project, depth):
+            return value
+        if value.kind == "name":
+            if opened is None:
+                opened = _opened_locals(module, project, function, depth)
+            if value.op in opened:
+                return value
+    return None
+
+
+def _opened_locals(module: Module, project: Project, function: Function, depth: int) -> set[str]:
+    """The local names of ``function`` assigned a session or connection it opens."""
     opened: set[str] = set()
-    for assign in module.assignments:
-        if assign.function != function.qualname or assign.value is None:
-            continue
+    for assign in assignments_in(module, function.qualname):
         target = assign.targets[0] if len(assign.targets) == 1 else None
         if (
             target is not None
             and target.kind == "name"
+            and assign.value is not None
             and _opens_database_handle(assign.value, project, depth)
         ):
             opened.add(target.op)
-    for value in values:
-        if _opens_database_handle(value, project, depth):
-            return value
-        if value.kind == "name" and value.op in opened:
-            return value
-    return None
+    return opened
 
 
 def _opens_database_handle(expr: Expr, project: Project, depth: int = 0) -> bool:
@@ -482,6 +506,56 @@ def is_fixture(function: Function) -> bool:
     )
 
 
+class _DependsMoment:
+    """Which answer :meth:`Project.depends_targets_of` gives at this point of a review.
+
+    It answers from the changed modules (and the context modules that name their definitions)
+    until FAPI701 asks for the whole repository's targets (:attr:`Project.depends_targets`),
+    and from those afterwards. Rules that need the answer only now and then (an early exit
+    spares the scan of the repository's text) ask when they need it, later than the rule order
+    reaches the point where they used to: this keeps the answer each would have had then."""
+
+    def __init__(self) -> None:
+        self.whole = False
+        """FAPI701 has asked for the whole repository's targets."""
+        self.noted: dict[str, bool] = {}
+        """:attr:`whole` when the first rule that needs :func:`dependencies` of the module at
+        that path reached it (see :func:`note_dependencies`)."""
+
+
+def _depends_moment(project: Project) -> _DependsMoment:
+    return project.memo("depends_moment", _DependsMoment)
+
+
+def whole_depends_targets_asked(module: Module, project: Project) -> None:
+    """FAPI701 asks for :attr:`Project.depends_targets` at ``module`` (it does so only when it
+    may report, and :func:`dependencies` and :func:`depends_targets_of` answer from then on as
+    if it always had): see :class:`_DependsMoment`."""
+    moment = _depends_moment(project)
+    if moment.whole or not project.complete:
+        return
+    if module.path in moment.noted and not moment.noted[module.path]:
+        dependencies(module, project)  # answered as it would have been before this point
+    moment.whole = True
+
+
+def depends_targets_of(module: Module, project: Project) -> frozenset[str] | None:
+    """:meth:`Project.depends_targets_of` as it answers at this point of the review (see
+    :class:`_DependsMoment`): the whole repository's targets once FAPI701 has asked for them."""
+    return _depends_targets_of(module, project, _depends_moment(project).whole)
+
+
+def _depends_targets_of(module: Module, project: Project, whole: bool) -> frozenset[str] | None:
+    return project.depends_targets if whole else project.depends_targets_of(module)
+
+
+def note_dependencies(module: Module, project: Project) -> None:
+    """``module`` is where the first rule that needs :func:`dependencies` of it used to ask:
+    the answer, whenever it is asked for, is the one it would have had here."""
+    moment = _depends_moment(project)
+    moment.noted.setdefault(module.path, moment.whole)
+
+
 def dependencies(module: Module, project: Project) -> frozenset[str]:
     """Module-relative qualified names of the functions of ``module`` used as FastAPI
     dependencies: named by ``Depends(...)``/``Security(...)`` in this module or, when the
@@ -491,7 +565,9 @@ def dependencies(module: Module, project: Project) -> frozenset[str]:
     # and a fact kept with the module would keep the module.
     found: dict[str, frozenset[str]] = project.memo("dependencies", dict)
     if module.path not in found:
-        found[module.path] = _dependencies(module, project)
+        moment = _depends_moment(project)
+        whole = moment.noted.setdefault(module.path, moment.whole)
+        found[module.path] = _dependencies(module, project, whole)
     return found[module.path]
 
 
@@ -500,9 +576,9 @@ def depends_targets(module: Module) -> frozenset[str]:
     return module.memo("depends_targets", lambda: frozenset(module.depends_targets()))
 
 
-def _dependencies(module: Module, project: Project) -> frozenset[str]:
+def _dependencies(module: Module, project: Project, whole: bool) -> frozenset[str]:
     targets = set(depends_targets(module))
-    targets.update(project.depends_targets_of(module) or ())
+    targets.update(_depends_targets_of(module, project, whole) or ())
     prefix = module.name + "."
     found: set[str] = set()
     for target in targets:

@@ -13,6 +13,7 @@ from reviewer.rules.helpers import (
     argument_edit,
     dependencies,
     depends_targets,
+    depends_targets_of,
     enclosing_scopes,
     import_edit,
     path_params,
@@ -475,17 +476,28 @@ class ListWithoutPagination(Rule):
             yield self.finding(module, route.span, message)
 
 
-def _query_functions(module: Module, project: Project) -> Iterator[tuple[Function, Route | None]]:
+def _query_functions(
+    module: Module, project: Project, params: frozenset[str]
+) -> Iterator[tuple[Function, Route | None]]:
     """Route handlers (with their route), the dependency functions of the module, and the
     ``__init__`` of its dependency classes (``Depends(Paging)``): the functions whose plain
-    parameters are query parameters."""
+    parameters are query parameters. Past the handlers, only when another function has a
+    parameter named in ``params`` (the ones the caller reads): finding the module's
+    dependencies may scan the repository."""
     seen: set[str] = set()
     for route in module.routes:
         if route.handler.qualname not in seen:
             seen.add(route.handler.qualname)
             yield route.handler, route
+    if not any(
+        param.name in params
+        for function in module.functions
+        if function.qualname not in seen
+        for param in function.params
+    ):
+        return
     functions = dependencies(module, project)
-    classes = set(depends_targets(module)) | (project.depends_targets_of(module) or frozenset())
+    classes = set(depends_targets(module)) | (depends_targets_of(module, project) or frozenset())
     for function in module.functions:  # `commons: CommonQueryParams = Depends()`
         classes.update(filter(None, (_dependency(param, project) for param in function.params)))
     for function in module.functions:
@@ -666,7 +678,7 @@ class UnboundedPageSize(Rule):
         functions = (*module.functions, *(route.handler for route in module.routes))
         if not any(p.name in PAGE_SIZE_NAMES for f in functions for p in f.params):
             return  # no query function (a handler or dependency of the module) has one
-        for function, route in _query_functions(module, project):
+        for function, route in _query_functions(module, project, PAGE_SIZE_NAMES):
             placeholders = path_params(route.path if route else None)
             for param in function.params:
                 if param.name not in PAGE_SIZE_NAMES:

@@ -22,6 +22,7 @@ from reviewer.rules.helpers import (
     calls_to,
     calls_where,
     depends_targets,
+    depends_targets_of,
     enclosing_scopes,
     method_calls,
     replace_edit,
@@ -947,7 +948,7 @@ def _authenticates(call: Call, module: Module, project: Project) -> bool:
     if token is not None and _from_request(token, module, call.function):
         return True
     handlers = {route.handler.qualname for route in module.routes}
-    dependencies = {*(project.depends_targets_of(module) or ()), *depends_targets(module)}
+    dependencies = {*(depends_targets_of(module, project) or ()), *depends_targets(module)}
     for scope in _scope(module, call.function):
         if scope is None:
             continue

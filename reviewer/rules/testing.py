@@ -27,6 +27,7 @@ from reviewer.rules.helpers import (
     resource_kind,
     string_prefix,
     walk_distinct,
+    whole_depends_targets_asked,
 )
 
 OVERRIDES = "dependency_overrides"
@@ -122,9 +123,13 @@ def _is_overrides(expr: Expr | None) -> bool:
     return expr is not None and expr.kind == "attribute" and expr.op == OVERRIDES
 
 
-def _overrides(module: Module) -> Iterator[_Override]:
+def _overrides(module: Module) -> tuple[_Override, ...]:
     """``overrides[X] = ...``, ``overrides = {X: ...}``, ``overrides.update({X: ...})`` and
-    ``overrides.setdefault(X, ...)``."""
+    ``overrides.setdefault(X, ...)``, found once per module for the two rules that ask."""
+    return module.memo("FAPI70x.overrides", lambda: tuple(_find_overrides(module)))
+
+
+def _find_overrides(module: Module) -> Iterator[_Override]:
     for assign in module.assignments:
         for target in assign.targets:
             if target.kind == "subscript" and _is_overrides(target.items[0]):
@@ -387,28 +392,33 @@ class OverrideUnusedDependency(Rule):
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
-        overrides = list(_overrides(module))
-        if not overrides:
+        overrides = _overrides(module)
+        if not overrides or not project.complete:
             return  # spare the scan of every Depends in the repository
-        if project.depends_targets is None:
-            return
+        keys = [
+            (key, definition)
+            for override in overrides
+            for key in override.keys
+            if (definition := _definition(project, key.qualname)) is not None
+        ]
+        whole_depends_targets_asked(module, project)
+        if not keys:
+            return  # nothing overridden is defined in the repository: the scan can wait
         used, loose = project.memo("FAPI701.dependencies", lambda: _dependencies(project))
-        for override in overrides:
-            for key in override.keys:
-                definition = _definition(project, key.qualname)
-                if definition is None or definition[0] in used or key.last_name in loose:
-                    continue
-                if definition[1] == "function":
-                    message = (
-                        f"`{key.text}` is not a dependency (no `Depends({key.text})` names it): "
-                        "this override never takes effect"
-                    )
-                else:
-                    message = (
-                        f"`{key.text}` is the {definition[1]}, not a dependency: this override "
-                        "never takes effect; override the dependency that yields the session"
-                    )
-                yield self.finding(module, key, message)
+        for key, definition in keys:
+            if definition[0] in used or key.last_name in loose:
+                continue
+            if definition[1] == "function":
+                message = (
+                    f"`{key.text}` is not a dependency (no `Depends({key.text})` names it): "
+                    "this override never takes effect"
+                )
+            else:
+                message = (
+                    f"`{key.text}` is the {definition[1]}, not a dependency: this override "
+                    "never takes effect; override the dependency that yields the session"
+                )
+            yield self.finding(module, key, message)
 
 
 def _dependencies(project: Project) -> tuple[frozenset[str], frozenset[str]]:
