@@ -183,10 +183,10 @@ def read_file(path: str) -> str | None:
         size = os.fstat(descriptor).st_size
         if size > limits.MAX_FILE_BYTES:
             return None
-        parts: list[bytes] = []
-        while part := os.read(descriptor, size + 1):  # the whole file, then end of file
-            parts.append(part)
-        return decode(b"".join(parts))
+        data = os.read(descriptor, size + 1)  # a regular file's read stops short only at its end
+        if len(data) > size:  # it grew since: read on to its end, as read() does
+            data += b"".join(iter(lambda: os.read(descriptor, 1 << 16), b""))
+        return decode(data)
     except OSError:
         return None
     finally:
