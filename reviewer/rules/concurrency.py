@@ -554,6 +554,8 @@ CLIENT_SETUP_METHODS = frozenset(
     }
 )
 """Methods of the clients that build a local object without a round trip."""
+LOCAL_METHODS = IN_MEMORY_SESSION_METHODS | CLIENT_SETUP_METHODS
+"""Methods of a session or client that send nothing to the server."""
 PEEWEE_QUERIES = frozenset(
     {
         "get",
@@ -986,7 +988,7 @@ class SyncDbInAsync(_InAsyncDef):
                 continue
             receiver = func.items[0]
             kind = _sync_orm(project, call.expr)
-            if kind is None and func.op not in IN_MEMORY_SESSION_METHODS | CLIENT_SETUP_METHODS:
+            if kind is None and func.op not in LOCAL_METHODS:
                 kind = handles.of_receiver(receiver, call.function)
             if kind is not None:
                 yield self.flag(

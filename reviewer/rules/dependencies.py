@@ -209,15 +209,21 @@ class InlineResourceInHandler(Rule):
         if module.is_test:
             return
         for route in module.routes:
-            if _is_probe(route):
-                continue
-            request_data = _request_data(route.handler)
+            probe: bool | None = None  # asked, as what the request sent, once a call needs it
+            request_data: frozenset[str] | None = None
             for call in module.calls_in(route.handler):
                 kind = resource_kind(call.expr, project)
                 if kind is None:
                     continue
-                if kind not in DATABASE_HANDLES and _built_from(call.expr, request_data):
-                    continue
+                if probe is None:
+                    probe = _is_probe(route)
+                if probe:
+                    break
+                if kind not in DATABASE_HANDLES:
+                    if request_data is None:
+                        request_data = _request_data(route.handler)
+                    if _built_from(call.expr, request_data):
+                        continue
                 callee = call.expr.func.text if call.expr.func is not None else call.qualname
                 resource = _with_article(KIND_LABELS.get(kind, kind))
                 yield self.finding(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 from reviewer.extract.model import Assign, Call, ClassDef, Expr, Function, Module, Span
@@ -154,17 +155,20 @@ def _head(words: tuple[str, ...]) -> tuple[str, str]:
     return (kept[-1] if kept else "", kept[-2] if len(kept) > 1 else "")
 
 
+@lru_cache(maxsize=8192)
 def _is_password(identifier: str) -> bool:
     """``password``, ``new_password``, ``plain_pwd``, ``password_bytes``: a password."""
     return _head(split_words(identifier))[0] in PASSWORD_WORDS
 
 
+@lru_cache(maxsize=8192)
 def _is_plain_password(identifier: str) -> bool:
     """A password that does not say it is hashed (``password``, not ``hashed_password``)."""
     words = split_words(identifier)
     return _head(words)[0] in PASSWORD_WORDS and not HASH_WORDS.intersection(words)
 
 
+@lru_cache(maxsize=8192)
 def _is_secret_name(identifier: str) -> bool:
     """``secret_key``, ``JWT_SECRET``, ``api_key``, ``access_token``, ``db_password``; not
     ``token_type``, ``token_url``, ``password_field``, ``cache_key``, ``next_page_token`` or
@@ -704,11 +708,9 @@ class WeakPasswordHash(Rule):
         storing = {  # the callees passed a password: only these are looked up in other modules
             call.expr.qualname or ""
             for call in module.calls
-            if any(_is_plain_password(name) for name, _ in call.expr.kwargs)
+            if call.expr.kwargs and any(_is_plain_password(name) for name, _ in call.expr.kwargs)
         }
-        for call in calls_where(
-            module, lambda name: name in storing and _is_orm_model(project, name)
-        ):
+        for call in calls_to(module, [name for name in storing if _is_orm_model(project, name)]):
             for name, value in call.expr.kwargs:
                 if (
                     _is_plain_password(name)
