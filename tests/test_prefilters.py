@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from reviewer.config import Config
+from reviewer.engine import analyze, analyze_files
 from reviewer.extract import parse_module
 from reviewer.extract.model import Module
+from reviewer.extract.project import MayDeclare, class_names, may_declare_route
 from reviewer.rules.registry import RULES
-from reviewer.rules.schemas import RESPONSE_NAME, ROUTES_OR_RESPONSE_NAMES
+from reviewer.rules.schemas import RESPONSE_NAME, ROUTES_OR_RESPONSE_NAMES, response_roots
+from reviewer.source import DirectorySources, NoSources, python_files_in
 
 CASES = Path(__file__).parent / "cases"
 
@@ -44,3 +50,119 @@ def test_dict_get_is_no_reason_to_parse_a_module() -> None:
     assert ROUTES_OR_RESPONSE_NAMES.search(code) is None
     assert ROUTES_OR_RESPONSE_NAMES.search("@router.get('/items')\ndef items(): ...\n")
     assert ROUTES_OR_RESPONSE_NAMES.search("    @app.api_route('/', methods=['GET'])\n")
+
+
+# -- The sure filter of FAPI202's pass over the changed modules --------------------------------
+# A review of a whole code base (`check`) reviews every module as changed: building them all for
+# one project-wide pass keeps them in memory or builds them again. The filter may skip only a
+# module that cannot hold a response root: no route and no class named like a response.
+
+SURE = MayDeclare(RESPONSE_NAME)
+
+ROUTE_SHAPES = {
+    "plain": "@router.get('/a')\ndef a(): ...\n",
+    "spaced": "@ router . get ('/a')\ndef a(): ...\n",
+    "upper-case method": "@router.GET('/a')\ndef a(): ...\n",
+    "api_route": "@app.api_route('/a', methods=['GET'])\ndef a(): ...\n",
+    "indented with tabs and a form feed": "class A:\n\x0c\t@router.post('/a')\n\tdef a(self): ...\n",
+    "backslash inside": "@router.\\\n    delete('/a')\ndef a(): ...\n",
+    "after a backslash-joined blank line": "x = 1\n\\\n@router.put('/a')\ndef a(): ...\n",
+    "parenthesized over lines": "@(router  # the v2 router\n    .patch)('/a')\ndef a(): ...\n",
+    "receiver over lines": "@routers[\n    0\n].head('/a')\ndef a(): ...\n",
+    "string with a hash": "@pick('#').options('/a')\ndef a(): ...\n",
+    "triple-quoted string": "@pick('''\n''').trace('/a')\ndef a(): ...\n",
+    "non-ASCII method name": "@router.\uff47et('/a')\ndef a(): ...\n",
+    "carriage returns only": "x = 1\r@router.get('/a')\rdef a(): ...\r",
+    "byte order mark": "\ufeff@router.get('/a')\ndef a(): ...\n",
+    "brackets past the window": "@pick(\n" + "    1,\n" * 2000 + ").get('/a')\ndef a(): ...\n",
+    "a line past the window": "@pick(1) \\\n." + "x" * 9000 + ".get('/a')\ndef a(): ...\n",
+}
+RESPONSE_CLASS_SHAPES = {
+    "plain": "class UserOut(BaseModel):\n    name: str\n",
+    "backslash after class": "class \\\n    UserRead(BaseModel):\n    name: str\n",
+    "non-ASCII name": "class User\uff2fut(BaseModel):\n    name: str\n",
+    "nested": "def f():\n    class TokenResponse(BaseModel):\n        token: str\n",
+}
+
+
+@pytest.mark.parametrize("text", ROUTE_SHAPES.values(), ids=ROUTE_SHAPES.keys())
+def test_the_sure_filter_keeps_every_shape_of_route_decorator(text: str) -> None:
+    module = parse_module("api.py", text)
+    assert isinstance(module, Module) and module.routes  # the shape does declare a route
+    assert may_declare_route(text)
+    assert SURE.search(text)
+
+
+@pytest.mark.parametrize("text", RESPONSE_CLASS_SHAPES.values(), ids=RESPONSE_CLASS_SHAPES.keys())
+def test_the_sure_filter_keeps_every_shape_of_response_class(text: str) -> None:
+    module = parse_module("schemas.py", text)
+    assert isinstance(module, Module)
+    assert any(RESPONSE_NAME.search(cls.name) for cls in module.classes)
+    assert SURE.search(text)
+    assert not may_declare_route(text)  # found by the class name alone
+
+
+def test_the_sure_filter_keeps_every_module_of_the_cases_with_a_route_or_a_response_class() -> None:
+    modules = _modules()
+    routes = [(text, module) for text, module in modules if module.routes]
+    assert len(routes) > 50
+    assert [m.path for text, m in routes if not may_declare_route(text)] == []
+    for text, module in modules:
+        assert {cls.name for cls in module.classes} <= set(class_names(text)), module.path
+        if any(RESPONSE_NAME.search(cls.name) for cls in module.classes):
+            assert SURE.search(text), module.path
+
+
+def test_the_sure_filter_skips_modules_with_no_route_and_no_response_class() -> None:
+    text = (
+        "import pytest\n\n"
+        "class UserModel(BaseModel):\n"
+        "    name: str\n\n"
+        "    @validator('name')  # (checked)\n"
+        "    def check(cls, value): return value\n\n"
+        "    @property\n"
+        "    def label(self): return cache.get('label')\n\n"
+        "@pytest.mark.parametrize('a', [\n    1,\n    2,\n])\n"
+        "@functools.lru_cache(maxsize=None)\n"
+        "def test_a(a): return payload.get('a') @ matrix\n"
+        "@app.middleware('http')\n"
+        "async def middle(request, call_next): return await call_next(request)\n"
+    )
+    module = parse_module("models.py", text)
+    assert isinstance(module, Module) and not module.routes and module.classes
+    assert not may_declare_route(text)
+    assert not SURE.search(text)
+    assert not may_declare_route("x = 1\r@validator('a')\rdef check(cls, value): ...\r")
+
+
+def test_the_response_roots_are_those_found_without_the_filter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every repository of the cases checked whole, and every diff of the cases alone (modules
+    built from hunks): FAPI202's roots are the same whether its pass builds every changed
+    module or only those the filter keeps (and it skips some)."""
+    kept: list[bool] = []
+    search = MayDeclare.search
+
+    def counted(self: MayDeclare, text: str) -> bool:
+        kept.append(search(self, text))
+        return kept[-1]
+
+    def roots(case: Path) -> list[tuple[str, str, bool, bool]]:
+        if case.suffix == ".repo":
+            sources = DirectorySources(case)
+            change = analyze_files(python_files_in(sources, (case,)), sources, Config())
+        else:  # the diff alone: modules built from the hunks
+            change = analyze(case.read_text(), NoSources(), Config(preview=True))
+        return [
+            (root.model.module.path, root.model.cls.name, root.issues_credentials, root.named_only)
+            for root in response_roots(change.project)
+        ]
+
+    cases = sorted([*CASES.glob("*/*.repo"), *CASES.glob("*/*.patch")])
+    monkeypatch.setattr(MayDeclare, "search", counted)
+    filtered = [roots(case) for case in cases]
+    monkeypatch.setattr(MayDeclare, "search", lambda self, text: True)
+    assert [roots(case) for case in cases] == filtered
+    assert sum(len(found) for found in filtered) > 20
+    assert kept.count(False) > 20 and kept.count(True) > 20

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any, Protocol, TypeVar
 
 from reviewer.extract import Skipped, module_name, parse_module
+from reviewer.extract.build import HTTP_METHODS
 from reviewer.extract.model import Assign, ClassDef, Function, Module
 from reviewer.extract.store import ModuleStore
 from reviewer.source import Sources
@@ -46,6 +47,99 @@ class _DependsNaming:
             if match.group(1).rsplit(".", 1)[-1] in self.names:
                 return True
         return False
+
+
+ROUTE_DECORATOR_NAMES = HTTP_METHODS | {"api_route"}
+"""Attribute names (lower-cased) of the decorator calls that declare a route (``build.route``)."""
+_AT = re.compile(r"@([^\r\n]*)")
+"""An ``@`` and what follows it on its physical line."""
+_INDENT = " \t\f\ufeff"
+_NAMED_METHOD = re.compile(
+    r"\.[ \t\f]*(?:get|post|put|patch|delete|head|options|trace|api_route)(?![A-Za-z0-9_])",
+    re.IGNORECASE,
+)
+_GOES_ON = re.compile(r"[(\[{\\'\"]")
+"""What a logical line needs to hold a call or go on past its physical line: a bracket, a
+backslash or a string (a triple-quoted one spans lines)."""
+_CLASS_NAME = re.compile(r"class[ \t\f\\\r\n]+([\w\u0080-\U0010ffff]+)")
+"""A class statement's name as written (a non-ASCII one is normalised by the parser)."""
+_DECORATOR_WINDOW = 8192
+"""Characters of text read to find where a decorator ends (a longer one is taken as a route)."""
+
+
+def _decorator_names_route(text: str, at: int) -> bool:
+    """The decorator starting at ``text[at]`` (``@``) may call ``<anything>.get(...)`` (or
+    another route method): its tokens, to the end of its logical line, hold a ``.`` followed by
+    such a name. When that cannot be told (the decorator goes on past the text read), yes."""
+    import io
+    import tokenize
+    import unicodedata
+
+    window = text[at : at + _DECORATOR_WINDOW]
+    if "\r" in window:  # Python reads a lone carriage return as a line break, as tokenize does not
+        window = window.replace("\r\n", "\n").replace("\r", "\n")
+    after_dot = False
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(window).readline):
+            if token.type == tokenize.NEWLINE:
+                return token.string != "\n"  # not a real line break: the window ended
+            if (
+                after_dot
+                and token.type == tokenize.NAME
+                and unicodedata.normalize("NFKC", token.string).lower() in ROUTE_DECORATOR_NAMES
+            ):
+                return True
+            after_dot = token.type == tokenize.OP and token.string == "."
+    except (tokenize.TokenError, SyntaxError):
+        return True
+    return True
+
+
+def may_declare_route(text: str) -> bool:
+    """The module parsed from ``text`` may declare a route: a sure filter (it is false only when
+    no decorator can be a ``<receiver>.<method>(...)`` call), for the changed modules, where
+    skipping one that declares a route would lose findings.
+
+    A decorator that fits on its line with no bracket, backslash or string (``@property``) is
+    no call; one whose line shows ``.get``/``.post``... may be a route; the others are read
+    token by token to the end of their logical line."""
+    for match in _AT.finditer(text):
+        at = before = match.start()
+        while before > 0 and text[before - 1] in _INDENT:
+            before -= 1
+        if before > 0 and text[before - 1] not in "\r\n":
+            continue  # not first on its line: a decorator is (even after a backslash-joined line)
+        rest = match.group(1)
+        if _NAMED_METHOD.search(rest):
+            return True
+        if _GOES_ON.search(rest) and _decorator_names_route(text, at):
+            return True
+    return False
+
+
+def class_names(text: str) -> Iterator[str]:
+    """The name of every class the module parsed from ``text`` defines, as the parser reads it
+    (and perhaps other words that follow ``class``): sure, for a filter on class names."""
+    import unicodedata
+
+    for match in _CLASS_NAME.finditer(text):
+        name = match.group(1)
+        yield name if name.isascii() else unicodedata.normalize("NFKC", name)
+
+
+class MayDeclare:
+    """A sure text filter (see :class:`TextFilter`): true for the text of every module that
+    declares a route or a class whose name ``class_name`` matches. For the changed modules of
+    :meth:`Project.modules_mentioning`, where the context's filters (cheap, and blind to rare
+    shapes) would lose findings: a whole code base checked has every module changed."""
+
+    def __init__(self, class_name: re.Pattern[str]) -> None:
+        self.class_name = class_name
+
+    def search(self, text: str) -> bool:
+        if any(self.class_name.search(name) for name in class_names(text)):
+            return True
+        return may_declare_route(text)
 
 
 PYDANTIC_V2_NAMES = frozenset({"pydantic.field_validator", "pydantic.model_validator"})

@@ -17,7 +17,7 @@ from reviewer.extract.model import (
     Route,
     Span,
 )
-from reviewer.extract.project import Project
+from reviewer.extract.project import MayDeclare, Project
 from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity, Tier
 from reviewer.rules.helpers import (
     calls_named,
@@ -789,7 +789,8 @@ def _response_roots(project: Project) -> list[Root]:
     usages: dict[tuple[str, str], tuple[Model, list[bool]]] = {}
     named: dict[tuple[str, str], Model] = {}
     masked: set[tuple[str, str]] = set()
-    for module in project.all_modules(mentioning=ROUTES_OR_RESPONSE_NAMES):
+    may_hold = MayDeclare(RESPONSE_NAME)  # sure, for the changed modules
+    for module in project.modules_mentioning(may_hold, ROUTES_OR_RESPONSE_NAMES):
         if module.is_test:
             continue
         for route in module.routes:
