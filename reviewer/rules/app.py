@@ -10,6 +10,7 @@ from reviewer.extract.model import Expr, Module, Span
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Tier, Valid
 from reviewer.rules.helpers import (
+    assignments_in,
     calls_to,
     enclosing_scopes,
     method_calls,
@@ -43,9 +44,8 @@ def _resolve(module: Module, expr: Expr | None, function: str | None) -> Expr | 
             return expr
         bindings = [
             assign
-            for assign in module.assignments
-            if assign.function == scope
-            and assign.class_name is None
+            for assign in assignments_in(module, scope)
+            if assign.class_name is None
             and any(_binds(target, expr.op) for target in assign.targets)
         ]
         if not bindings:

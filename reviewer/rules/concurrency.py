@@ -12,6 +12,7 @@ from reviewer.rules.base import Autofix, Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.helpers import (
     HTTP_VERBS,
     SESSION_FACTORY_NAME,
+    assignments_in,
     calls_named,
     enclosing_scopes,
     fresh_database_handle,
@@ -757,10 +758,9 @@ class _Handles:
 
 def _assigned_call(module: Module, function: Function, name: Expr) -> Expr | None:
     """The call a local name of ``function`` was assigned from (``session = SessionLocal()``)."""
-    for assign in module.assignments:
+    for assign in assignments_in(module, function.qualname):
         if (
-            assign.function == function.qualname
-            and assign.value is not None
+            assign.value is not None
             and assign.value.kind == "call"
             and any(t.kind == "name" and t.op == name.op for t in assign.targets)
         ):

@@ -11,6 +11,7 @@ from reviewer.extract.model import Assign, Call, ExceptHandler, Expr, Function, 
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.helpers import (
+    assignments_in,
     calls_named,
     calls_where,
     dependencies,
@@ -76,12 +77,11 @@ def _in(line: int, handler: ExceptHandler) -> bool:
 def _sets_status(module: Module, function: str | None, first: int, last: int) -> bool:
     """``response.status_code = ...`` in ``function`` between lines ``first`` and ``last``."""
     return any(
-        assign.function == function
-        and first <= assign.span.line <= last
+        first <= assign.span.line <= last
         and any(
             target.kind == "attribute" and target.op == "status_code" for target in assign.targets
         )
-        for assign in module.assignments
+        for assign in assignments_in(module, function)
     )
 
 
@@ -583,10 +583,9 @@ def _texts(module: Module, scopes: list[_Caught], exceptions: Mapping[str, str])
     """Local names assigned text made from a caught exception (``message = f"failed: {exc}"``)."""
     texts: dict[str, str] = {}
     for scope in scopes:
-        for assign in module.assignments:
+        for assign in assignments_in(module, scope.function):
             if (
-                assign.function != scope.function
-                or not scope.first <= assign.span.line <= scope.last
+                not scope.first <= assign.span.line <= scope.last
                 or assign.value is None
                 or len(assign.targets) != 1
                 or assign.targets[0].kind != "name"
@@ -937,9 +936,7 @@ def _records_failure(module: Module, handler: ExceptHandler) -> bool:
 
 def _names_assigned(module: Module, function: str | None, first: int, last: int) -> list[Assign]:
     return [
-        assign
-        for assign in module.assignments
-        if assign.function == function and first <= assign.span.line <= last
+        assign for assign in assignments_in(module, function) if first <= assign.span.line <= last
     ]
 
 

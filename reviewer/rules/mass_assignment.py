@@ -19,6 +19,7 @@ from reviewer.extract.model import Call, Expr, Field, Function, Loop, Module, Ro
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity
 from reviewer.rules.helpers import (
+    assignments_in,
     bound_params,
     callee,
     inherits_from,
@@ -207,7 +208,7 @@ class _Flow:
         self.function = function
         self.env = dict(env)
         assigns = sorted(
-            (a for a in module.assignments if a.function == function.qualname),
+            assignments_in(module, function.qualname),
             key=lambda a: a.span.line,
         )
         for assign in assigns:
@@ -242,8 +243,7 @@ class _Flow:
         ]
         subscripts.extend(
             target
-            for assign in self.module.assignments
-            if assign.function == self.function.qualname
+            for assign in assignments_in(self.module, self.function.qualname)
             for target in assign.targets
         )
         for target in subscripts:
@@ -310,8 +310,7 @@ class _Flow:
         """Attributes the function sets explicitly on ``name`` (``user.role = "member"``)."""
         return {
             target.op
-            for assign in self.module.assignments
-            if assign.function == self.function.qualname
+            for assign in assignments_in(self.module, self.function.qualname)
             for target in assign.targets
             if target.kind == "attribute"
             and target.items[0].kind == "name"
@@ -456,8 +455,8 @@ class _Sinks:
         """``receiver`` is a dict the function builds itself (a literal, ``dict()``, a copy)."""
         if receiver.kind != "name":
             return False
-        for assign in module.assignments:
-            if assign.function != call.function or assign.value is None:
+        for assign in assignments_in(module, call.function):
+            if assign.value is None:
                 continue
             if any(t.kind == "name" and t.op == receiver.op for t in assign.targets):
                 value = assign.value

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from reviewer.extract.model import Assign, Expr, Function, Module
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity
-from reviewer.rules.helpers import enclosing_scopes
+from reviewer.rules.helpers import assignments_in, enclosing_scopes
 
 # A bare name is one whose import the model did not see: the hunks of a partial module, or `*`.
 GET_OPENAPI = frozenset({"fastapi.openapi.utils.get_openapi", "get_openapi"})
@@ -85,11 +85,8 @@ def _returns_schema(function: Function, module: Module) -> bool:
         if value.kind == "name" and function.param(value.op) is None:
             bound = [
                 assign.value
-                for assign in module.assignments
-                if assign.function == function.qualname
-                and any(
-                    target.kind == "name" and target.op == value.op for target in assign.targets
-                )
+                for assign in assignments_in(module, function.qualname)
+                if any(target.kind == "name" and target.op == value.op for target in assign.targets)
             ]
             if not bound or not all(item is not None and _schema_expr(item) for item in bound):
                 return False
@@ -240,12 +237,11 @@ def _caches(function: Function, module: Module) -> bool:
         if cache.kind == "name" and (cache.qualname or "").startswith(module.name + "."):
             return True
     return any(
-        assign.function == function.qualname
-        and any(
+        any(
             target.kind == "attribute" and target.op == "openapi_schema"
             for target in assign.targets
         )
-        for assign in module.assignments
+        for assign in assignments_in(module, function.qualname)
     )
 
 

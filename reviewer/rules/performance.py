@@ -11,6 +11,7 @@ from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity,
 from reviewer.rules.helpers import (
     CLIENT_CONSTRUCTORS,
     argument_edit,
+    assignments_in,
     dependencies,
     depends_targets,
     depends_targets_of,
@@ -798,10 +799,9 @@ def _urls(module: Module, project: Project, call: Call) -> list[Expr]:
         return []
     local = [
         assign.value
-        for assign in module.assignments
+        for assign in assignments_in(module, call.function)
         if url.kind == "name"
         and call.function is not None
-        and assign.function == call.function
         and assign.value is not None
         and [(target.kind, target.op) for target in assign.targets] == [("name", url.op)]
     ]
@@ -868,10 +868,7 @@ def _stays_local(module: Module, call: Call) -> bool:
 
     if any(mentions(returned.value) for returned in function.returns):
         return False
-    if any(
-        assign.function == function.qualname and mentions(assign.value)
-        for assign in module.assignments
-    ):
+    if any(mentions(assign.value) for assign in assignments_in(module, function.qualname)):
         return False
     return not any(
         mentions(argument)

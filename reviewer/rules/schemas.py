@@ -20,6 +20,7 @@ from reviewer.extract.model import (
 from reviewer.extract.project import MayDeclare, Project
 from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity, Tier
 from reviewer.rules.helpers import (
+    assignments_in,
     calls_named,
     method_calls,
     path_params,
@@ -1231,8 +1232,8 @@ def _text_body(param: Param) -> bool:
 def _bound_names(module: Module, handler: Function, reads: list[Expr]) -> dict[str, Expr]:
     """Local names bound (directly or through another name) to one of ``reads``."""
     names: dict[str, Expr] = {}
-    for assign in module.assignments:
-        if assign.function != handler.qualname or assign.value is None:
+    for assign in assignments_in(module, handler.qualname):
+        if assign.value is None:
             continue
         value = assign.value
         read = next((r for r in reads if any(inner.span == r.span for inner in value.walk())), None)
@@ -1267,8 +1268,8 @@ def _handled_elsewhere(module: Module, handler: Function, reads: list[Expr]) -> 
 def _json_parsed_bodies(module: Module, handler: Function, bodies: list[Expr]) -> Iterator[Expr]:
     """The ``request.body()`` calls whose bytes the handler parses with ``json.loads``."""
     names: dict[str, Expr] = {}
-    for assign in module.assignments:
-        if assign.function != handler.qualname or assign.value is None:
+    for assign in assignments_in(module, handler.qualname):
+        if assign.value is None:
             continue
         for body in bodies:
             if any(inner.span == body.span for inner in assign.value.walk()):
@@ -1919,9 +1920,8 @@ def _rebound(module: Module, call: Call, receiver: Expr) -> bool:
         return False
     values = [
         assign.value
-        for assign in module.assignments
-        if assign.function == call.function
-        and any(target.kind == "name" and target.text == receiver.text for target in assign.targets)
+        for assign in assignments_in(module, call.function)
+        if any(target.kind == "name" and target.text == receiver.text for target in assign.targets)
     ]
     return len(values) > 1 and any(
         value is None

@@ -17,6 +17,7 @@ from reviewer.extract.project import Project
 from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity, Tier, Valid
 from reviewer.rules.helpers import (
     argument_edit,
+    assignments_in,
     bound_params,
     callee,
     callee_named,
@@ -351,10 +352,9 @@ def _password_context(call: Call, module: Module) -> bool:
         words = set(split_words(function.name))
         if _mentions_password(function.name) and words & HASH_VERBS:
             return True
-    for assign in module.assignments:
+    for assign in assignments_in(module, call.function):
         if (
-            assign.function == call.function
-            and assign.value is not None
+            assign.value is not None
             and _within(call.span, assign.value.span)
             and any(_mentions_password(_identifier(target) or "") for target in assign.targets)
         ):
@@ -1642,9 +1642,8 @@ class _Where(NamedTuple):
         for scope in enclosing_scopes(self.function):
             found = [
                 assign
-                for assign in self.module.assignments
-                if assign.function == scope
-                and any(target.kind == "name" and target.op == name for target in assign.targets)
+                for assign in assignments_in(self.module, scope)
+                if any(target.kind == "name" and target.op == name for target in assign.targets)
             ]
             if found:
                 return found

@@ -21,6 +21,7 @@ from reviewer.rules.helpers import (
     POOL_TYPES,
     SESSION_CLASSES,
     SESSION_FACTORY_CALLS,
+    assignments_in,
     calls_where,
     enclosing_scopes,
     method_calls,
@@ -294,9 +295,8 @@ def _is_shared(module: Module, receiver: Expr, function: str | None) -> bool:
         if owner is not None and owner.param(root.op) is not None:
             return False
         if any(
-            assign.function == scope
-            and any(target.kind == "name" and target.op == root.op for target in assign.targets)
-            for assign in module.assignments
+            any(target.kind == "name" and target.op == root.op for target in assign.targets)
+            for assign in assignments_in(module, scope)
         ):
             return False
     return True
