@@ -12,6 +12,7 @@ from functools import cached_property
 
 from reviewer import limits
 from reviewer.errors import ReviewError
+from reviewer.patterns import regex
 
 
 class FirstLines(Set[int]):
@@ -130,22 +131,22 @@ def _strip_prefix(name: str | None) -> str | None:
 # module used until the per-line objects it builds cost more than parsing the Python the patch
 # adds), so that every patch still reads as it did.
 _GIT_HEADERS = (
-    re.compile(r'diff --git (?P<source>"?a/[^\t\n]+"?) (?P<target>"?b/[^\t\n]+"?)'),
-    re.compile(r"diff --git (?P<source>.*://[^\t\n]+) (?P<target>.*://[^\t\n]+)"),
-    re.compile(r"diff --git (?P<source>[^\t\n]+) (?P<target>[^\t\n]+)"),
+    regex(r'diff --git (?P<source>"?a/[^\t\n]+"?) (?P<target>"?b/[^\t\n]+"?)'),
+    regex(r"diff --git (?P<source>.*://[^\t\n]+) (?P<target>.*://[^\t\n]+)"),
+    regex(r"diff --git (?P<source>[^\t\n]+) (?P<target>[^\t\n]+)"),
 )
-_NEW_FILE = re.compile(r"new file mode \d+$")
-_DELETED_FILE = re.compile(r"deleted file mode \d+$")
-_SOURCE = re.compile(r'--- ("?[^\t\n]*"?)')
-_TARGET = re.compile(r'\+\+\+ ("?[^\t\n]*"?)')
-_HUNK = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+_NEW_FILE = regex(r"new file mode \d+$")
+_DELETED_FILE = regex(r"deleted file mode \d+$")
+_SOURCE = regex(r'--- ("?[^\t\n]*"?)')
+_TARGET = regex(r'\+\+\+ ("?[^\t\n]*"?)')
+_HUNK = regex(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _NO_NEWLINE = "\\ No newline at end of file"
-_BINARY = re.compile(
+_BINARY = regex(
     r"Binary files? (?P<source>[^\t]+?)(?:\t[\s0-9:+-]+)?"
     r"(?: and (?P<target>[^\t]+?)(?:\t[\s0-9:+-]+)?)? (?:differ|has changed)"
 )
 _DEV_NULL = "/dev/null"
-_PREFIX = re.compile(r"[abciow12]/")
+_PREFIX = regex(r"[abciow12]/")
 
 
 def _line_starts(text: str, prefix: str) -> list[int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from _pytest.mark import ParameterSet
 
 from reviewer.engine import review_source
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
-from reviewer.rules.registry import RULES, STATIC_RULES
+from reviewer.rules.registry import FAMILIES, RULES, STATIC_RULES
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "rules.md"
 
@@ -42,6 +43,20 @@ def test_every_static_rule_has_examples() -> None:
         assert len(rule.VALID) >= 2, rule.id
         assert len(rule.INVALID) >= 2, rule.id
         assert all(isinstance(case, Invalid) for case in rule.INVALID)
+
+
+def test_every_module_with_rules_is_a_family() -> None:
+    """The registry lists its family modules: one left out would run none of its rules."""
+    for path in sorted(Path(FAMILIES[0].__file__ or "").parent.glob("*.py")):
+        module = importlib.import_module(f"reviewer.rules.{path.stem}")
+        defines = any(
+            isinstance(value, type)
+            and issubclass(value, Rule)
+            and "id" in vars(value)
+            and value.__module__ == module.__name__
+            for value in vars(module).values()
+        )
+        assert defines == (module in FAMILIES), path.name
 
 
 def test_ids_sorted_unique_and_named() -> None:

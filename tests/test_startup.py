@@ -10,6 +10,7 @@ not see ``importlib.import_module``), not a timing: the figures are in the READM
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,8 +101,10 @@ def test_static_json_review_imports_no_heavy_module(change: Path) -> None:
     assert "reviewer.report.sarif" not in names  # renderers load when asked for
     assert "reviewer.llm.usage" not in names  # the LLM pass's usage and prices
     # A few milliseconds each: git's processes, the schema's resource files, the suggestions of
-    # a misspelt key, a TOML parser for a repository with no configuration.
+    # a misspelt key, a TOML parser for a repository with no configuration; finding the rule
+    # modules by listing a folder; dedenting the hunks of a file that is not at hand.
     assert not {"subprocess", "importlib.resources", "difflib", "tomllib"} & names
+    assert not {"pkgutil", "importlib.util", "textwrap"} & names
 
 
 def test_a_review_without_findings_hashes_nothing(change: Path) -> None:
@@ -149,3 +152,36 @@ def test_the_command_ends_with_everything_written(change: Path) -> None:
     )
     assert (refused.returncode, refused.stdout) == (2, "")
     assert refused.stderr == "fastapi-review: error: missing.patch: no such file\n"
+
+
+COMPILED_AT_IMPORT = (
+    "import re, sys\ncompile = re.compile\ncallers = []\n"
+    "def counting(*args, **kwargs):\n"
+    "    callers.append(sys._getframe(1).f_globals.get('__name__', ''))\n"
+    "    return compile(*args, **kwargs)\n"
+    "re.compile = counting\n"
+    "import reviewer.diff, reviewer.rules.registry\n"
+    "print(' '.join(name for name in callers if name.startswith('reviewer.')))\n"
+)
+
+
+def test_patterns_compile_when_used_not_when_imported() -> None:
+    """The rule modules and the patch parser hold about a hundred regular expressions: a review
+    compiles those it uses (``reviewer.patterns.regex``), not all of them at every start."""
+    done = subprocess.run(
+        [sys.executable, "-c", COMPILED_AT_IMPORT], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    compiled = done.stdout.split()
+    assert not [name for name in compiled if name.startswith(("reviewer.rules", "reviewer.diff"))]
+
+
+def test_a_deferred_pattern_is_the_compiled_one_once_used() -> None:
+    from reviewer.patterns import regex
+
+    pattern = regex(r"a+(b)", re.IGNORECASE)
+    assert "search" not in vars(pattern)  # not compiled yet
+    found = pattern.search("xAAB")
+    assert found is not None and found.group(1) == "B"
+    assert vars(pattern)["search"] == re.compile(r"a+(b)", re.IGNORECASE).search
+    assert pattern.sub("-", "ab aab") == "- -"

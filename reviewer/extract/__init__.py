@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import sys
-import textwrap
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -84,6 +83,8 @@ def parse_hunks(change: FileChange) -> Module | Skipped:
     Each hunk is dedented and parsed on its own, trimming a few lines at its edges when it starts
     or ends inside a statement; hunks that still do not parse are left out.
     """
+    import textwrap  # here: only a review without the post-change files needs it
+
     end = max((hunk.start + len(hunk.lines) for hunk in change.hunks), default=1)
     if end > limits.MAX_FILE_LINES + 1:
         return Skipped(

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from reviewer.extract import module_name
 from reviewer.extract.model import Expr, Module, Span
 from reviewer.extract.project import Project
+from reviewer.patterns import regex
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Tier, Valid
 from reviewer.rules.helpers import (
     assignments_in,
@@ -112,7 +113,7 @@ def _matches_any_origin(pattern: str) -> bool:
     return all(compiled.fullmatch(probe) for probe in ORIGIN_PROBES)
 
 
-BROWSER_CREDENTIALS = re.compile(
+BROWSER_CREDENTIALS = regex(
     r"cookie|SessionMiddleware|HTTPBasic|HTTPDigest|request\.session\b", re.IGNORECASE
 )
 """What a module shows when the application authenticates a browser by what the browser attaches
@@ -339,7 +340,7 @@ class CorsWildcardCredentials(Rule):
             )
 
 
-ORIGIN = re.compile(
+ORIGIN = regex(
     r"^[a-z][a-z0-9+.-]*://(?P<host>\[[0-9a-f:.]+\]|[^/:?#\s\[\]*]+)(?::\d+)?/?$", re.IGNORECASE
 )
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]", "0.0.0.0"})
@@ -647,13 +648,13 @@ APP_TYPES = frozenset({"fastapi.FastAPI", "fastapi.APIRouter", "starlette.routin
 LIFESPAN_SINCE = (0, 93)
 """The FastAPI release that added ``FastAPI(lifespan=...)``."""
 REQUIREMENT_FILES = ("requirements.txt", "pyproject.toml", "setup.cfg", "setup.py")
-FASTAPI_REQUIREMENT = re.compile(
+FASTAPI_REQUIREMENT = regex(
     r"""(?<![\w.-])fastapi(?![\w.-])\s*(?:\[[^\]]*\])?\s*(?:=\s*(?=["']))?["']?([^"'\n#;]*)""",
     re.IGNORECASE,
 )
 """``fastapi`` in a requirements file or ``pyproject.toml`` (not ``fastapi-utils``), and its
 version specifier (``==0.88.0``, ``>=0.80,<0.93``, Poetry's ``^0.88``)."""
-VERSION_CLAUSE = re.compile(r"(==|~=|<=|<|>=|>|!=|\^|~|)\s*(\d+)\.(\d+)")
+VERSION_CLAUSE = regex(r"(==|~=|<=|<|>=|>|!=|\^|~|)\s*(\d+)\.(\d+)")
 
 
 def _caps_before_lifespan(text: str) -> bool:

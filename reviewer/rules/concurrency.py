@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from reviewer.extract.model import Call, Expr, Function, Module
 from reviewer.extract.project import Project
+from reviewer.patterns import regex
 from reviewer.rules.base import Autofix, Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.helpers import (
     HTTP_VERBS,
@@ -83,7 +83,7 @@ def _cli_commands(module: Module) -> frozenset[str]:
     )
 
 
-STARTUP_NAME = re.compile(r"startup|shutdown|on_start|on_stop")
+STARTUP_NAME = regex(r"startup|shutdown|on_start|on_stop")
 
 
 def _is_script(module: Module) -> bool:
@@ -493,7 +493,7 @@ SDK_LOCAL_METHODS = frozenset(
     }
 )
 """SDK methods that compute locally (a signed URL, a reference, a paginator): no request."""
-SDK_MODULE_CALLS = re.compile(
+SDK_MODULE_CALLS = regex(
     r"stripe\.(\w+\.)*[A-Z]\w*\.(create|retrieve|modify|delete|list|search|cancel|capture"
     r"|confirm|pay|finalize_invoice|void_invoice|send_invoice|upcoming|expire|close|attach|detach)"
     r"|openai\.[A-Z]\w*\.(create|retrieve|list|delete)"
@@ -592,7 +592,7 @@ MANAGER_QUERIES = frozenset(
     }
 )
 """Methods of a Django (or MongoEngine) query set that run the query."""
-STATE_ATTRIBUTE = re.compile(r"\.state\.(\w+)$")
+STATE_ATTRIBUTE = regex(r"\.state\.(\w+)$")
 
 
 def _is_async_origin(text: str) -> bool:
@@ -792,7 +792,7 @@ def _find_state_sessions(project: Project) -> frozenset[str]:
     return frozenset(found)
 
 
-STATE_WORDS = re.compile(r"\.state\.\w+\s*=")
+STATE_WORDS = regex(r"\.state\.\w+\s*=")
 
 
 def _sync_orm(project: Project, call: Expr) -> str | None:

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from reviewer.extract.model import Assign, Call, ExceptHandler, Expr, Function, Module, Span
 from reviewer.extract.project import Project
+from reviewer.patterns import regex
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.helpers import (
     assignments_in,
@@ -185,7 +186,7 @@ def _exception_label(expr: Expr, exceptions: Mapping[str, str]) -> str | None:
     return exceptions.get(expr.op) if expr.kind == "name" else None
 
 
-SANITIZER = re.compile(r"scrub|saniti[sz]e|redact|mask|censor|obfuscate", re.IGNORECASE)
+SANITIZER = regex(r"scrub|saniti[sz]e|redact|mask|censor|obfuscate", re.IGNORECASE)
 
 
 def _outside_sanitizers(expr: Expr) -> Iterator[Expr]:
@@ -270,7 +271,7 @@ PARSE_METHODS = frozenset(
         "dict",
     }
 )
-VALIDATOR = re.compile(r"validat|(^|_)pars(e|er|ing)(_|$)", re.IGNORECASE)
+VALIDATOR = regex(r"validat|(^|_)pars(e|er|ing)(_|$)", re.IGNORECASE)
 """A function that checks or parses what it is given (``validate_openapi_schema(spec)``,
 ``prepend_scheme_and_validate_url(url)``): its errors describe that input."""
 
@@ -292,7 +293,7 @@ def _parses_input(module: Module, handler: ExceptHandler, project: Project) -> b
     )
 
 
-CHECKING_ROUTE = re.compile(r"_?(validate|verify|lint|convert|parse|preview)_")
+CHECKING_ROUTE = regex(r"_?(validate|verify|lint|convert|parse|preview)_")
 """A route whose job is to check or convert what the client sends (``validate_expression``,
 ``convert_curl_to_http``)."""
 
@@ -604,7 +605,7 @@ def _short(text: str) -> str:
 
 # -- FAPI502 / FAPI503 ----------------------------------------------------------------------
 
-ERROR_WORDS = re.compile(
+ERROR_WORDS = regex(
     r"\b(not found|invalid|error|fail|denied|unauthori[sz]ed|forbidden|not allowed|"
     r"already exists|does ?n[o']t exist|missing|incorrect|expired|not permitted|cannot|can't|"
     r"could not|couldn't|unable)",
@@ -821,7 +822,7 @@ def _in_finally(module: Module, line: int) -> bool:
     return False
 
 
-ACKNOWLEDGED = re.compile(
+ACKNOWLEDGED = regex(
     r"#.*(noqa:[^#]*\b(BLE001|E722|S110)\b|pylint:\s*disable=[\w,-]*(broad-except|"
     r"broad-exception-caught|bare-except))"
 )
@@ -829,7 +830,7 @@ ACKNOWLEDGED = re.compile(
 FAILED_STATUSES = ERROR_STATUSES | {"unhealthy", "down"}
 
 
-EXPLAINED = re.compile(
+EXPLAINED = regex(
     r"#.*\b(best[- ]?effort|optional|non[- ]?(fatal|critical|blocking|essential)|"
     r"(must|should|does|do|will|never)(\s+not|n't)?\s+(fail|raise|surface|block|break)|"
     r"don'?t\s+(fail|raise|surface|block|break)|fall(s|ing)?\s*back|ignor(e|es|ed|ing)\b|"
@@ -892,7 +893,7 @@ def _carries_failure(value: Expr | None) -> bool:
     )
 
 
-ERROR_COLLECTION = re.compile(r"error|fail", re.IGNORECASE)
+ERROR_COLLECTION = regex(r"error|fail", re.IGNORECASE)
 
 
 def _records_failure(module: Module, handler: ExceptHandler) -> bool:

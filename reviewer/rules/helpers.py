@@ -9,6 +9,7 @@ from typing import NamedTuple, TypeVar
 
 from reviewer.extract.model import Assign, Call, ClassDef, Expr, Function, Module, Route, Span
 from reviewer.extract.project import Project
+from reviewer.patterns import regex
 from reviewer.rules.base import Edit
 
 T = TypeVar("T")
@@ -193,8 +194,8 @@ def snake_case(name: str) -> str:
     return _CAMEL_HUMP.sub(r"\1_\2", name).lower()
 
 
-_CAMEL_HUMP = re.compile(r"([a-z0-9])([A-Z])")
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
+_CAMEL_HUMP = regex(r"([a-z0-9])([A-Z])")
+_NOT_WORD = regex(r"[^a-z0-9]+")
 
 
 def enclosing_scopes(function: str | None) -> Iterator[str | None]:
@@ -326,13 +327,13 @@ ENGINES = frozenset(
     | {name for name, kind in CLIENT_CONSTRUCTORS.items() if kind == "engine"}
 )
 """Engine types, and the calls that build an engine."""
-SESSION_FACTORY_NAME = re.compile(
+SESSION_FACTORY_NAME = regex(
     r"\w*SessionLocal|(async_)?session_(factory|maker|local)|async_session"
     r"|(Async)?Session(Factory|Maker)"
 )
 """Names conventionally given to a session factory, trusted when its definition is unknown."""
-ENGINE_NAME = re.compile(r"(\w+_)?engine", re.IGNORECASE)
-POOL_NAME = re.compile(r"(\w+_)?pool", re.IGNORECASE)
+ENGINE_NAME = regex(r"(\w+_)?engine", re.IGNORECASE)
+POOL_NAME = regex(r"(\w+_)?pool", re.IGNORECASE)
 
 
 def _origin(expr: Expr, project: Project) -> str | None:
@@ -601,7 +602,7 @@ def _dependencies(module: Module, project: Project, whole: bool) -> frozenset[st
 
 # -- routes -----------------------------------------------------------------------------------
 
-PATH_PARAM = re.compile(r"\{(\w+)")
+PATH_PARAM = regex(r"\{(\w+)")
 
 
 def path_params(path: str | None) -> frozenset[str]:
@@ -648,7 +649,7 @@ def _inherits_from(
     return False
 
 
-_IMPORT_LINE = re.compile(r"(?:import|from)\s+\S")
+_IMPORT_LINE = regex(r"(?:import|from)\s+\S")
 
 
 def import_edit(module: Module, statement: str, name: str) -> Edit | None:

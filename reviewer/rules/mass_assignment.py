@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from reviewer.extract.model import Call, Expr, Field, Function, Loop, Module, Route
 from reviewer.extract.project import Project
+from reviewer.patterns import regex
 from reviewer.rules.base import Finding, Invalid, Rule, Severity
 from reviewer.rules.helpers import (
     assignments_in,
@@ -60,24 +61,24 @@ OWNERSHIP_FIELDS = frozenset({"owner_id", "tenant_id", "org_id", "organization_i
 ACCOUNT_STATE = frozenset({"is_active", "is_verified"})
 """Fields that are privileges only on an account (a disabled user cannot log in; an on-call
 service or a contact marked inactive is just not used)."""
-ACCOUNT_WORDS = re.compile(
+ACCOUNT_WORDS = regex(
     r"user|account|member|principal|identity|login|signup|sign_up|register|profile|staff|admin",
     re.IGNORECASE,
 )
-PRIVILEGED_VALUE = re.compile(r"admin|super|staff|owner|root|manager|moderator", re.IGNORECASE)
-ADMIN_WORDS = re.compile(
+PRIVILEGED_VALUE = regex(r"admin|super|staff|owner|root|manager|moderator", re.IGNORECASE)
+ADMIN_WORDS = regex(
     r"admin|superuser|super_user|staff|privileg|permission|role|scope|rbac|authoriz|owner"
     r"|manage|moderat",
     re.IGNORECASE,
 )
 """Names of dependencies (and route paths, handler names) that restrict a route to privileged
 callers: ``get_current_active_superuser``, ``require_role("admin")``, ``PermissionChecker``."""
-CALLER_WORDS = re.compile(r"user|auth|principal|account|member|token|identity|login", re.I)
-DEPENDENCY_ALIAS = re.compile(r"^Current|Dep$|Dependency$")
+CALLER_WORDS = regex(r"user|auth|principal|account|member|token|identity|login", re.I)
+DEPENDENCY_ALIAS = regex(r"^Current|Dep$|Dependency$")
 """Names of ``Annotated[..., Depends(...)]`` aliases (``CurrentUser``, ``SessionDep``), trusted
 when their definition is not in view."""
 """Names of dependencies that tell the handler who calls it."""
-PRIVILEGE_CHECK = re.compile(
+PRIVILEGE_CHECK = regex(
     r"\.\s*(is_superuser|is_admin|is_staff|role|roles|permissions|scopes)\b"
     r"|\b(require|check|ensure|assert|verify|has|can|is)_\w*"
     r"(admin|superuser|permission|role|scope|staff|privilege)",

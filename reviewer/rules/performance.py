@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from reviewer.extract.model import Call, Expr, Function, Module, Param, Route
 from reviewer.extract.project import Project
+from reviewer.patterns import regex
 from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity, Tier, Valid
 from reviewer.rules.helpers import (
     CLIENT_CONSTRUCTORS,
@@ -759,7 +760,7 @@ POOL_OPTIONS = frozenset(
 MIGRATION_FOLDERS = frozenset({"alembic", "migrations"})
 
 
-URL_ATTRIBUTE = re.compile(r"ur[li]|dsn", re.IGNORECASE)
+URL_ATTRIBUTE = regex(r"ur[li]|dsn", re.IGNORECASE)
 
 
 def _url_value(project: Project, expr: Expr | None, depth: int = 0) -> Expr | None:

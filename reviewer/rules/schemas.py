@@ -18,6 +18,7 @@ from reviewer.extract.model import (
     Span,
 )
 from reviewer.extract.project import MayDeclare, Project
+from reviewer.patterns import regex
 from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity, Tier
 from reviewer.rules.helpers import (
     assignments_in,
@@ -608,18 +609,18 @@ ISSUED_CREDENTIALS = frozenset(
     }
 )
 """Secrets a credential-issuing endpoint exists to return (once)."""
-RESPONSE_NAME = re.compile(r"(Response|Out|Read|Public)$")
-ROUTES_OR_RESPONSE_NAMES = re.compile(
+RESPONSE_NAME = regex(r"(Response|Out|Read|Public)$")
+ROUTES_OR_RESPONSE_NAMES = regex(
     r"(?im)^[ \t]*@[^\n]*\.(get|post|put|patch|delete|head|options|trace|api_route)[ \t]*\("
     r"|class \w+(Response|Out|Read|Public)\b"
 )
 """Text of a module that may declare a route (a decorator: ``dict.get(`` calls, everywhere in real
 code, are no reason to parse a module) or a response-named class (a cheap pre-filter)."""
-CREDENTIAL_ROUTE = re.compile(
+CREDENTIAL_ROUTE = regex(
     r"log-?in|log_in|sign-?in|sign_in|token|refresh|oauth|api[-_]?keys?|secret|credential"
     r"|otp|mfa|2fa|exchange"
 )
-CREDENTIAL_MODEL = re.compile(r"token|login|signin|auth|credential|session|key|secret|otp|mfa")
+CREDENTIAL_MODEL = regex(r"token|login|signin|auth|credential|session|key|secret|otp|mfa")
 CLIENT_OWNERS = frozenset(
     {"client", "app", "application", "integration", "oauth", "oauth2", "credential", "provider"}
 )
@@ -745,7 +746,7 @@ def _credential_model(project: Project, model: Model) -> bool:
     return _credential_name(model) or _token_response(project, model)
 
 
-MINTS_CREDENTIAL = re.compile(
+MINTS_CREDENTIAL = regex(
     r"(create|generate|issue|mint|rotate|regenerate)\w*(key|secret|token|credential)"
 )
 """A call that makes a new credential: ``create_client_and_secret``, ``get_or_create_api_key``."""
@@ -1486,14 +1487,14 @@ class UntypedRequestBody(Rule):
 
 # -- FAPI204 ---------------------------------------------------------------------------------
 
-INPUT_NAME = re.compile(r"Create|Update|Patch|Input|Payload|Request$")
+INPUT_NAME = regex(r"Create|Update|Patch|Input|Payload|Request$")
 NOT_INPUT_IN = ("CheckIn", "SignIn", "LogIn", "OptIn", "PlugIn", "BuiltIn", "WalkIn")
-ECHO_ROUTE = re.compile(r"validat|preview|echo|dry[-_]?run")
-UPDATE_WORDS = re.compile(r"Update|Patch")
+ECHO_ROUTE = regex(r"validat|preview|echo|dry[-_]?run")
+UPDATE_WORDS = regex(r"Update|Patch")
 
 
 OUTPUT_WORDS = frozenset({"Out", "Output", "Response", "Read", "Public", "Result", "Reply"})
-CAMEL_WORD = re.compile(r"[A-Z][a-z0-9]*|[a-z0-9]+")
+CAMEL_WORD = regex(r"[A-Z][a-z0-9]*|[a-z0-9]+")
 
 
 def _is_input_name(name: str) -> bool:

@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from reviewer.extract.model import Assign, Call, ClassDef, Expr, Function, Module, Span
 from reviewer.extract.project import Project
+from reviewer.patterns import regex
 from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity, Tier, Valid
 from reviewer.rules.helpers import (
     argument_edit,
@@ -1359,7 +1360,7 @@ SQL_TEXT = frozenset(
 SQL_FETCH = frozenset(
     {"raw", "fetch", "fetchall", "fetchone", "fetchrow", "fetchval", "fetch_all", "fetch_one"}
 )
-SQL_LOOK = re.compile(
+SQL_LOOK = regex(
     r"\b(select\b.*\bfrom|insert\s+into|update\b.*\bset|delete\s+from|where|order\s+by"
     r"|group\s+by|(create|drop|alter)\s+(table|index|view|schema)|truncate|pragma|vacuum)\b",
     re.IGNORECASE | re.DOTALL,
@@ -1399,7 +1400,7 @@ SQL_STRUCTURE = frozenset(
 )
 """Words of names that hold SQL identifiers or fragments the code builds, which cannot be bound
 as parameters (``table_name``, ``self.schema``, ``database``, ``db_name``)."""
-CONSTANT = re.compile(r"_*[A-Z][A-Z0-9_]*")
+CONSTANT = regex(r"_*[A-Z][A-Z0-9_]*")
 MAX_DEPTH = 4
 SANITIZER_WORDS = frozenset(
     {"sanitize", "sanitized", "quote", "quoted", "escape", "escaped", "identifier", "ident"}
@@ -1410,7 +1411,7 @@ VALIDATOR_WORDS = frozenset({"validate", "validated", "valid", "allowed", "safe"
 REGEX_CHECKS = frozenset({"re.match", "re.fullmatch", "re.search"})
 TRANSPARENT_CALLS = frozenset({"str", "repr"})
 ENUM_BASES = frozenset({"Enum", "StrEnum", "IntEnum", "IntFlag", "Flag"})
-PLACEHOLDER_LIST = re.compile(r"[\[(]?\s*(['\"])(\?|%s|\$\d+|:\w+)\1\s+for\s")
+PLACEHOLDER_LIST = regex(r"[\[(]?\s*(['\"])(\?|%s|\$\d+|:\w+)\1\s+for\s")
 """A comprehension of bind placeholders: ``["?" for _ in ids]``."""
 
 
@@ -2499,7 +2500,7 @@ EXAMPLE_KEYS = frozenset(
 )
 ENV_LOOKUPS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 DEFAULT_WRAPPERS = frozenset({"Field", "SecretStr", "SecretBytes"})
-PLACEHOLDER = re.compile(
+PLACEHOLDER = regex(
     r"change|your|example|placeholder|replace|dummy|fake|mock|sample|xxx|redacted|todo|here"
     r"|fill[-_ ]?me|not[-_]?needed|localhost"
     r"|not[-_]?a?[-_]?(real|secret)|<[^>]*>|\$\{|\{\{|\*\*\*|\.\.\.",
@@ -2507,9 +2508,9 @@ PLACEHOLDER = re.compile(
 )
 PUBLIC_KEY_PREFIXES = ("phc_", "pk_live_", "pk_test_")
 """Keys made to ship in client code: PostHog project keys, Stripe publishable keys."""
-BRACKETED = re.compile(r"\[[A-Z0-9_ -]+\]|<\|[\w -]+\|>")
+BRACKETED = regex(r"\[[A-Z0-9_ -]+\]|<\|[\w -]+\|>")
 """A marker in a text stream: ``[TURN_END]``, ``<|endoftext|>``."""
-REGEX = re.compile(r"\[[^\]]+\][+*?{]|^\^.*\$$|\(\?[:=!<P]")
+REGEX = regex(r"\[[^\]]+\][+*?{]|^\^.*\$$|\(\?[:=!<P]")
 """A regular expression: a character class with a quantifier, ``^...$``, a ``(?:`` group."""
 CREDENTIAL_WORDS = frozenset(
     {"secret", "key", "apikey", "password", "passwd", "pwd", "pass", "token", "jwt", "private"}
@@ -2536,10 +2537,10 @@ NAME_VOCABULARY = PASSWORD_WORDS | {
     "oauth",
 }
 FILE_SUFFIXES = (".pem", ".key", ".json", ".crt", ".txt", ".env")
-CODE = re.compile(r"[a-z]+(?:[_.:-][a-z]+)+")
+CODE = regex(r"[a-z]+(?:[_.:-][a-z]+)+")
 """A lower-case code of words: ``token_expired``, ``password-too-weak``."""
-SNAKE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
-MARKER = re.compile(r"__\w+__")
+SNAKE = regex(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+MARKER = regex(r"__\w+__")
 """A dunder sentinel: ``"__team_scope_auth_check__"``."""
 
 
@@ -2642,11 +2643,9 @@ rather than taken from ``detect-secrets``: measured on the same labelled literal
 (22 of 23 formats against 17: fine-grained GitHub tokens, Google, Anthropic, npm and PyPI keys
 and the new OpenAI keys are missing there), reported none of the 26 placeholders and near misses
 (against 6), ran twice as fast per literal, and needs no new dependency (see the rule's page)."""
-CREDENTIAL = re.compile(
-    "|".join(f"(?P<g{i}>{p})" for i, p in enumerate(CREDENTIAL_FORMATS.values()))
-)
+CREDENTIAL = regex("|".join(f"(?P<g{i}>{p})" for i, p in enumerate(CREDENTIAL_FORMATS.values())))
 CREDENTIAL_NAMES = tuple(CREDENTIAL_FORMATS)
-FORMAT_PLACEHOLDER = re.compile(
+FORMAT_PLACEHOLDER = regex(
     r"x{6,}|X{6,}|0{8,}|\*{4,}|\.\.\.|your|example|dummy|fake|sample|test|<|>", re.IGNORECASE
 )
 
