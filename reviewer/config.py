@@ -3,9 +3,10 @@
 review; a folder below it with a file of its own (a monorepo's ``backend/``) configures the files
 under it instead, as ruff's nearest configuration does.
 
-A frozen dataclass checked against its own annotations, not a pydantic model: importing pydantic
-and building a model costs about 100 ms, most of the start-up budget of a review that needs no
-other pydantic (the LLM pass, which validates answers with pydantic, imports it when it runs).
+A record (a frozen dataclass's fields, ``reviewer.record``) checked against its own annotations,
+not a pydantic model: importing pydantic and building a model costs about 100 ms, most of the
+start-up budget of a review that needs no other pydantic (the LLM pass, which validates answers
+with pydantic, imports it when it runs).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Literal
 
 from reviewer.errors import ReviewError
+from reviewer.record import record
 from reviewer.rules.base import Severity, Tier
 from reviewer.rules.registry import BY_ID, expand
 
@@ -41,7 +43,7 @@ def _key(name: str, bounds: tuple[float, float] | None = None) -> dict[str, Any]
     return {"key": name, "bounds": bounds}
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     """Everything that changes what a review reports."""
 

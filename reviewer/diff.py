@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Set
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import cached_property
 
 from reviewer import limits
 from reviewer.errors import ReviewError
 from reviewer.patterns import regex
+from reviewer.record import record
 
 
 class FirstLines(Set[int]):
@@ -40,7 +41,7 @@ class FirstLines(Set[int]):
         return f"FirstLines({self.count})"
 
 
-@dataclass(frozen=True)
+@record
 class Hunk:
     """One hunk of a file's change, on the new side."""
 
@@ -53,7 +54,7 @@ class Hunk:
     change."""
 
 
-@dataclass(frozen=True)
+@record
 class FileChange:
     """One file of the change."""
 
@@ -80,7 +81,7 @@ class FileChange:
         return self.path.endswith((".py", ".pyi")) and self.status not in ("deleted", "binary")
 
 
-@dataclass(frozen=True)
+@record
 class Diff:
     files: tuple[FileChange, ...]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from reviewer import __version__, limits
@@ -15,6 +15,7 @@ from reviewer.extract import Skipped, parse_hunks, parse_module
 from reviewer.extract.model import Module
 from reviewer.extract.project import Project
 from reviewer.extract.store import size
+from reviewer.record import record
 from reviewer.report.fingerprint import identify
 from reviewer.rules.base import Finding, Rule, Severity
 from reviewer.rules.registry import BY_ID, STATIC_RULES
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from reviewer.llm.usage import PassSummary  # 1.6 ms of start-up a static review need not pay
 
 
-@dataclass(frozen=True)
+@record
 class UnusedSuppression:
     """A suppression comment that silenced no finding: the ids it names that silenced nothing
     (empty for a bare ``# fastapi-review: ignore``)."""
@@ -35,7 +36,7 @@ class UnusedSuppression:
     ids: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Report:
     """The result of a review, which every renderer reads."""
 
@@ -200,7 +201,7 @@ def _on_changed_lines(finding: Finding, change: FileChange) -> bool:
     return any(line in change.added for first, last in ranges for line in range(first, last + 1))
 
 
-@dataclass(frozen=True)
+@record
 class Change:
     """A parsed change: the diff, its Python files and the project around them.
 

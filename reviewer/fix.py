@@ -9,9 +9,9 @@ for the next run (as ruff's do), except that identical edits (two fixes adding t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from reviewer.record import record
 from reviewer.rules.base import Autofix, Edit, Finding
 
 
@@ -63,7 +63,7 @@ def apply(text: str, fixes: Iterable[Autofix]) -> tuple[str, list[Autofix]]:
     return text, applied
 
 
-@dataclass(frozen=True)
+@record
 class Fixed:
     """What ``--fix`` did: the findings it fixed, and files it left alone (with the reason)."""
 

@@ -10,12 +10,12 @@ import stat
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from reviewer import limits
 from reviewer.errors import ReviewError
+from reviewer.record import record
 
 if TYPE_CHECKING:
     import subprocess
@@ -544,7 +544,7 @@ def checkout_of(start: Path, sha: str) -> GitRevisionSources | None:
         return None
 
 
-@dataclass(frozen=True)
+@record
 class GitChange:
     """What ``--git`` reviews: the patch, the files after it and the revision before it."""
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 import ast
 import sys
 import warnings
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reviewer import limits
 from reviewer.diff import FileChange
 from reviewer.extract.build import build_module, module_name
 from reviewer.extract.model import Module
+from reviewer.record import record
 
 if TYPE_CHECKING:
     from reviewer.extract.newer import Version
@@ -24,7 +24,7 @@ RUNNING: Version = (sys.version_info.major, sys.version_info.minor)
 BOM = "\ufeff"
 
 
-@dataclass(frozen=True)
+@record
 class Skipped:
     """A changed file that could not be reviewed."""
 

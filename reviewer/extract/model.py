@@ -7,80 +7,14 @@ of a local name) is computed here.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterator, Set
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
+
+from reviewer.record import record
 
 T = TypeVar("T")
-
-if TYPE_CHECKING:
-    from typing_extensions import dataclass_transform
-
-    @dataclass_transform(frozen_default=True, field_specifiers=(field,))
-    def record(cls: type[T]) -> type[T]:
-        """A frozen dataclass with slots (for the type checker)."""
-        ...
-else:
-
-    def record(cls: type[T]) -> type[T]:
-        """A dataclass with slots that equals, hashes and prints by value like a frozen one.
-
-        Built without ``frozen``'s cost: a frozen dataclass sets each field through
-        ``object.__setattr__``, which made building the millions of spans and expressions of a
-        large code base three times slower. Nothing assigns to a model object after it is built
-        (the type checker sees it frozen). And without ``dataclass``'s: its methods, compiled
-        one by one for each class, took most of the model's import time (15 ms of every start);
-        here one piece of source per class holds them all. Its fields are a dataclass's
-        (``dataclasses.fields`` and ``replace`` work); of ``field``'s options, ``default``,
-        ``repr`` and ``compare`` count."""
-        namespace = dict(cls.__dict__)
-        annotations = namespace.get("__annotations__", {})
-        specs: dict[str, dataclasses.Field[object]] = {}
-        for name, annotation in annotations.items():
-            spec = namespace.pop(name, dataclasses.MISSING)
-            if not isinstance(spec, dataclasses.Field):
-                spec = dataclasses.field(default=spec)
-            spec.name, spec.type = name, annotation
-            spec._field_type = dataclasses._FIELD  # what ``dataclasses.fields`` lists
-            specs[name] = spec
-        namespace.pop("__dict__", None)
-        namespace.pop("__weakref__", None)
-        namespace["__slots__"] = tuple(specs)
-        namespace["__dataclass_fields__"] = specs
-        made: type[T] = type(cls)(cls.__name__, cls.__bases__, namespace)
-        compared = [name for name, spec in specs.items() if spec.compare]
-        own = ", ".join(f"self.{name}" for name in compared)
-        other = ", ".join(f"other.{name}" for name in compared)
-        shown = ", ".join(f"{name}={{self.{name}!r}}" for name, spec in specs.items() if spec.repr)
-        parameters = ", ".join(
-            name if spec.default is dataclasses.MISSING else f"{name}=_{name}"
-            for name, spec in specs.items()
-        )
-        source = "\n".join(
-            [
-                f"def __init__(self, {parameters}):",
-                *(f" self.{name} = {name}" for name in specs),
-                "def __eq__(self, other):",
-                " if other.__class__ is self.__class__:",
-                f"  return ({own},) == ({other},)",
-                " return NotImplemented",
-                "def __hash__(self):",
-                f" return hash(({own},))",
-                "def __repr__(self):",
-                f' return f"{{self.__class__.__qualname__}}({shown})"',
-            ]
-        )
-        methods: dict[str, object] = {
-            f"_{name}": spec.default
-            for name, spec in specs.items()
-            if spec.default is not dataclasses.MISSING
-        }
-        exec(source, methods)
-        for method in ("__init__", "__eq__", "__hash__", "__repr__"):
-            setattr(made, method, methods[method])
-        return made
 
 
 @record
@@ -460,7 +394,7 @@ class App:
     """The function that builds it (a factory), or None at module level."""
 
 
-@dataclass(frozen=True)
+@record
 class Module:
     """The constructs of one file that rules read."""
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from reviewer.engine import Report
 from reviewer.errors import ReviewError
+from reviewer.record import record
 from reviewer.report.registry import renderer
 
 
-@dataclass(frozen=True)
+@record
 class Output:
     format: str
     """A name of :data:`reviewer.report.registry.FORMATS`."""

@@ -7,8 +7,9 @@ import inspect
 from collections.abc import Iterator
 from typing import ClassVar
 
-from reviewer.extract.model import Call, Expr, Module, Span, record
+from reviewer.extract.model import Call, Expr, Module, Span
 from reviewer.extract.project import Project
+from reviewer.record import record
 
 
 class Severity(str, enum.Enum):

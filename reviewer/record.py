@@ -1,0 +1,95 @@
+"""``@record``: a class of fields, as a frozen dataclass, made for a fraction of the cost.
+
+Built without ``frozen``'s cost: a frozen dataclass sets each field through
+``object.__setattr__``, which made building the millions of spans and expressions of a large code
+base three times slower. Nothing assigns to a record after it is built (the type checker sees it
+frozen). And without ``dataclass``'s: it compiles a method or more per class (for the model and
+the engine, 10 ms of every start). A record compiles only its ``__init__``; it equals, hashes and
+prints by value with methods shared by every record.
+
+Its fields are a dataclass's (``dataclasses.fields`` and ``replace`` work); of ``field``'s
+options, ``default``, ``default_factory``, ``repr``, ``compare`` and ``metadata`` count. A record
+has slots, and a ``__dict__`` too when it has a ``cached_property``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from functools import cached_property
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+T = TypeVar("T")
+
+_FACTORY = object()
+"""The default of a parameter whose field has a ``default_factory``."""
+
+
+def _make(cls: type[T]) -> type[T]:
+    namespace = dict(cls.__dict__)
+    specs: dict[str, dataclasses.Field[Any]] = {}
+    for name, annotation in namespace.get("__annotations__", {}).items():
+        spec = namespace.pop(name, dataclasses.MISSING)
+        if not isinstance(spec, dataclasses.Field):
+            spec = dataclasses.field(default=spec)
+        spec.name, spec.type = name, annotation
+        spec._field_type = dataclasses._FIELD  # type: ignore[attr-defined]  # what fields() lists
+        specs[name] = spec
+    namespace.pop("__dict__", None)
+    namespace.pop("__weakref__", None)
+    cached = any(isinstance(value, cached_property) for value in namespace.values())
+    namespace["__slots__"] = (*specs, "__dict__") if cached else tuple(specs)
+    namespace["__dataclass_fields__"] = specs
+    key = _key([name for name, spec in specs.items() if spec.compare])
+    shown = [name for name, spec in specs.items() if spec.repr]
+    namespace["__init__"] = _init(specs)
+    namespace["__eq__"] = lambda self, other: (
+        key(self) == key(other) if other.__class__ is self.__class__ else NotImplemented
+    )
+    namespace["__hash__"] = lambda self: hash(key(self))
+    namespace["__repr__"] = lambda self: (
+        f"{self.__class__.__qualname__}({', '.join(f'{n}={getattr(self, n)!r}' for n in shown)})"
+    )
+    return cast("type[T]", type(cls.__name__, cls.__bases__, namespace))
+
+
+def _key(names: list[str]) -> Callable[[object], tuple[object, ...]]:
+    """The values a record is compared and hashed by, as a tuple (as a dataclass's)."""
+    if len(names) == 1:  # attrgetter of one name gives the value itself
+        one = attrgetter(names[0])
+        return lambda value: (one(value),)
+    return attrgetter(*names) if names else lambda value: ()
+
+
+def _init(specs: dict[str, dataclasses.Field[Any]]) -> Callable[..., None]:
+    """``__init__``, compiled: it runs for every object of the model."""
+    scope: dict[str, object] = {"_FACTORY": _FACTORY}
+    parameters: list[str] = []
+    body: list[str] = []
+    for name, spec in specs.items():
+        if spec.default_factory is not dataclasses.MISSING:
+            scope[f"_{name}"] = spec.default_factory
+            parameters.append(f"{name}=_FACTORY")
+            body.append(f" self.{name} = _{name}() if {name} is _FACTORY else {name}")
+            continue
+        if spec.default is not dataclasses.MISSING:
+            scope[f"_{name}"] = spec.default
+            parameters.append(f"{name}=_{name}")
+        else:
+            parameters.append(name)
+        body.append(f" self.{name} = {name}")
+    exec("\n".join([f"def __init__(self, {', '.join(parameters)}):", *body]), scope)
+    init: Callable[..., None] = scope["__init__"]  # type: ignore[assignment]
+    return init
+
+
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+
+    @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
+    def record(cls: type[T]) -> type[T]:
+        """A frozen dataclass with slots (for the type checker)."""
+        ...
+else:
+    record = _make

@@ -1,0 +1,80 @@
+"""``@record`` behaves as the frozen dataclass it stands for: fields, defaults, equality, hash,
+``repr``, ``dataclasses.fields`` and ``replace``."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import field
+from functools import cached_property
+
+import pytest
+
+from reviewer.record import record
+
+
+@record
+class Item:
+    name: str
+    tags: list[str] = field(default_factory=list)
+    size: int = 0
+    note: str = field(default="", compare=False, repr=False, metadata={"key": "the-note"})
+
+
+@record
+class One:
+    value: int
+
+
+@record
+class Counted:
+    values: tuple[int, ...]
+
+    @cached_property
+    def total(self) -> int:
+        return sum(self.values)
+
+
+@dataclasses.dataclass(frozen=True)
+class FrozenItem:
+    name: str
+    tags: list[str] = field(default_factory=list)
+    size: int = 0
+    note: str = field(default="", compare=False, repr=False)
+
+
+def test_defaults_and_factories() -> None:
+    first, second = Item("a"), Item("b")
+    assert (first.name, first.tags, first.size, first.note) == ("a", [], 0, "")
+    assert first.tags is not second.tags  # a new list each time, as a dataclass's factory
+    given = ["x"]
+    assert Item("c", given).tags is given
+    with pytest.raises(TypeError):
+        Item()  # type: ignore[call-arg]
+
+
+def test_equality_hash_and_repr_are_a_frozen_dataclass_s() -> None:
+    assert Item("a", size=2, note="n") == Item("a", size=2, note="other")  # note: compare=False
+    assert Item("a", size=2) != Item("a", size=3)
+    assert Item("a").__eq__(One(1)) is NotImplemented
+    ours, theirs = Item("a", size=2), FrozenItem("a", size=2)
+    assert repr(ours).replace("Item(", "") == repr(theirs).replace("FrozenItem(", "")
+    assert repr(One(3)) == "One(value=3)"
+    assert hash(One(3)) == hash((3,)) == hash(dataclasses.replace(One(4), value=3))
+    assert hash(Counted((1, 2))) == hash(((1, 2),))
+    with pytest.raises(TypeError):  # a list field: unhashable, as a frozen dataclass's
+        hash(Item("a"))
+
+
+def test_fields_and_replace() -> None:
+    names = [(f.name, f.metadata.get("key")) for f in dataclasses.fields(Item)]
+    assert names == [("name", None), ("tags", None), ("size", None), ("note", "the-note")]
+    changed = dataclasses.replace(Item("a", ["t"], 1, "n"), size=5)
+    assert (changed.name, changed.tags, changed.size, changed.note) == ("a", ["t"], 5, "n")
+
+
+def test_slots_and_cached_property() -> None:
+    with pytest.raises(AttributeError):
+        One(1).other = 2  # type: ignore[attr-defined]
+    counted = Counted((1, 2, 3))
+    assert counted.total == 6 and counted.total == 6
+    assert dataclasses.replace(counted, values=(4,)).total == 4
