@@ -226,6 +226,36 @@ class Change:
                     yield module
                     self.project.release(entry.path)
 
+    def modules_held_first(self) -> Iterator[tuple[int, Module]]:
+        """The modules of :attr:`modules`, each with its place among :attr:`entries`, in the
+        order that builds the fewest: a module the project built meanwhile (looked up from one
+        reviewed before, or read by a pass over them all) comes first while its store still
+        holds it, the most recently built first; the others in diff order. A whole code base
+        reviewed past the store's budget then reviews most modules while they are held for
+        another, instead of building them again."""
+        project = self.project
+        order = [(p, e.path) for p, e in enumerate(self.entries) if isinstance(e, FileChange)]
+        waiting: dict[str, list[int]] = {}  # places not reviewed yet, the first last (a patch
+        for place, path in reversed(order):  # may name a path twice)
+            waiting.setdefault(path, []).append(place)
+        fresh: list[str] = []  # paths built since, the most recent last
+        seen = 0  # paths of project.built_order in fresh
+        following = iter(order)
+        for _ in order:
+            fresh.extend(project.built_order[seen:])
+            seen = len(project.built_order)
+            held = None
+            while fresh and held is None:
+                candidate = fresh.pop()
+                if waiting.get(candidate) and project.holds(candidate):
+                    held = candidate
+            path = held or next(path for place, path in following if place in waiting[path])
+            place = waiting[path].pop()
+            module = project.changed_module(path)
+            if module is not None:
+                yield place, module
+                project.release(path)
+
     def module(self, path: str) -> Module | None:
         """The module of the reviewed file at ``path`` (None: not reviewed, or does not build)."""
         return self.project.changed_module(path) if path in self._reviewed else None
@@ -360,29 +390,32 @@ def review_change(
     project = change.project
     rules = [rule for rule in STATIC_RULES if config.admits(rule.id)]
     ran = {rule.id for rule in rules}
-    failures: list[Skipped] = []
     found: list[Finding] = []
     kept: list[Finding] = []
     used: set[tuple[str, int, str]] = set()
-    unused: list[UnusedSuppression] = []
-    partial: list[str] = []
     lines: dict[str, tuple[str, ...]] = {}
-    reviewed = 0
+    each: list[tuple[int, list[Skipped], str | None, list[UnusedSuppression]]] = []
+    """Per module: its place among the entries (the report lists files in diff order), its
+    rules' failures, its path if partial, its unused suppressions."""
     elsewhere = False  # a finding in another module than the one checked (none of ours does)
-    for module in change.modules:
-        reviewed += 1
-        if module.partial:
-            partial.append(module.path)
-        own = run_rules([module], project, rules, failures)
+    for place, module in change.modules_held_first():
+        failed: list[Skipped] = []
+        own = run_rules([module], project, rules, failed)
         found.extend(own)
         elsewhere = elsewhere or any(finding.path != module.path for finding in own)
+        idle: list[UnusedSuppression] = []
         if not elsewhere:
             mine = _keep(identify(own, {module.path: module}), change, config, all_lines, used)
             kept.extend(mine)
             if mine:
                 lines[module.path] = module.lines
             if report_unused:
-                unused.extend(_unused(module, used, ran, all_lines))
+                idle = list(_unused(module, used, ran, all_lines))
+        each.append((place, failed, module.path if module.partial else None, idle))
+    each.sort(key=lambda reviewed: reviewed[0])
+    failures = [failure for _, failed, _, _ in each for failure in failed]
+    partial = [path for _, _, path, _ in each if path is not None]
+    unused = [suppression for *_, idle in each for suppression in idle]
     if elsewhere:  # identities are numbered per file: identify every file's findings together
         used.clear()
         kept = _keep(identify(found, _modules(change, found)), change, config, all_lines, used)
@@ -406,7 +439,7 @@ def review_change(
         skipped=change.skipped + tuple(unreadable) + tuple(failures),
         partial=tuple(partial),
         files=len(change.diff.files),
-        python_files=reviewed,
+        python_files=len(each),
         lines={finding.path: lines[finding.path] for finding in kept},
         change=change,
     )

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from reviewer.config import Config
-from reviewer.engine import Report, analyze, analyze_files, review_change
+from reviewer.engine import Change, Report, analyze, analyze_files, review_change, run_rules
 from reviewer.extract import parse_module
 from reviewer.extract import store as store_module
 from reviewer.extract.model import Module
 from reviewer.extract.store import ModuleStore
+from reviewer.rules.registry import STATIC_RULES
 from reviewer.source import DirectorySources, python_files_in
 
 CASES = Path(__file__).parent / "cases"
@@ -136,3 +137,51 @@ def test_a_name_a_module_does_not_define_is_answered_without_building_it_again(
     assert project.assignment("models.missing") is None
     assert project.function("api.User.missing") is None  # through the re-export
     assert project.store.builds == builds
+
+
+LOOKED_UP = {
+    "a.py": (
+        "from fastapi import APIRouter\n\nfrom z import get_session\n\nrouter = APIRouter()\n\n\n"
+        '@router.get("/items")\nasync def items():\n'
+        "    session = get_session()\n    return session.query()\n"
+    ),
+    "b.py": "value = 1  # fastapi-review: ignore\n" + "".join(f"x{i} = {i}\n" for i in range(40)),
+    "c.py": "value = 2  # fastapi-review: ignore\n" + "".join(f"y{i} = {i}\n" for i in range(40)),
+    "z.py": (
+        "from sqlalchemy.orm import sessionmaker\n\nSessionLocal = sessionmaker()\n\n\n"
+        "def get_session():  # fastapi-review: ignore\n    return SessionLocal()\n"
+    ),
+}
+
+
+def test_a_module_a_lookup_built_is_reviewed_while_held_and_reported_in_diff_order(
+    tmp_path: Path,
+) -> None:
+    """Reviewing ``a.py`` looks ``z.get_session`` up (is it a session factory?). With room for
+    two modules, ``z.py`` is reviewed next, while held: in diff order, ``b.py`` and ``c.py``
+    would push it out first and it would be built again. What the report lists per file (the
+    unused suppressions here) stays in diff order."""
+    for name, text in LOOKED_UP.items():
+        (tmp_path / name).write_text(text)
+
+    def change_with_room_for_two() -> Change:
+        sources = DirectorySources(tmp_path)
+        change = analyze_files(python_files_in(sources, (tmp_path,)), sources, Config())
+        sizes = {path: len(text) for path, text in LOOKED_UP.items()}
+        change.project.store.budget = sizes["a.py"] + sizes["z.py"]
+        assert sizes["b.py"] > sizes["a.py"] and sizes["c.py"] > sizes["a.py"]
+        return change
+
+    in_diff_order = change_with_room_for_two()
+    found = run_rules(in_diff_order.modules, in_diff_order.project, STATIC_RULES)
+    assert in_diff_order.project.store.builds == 5  # z.py built for a.py, let go, built again
+
+    change = change_with_room_for_two()
+    report = review_change(change, Config(), all_lines=True, report_unused=True)
+    assert change.project.store.builds == 4
+    assert [(f.rule_id, f.path, f.line) for f in report.findings] == sorted(
+        (f.rule_id, f.path, f.line) for f in found
+    )
+    assert {f.path for f in report.findings} == {"a.py"}
+    assert [u.path for u in report.unused_suppressions] == ["b.py", "c.py", "z.py"]
+    assert report.python_files == 4

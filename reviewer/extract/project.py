@@ -231,6 +231,9 @@ class Project:
         self.skipped: dict[str, Skipped] = {}
         """Changed files whose module does not build, by path."""
         self._built: set[str] = set()
+        self.built_order: list[str] = []
+        """Changed paths in the order their modules were built (again when built again): what
+        the engine reviews first, while the store still holds it (see :meth:`holds`)."""
         self.sources = sources
         self._parsed: dict[str, str | None] = {}
         """Names of context modules read so far: the path, when the module built."""
@@ -254,12 +257,17 @@ class Project:
         """Done with the changed module at ``path`` for now (see :meth:`ModuleStore.release`)."""
         self.store.release(("changed", path))
 
+    def holds(self, path: str) -> bool:
+        """The store holds the changed module at ``path`` now (asking for it builds nothing)."""
+        return self.store.held(("changed", path)) is not None
+
     def _build_changed(self, path: str) -> Module | None:
         loaded = self._files.build(path)
         if isinstance(loaded, Skipped):
             self.skipped[path] = loaded
             return None
         self._built.add(path)
+        self.built_order.append(path)
         self._summaries["changed", path] = _Summary(loaded)
         return loaded
 
