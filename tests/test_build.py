@@ -1,0 +1,46 @@
+"""The model builder's own machinery (what it builds is tested through the rules)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from reviewer.extract import parse_module
+from reviewer.extract.build import _maker
+from reviewer.extract.model import Expr, Module, Source, Span
+
+
+def test_a_maker_makes_the_object_the_class_makes() -> None:
+    source = Source(("x = 1",))
+    made = _maker(Expr)("name", 1, 1, 0, 1, source, "x")
+    assert made == Expr("name", 1, 1, 0, 1, source, "x")
+    assert type(made) is Expr
+    # Every field is set, those left to their defaults too.
+    assert [getattr(made, f.name) for f in dataclasses.fields(Expr)][6:] == [
+        "x",
+        None,
+        None,
+        "",
+        (),
+        (),
+        (),
+        (),
+    ]
+    assert _maker(Span)(line=3, end_line=4, column=5) == Span(3, 4, 5, 0)
+
+
+def test_names_inside_expressions_are_converted_like_names_anywhere() -> None:
+    text = "import fastapi\nclass A:\n    x: dict[str, fastapi.Request] = fastapi.Depends(f)\n"
+    module = parse_module("app.py", text)
+    assert isinstance(module, Module)
+    (field,) = module.classes[0].fields
+    assert field.annotation is not None and field.default is not None
+    inner = field.annotation.items[1].items[0]  # ``str``, converted without recording
+    assert (inner.kind, inner.qualname, inner.text, inner.span) == (
+        "name",
+        "str",
+        "str",
+        Span(3, 3, 12, 15),
+    )
+    # The field's values are the assignment's: converted once.
+    assert module.assignments[0].annotation is field.annotation
+    assert module.assignments[0].value is field.default
