@@ -62,8 +62,10 @@ def _maker(cls: type[T]) -> Callable[..., T]:
 
 if TYPE_CHECKING:  # the type checker checks the arguments as those of the class
     _expr, _span_of, _call_of = Expr, Span, Call
+    _param, _assign, _field, _return_of = Param, Assign, Field, Return
 else:
-    _expr, _span_of, _call_of = _maker(Expr), _maker(Span), _maker(Call)
+    _expr, _span_of, _call_of = map(_maker, (Expr, Span, Call))
+    _param, _assign, _field, _return_of = map(_maker, (Param, Assign, Field, Return))
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 FASTAPI_MARKERS = frozenset(
@@ -218,7 +220,7 @@ def _statements(node: ast.stmt) -> Iterator[ast.stmt]:
 def _body_span(body: list[ast.stmt]) -> Span | None:
     if not body:
         return None
-    return Span(body[0].lineno, body[-1].end_lineno or body[-1].lineno, body[0].col_offset)
+    return _span_of(body[0].lineno, body[-1].end_lineno or body[-1].lineno, body[0].col_offset)
 
 
 def _unwrap_type(node: ast.expr | None) -> ast.expr | None:
@@ -492,9 +494,13 @@ class _Builder:
         """Convert ``node`` (``depth`` deep in its conversion) and record what it holds, down to
         the visit depth limit (``seen``: its visit depth); below it, only convert."""
         if seen >= MAX_EXPR_DEPTH:
-            if type(node) is ast.Name and 0 < depth < MAX_EXPR_DEPTH:
-                # Not cached: a name inside an expression is no other conversion's root.
-                return self._name(node, usage, target, depth, seen)
+            kind = type(node)
+            if kind is not ast.Call and 0 < depth < MAX_EXPR_DEPTH:
+                # Not cached: inside an expression, only a call is asked for again (recorded
+                # when a visit reaches it); anything else is no other conversion's root.
+                return _CONVERTERS.get(kind, _Builder._other)(
+                    self, node, usage, target, depth, seen
+                )
             return self.expr(node, depth)
         return _CONVERTERS.get(type(node), _Builder._other)(self, node, usage, target, depth, seen)
 
@@ -797,7 +803,7 @@ class _Builder:
 
     def _return(self, node: ast.Return) -> None:
         value = None if node.value is None else self.record_root(node.value, "return")
-        self.scope.returns.append(Return(_span(node), value))
+        self.scope.returns.append(_return_of(_span(node), value))
 
     def _expression(self, node: ast.Expr) -> None:
         self.visit(node.value, "expr")
@@ -934,7 +940,7 @@ class _Builder:
         if value is not None and converted is None:
             converted = self.record_root(value, "assign", name)
         self.assignments.append(
-            Assign(
+            _assign(
                 targets=tuple([self.expr(target) for target in targets]),
                 value=converted,
                 span=_span(node),
@@ -1068,7 +1074,7 @@ class _Builder:
         function = Function(
             name=node.name,
             qualname=qualname,
-            span=Span(first.lineno, signature_end, first.col_offset, 0),
+            span=_span_of(first.lineno, signature_end, first.col_offset, 0),
             body_span=_span(node),
             is_async=is_async,
             decorators=tuple(self.expr(d) for d in node.decorator_list),
@@ -1115,7 +1121,7 @@ class _Builder:
             value = None if default is None else self.record_root(default, "other")
             marker = value if self._is_marker(default) else self._annotated_marker(arg.annotation)
             params.append(
-                Param(
+                _param(
                     name=arg.arg,
                     span=_span(arg),
                     annotation=None if arg.annotation is None else self.expr(arg.annotation),
@@ -1189,7 +1195,7 @@ class _Builder:
                     has_model_config = True
                 elif not stmt.target.id.startswith("__"):
                     fields.append(
-                        Field(
+                        _field(
                             name=stmt.target.id,
                             span=_span(stmt),
                             annotation=self.expr(stmt.annotation),
@@ -1207,7 +1213,7 @@ class _Builder:
                     elif isinstance(stmt.value, ast.Call) and (
                         self.resolve(stmt.value.func) or ""
                     ).rsplit(".", 1)[-1] in ("Column", "mapped_column", "relationship"):
-                        fields.append(Field(target.id, _span(stmt), None, self.expr(stmt.value)))
+                        fields.append(_field(target.id, _span(stmt), None, self.expr(stmt.value)))
             elif isinstance(stmt, ast.ClassDef) and stmt.name == "Config":
                 for inner in stmt.body:
                     if isinstance(inner, ast.Assign):
@@ -1223,7 +1229,7 @@ class _Builder:
             ClassDef(
                 name=node.name,
                 qualname=".".join([*self.class_stack, node.name]),
-                span=Span(node.lineno, node.lineno, node.col_offset, 0),
+                span=_span_of(node.lineno, node.lineno, node.col_offset, 0),
                 bases=bases,
                 keywords=keywords,
                 fields=tuple(fields),
