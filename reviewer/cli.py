@@ -13,7 +13,6 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn
 
@@ -298,6 +297,8 @@ def _fix(report: Report, root: Path | None, fix: bool, unsafe: bool) -> Report:
         raise click.UsageError(
             "--fix needs the repository on disk (--repo, or run in its work tree)"
         )
+    from dataclasses import replace
+
     from reviewer.fix import fix_files
 
     done = fix_files(root, report.findings, report.lines, unsafe)
@@ -582,6 +583,8 @@ def review_command(
         on_stdout = any(output.format == "text" and output.path is None for output in outputs)
         _llm_messages(report, text_on_stdout=on_stdout)
     elif not no_llm:
+        from dataclasses import replace
+
         from reviewer.llm.provider import NOT_CONFIGURED
         from reviewer.llm.usage import PassSummary
 
@@ -632,6 +635,8 @@ def check_command(
     does: every finding of the deterministic rules in those files. The repository (for context,
     configuration and paths) is the git work tree holding the first path, else the current
     directory (or the first path, when it is outside)."""
+    from dataclasses import replace
+
     from reviewer.engine import analyze_files, review_change
     from reviewer.report.outputs import pair_outputs
     from reviewer.source import DirectorySources, python_files_in, work_tree_root

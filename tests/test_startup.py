@@ -87,6 +87,7 @@ def test_version_imports_only_the_command_line(tmp_path: Path) -> None:
         ]
     )
     assert "rich" not in names
+    assert not {"dataclasses", "copy"} & names  # a millisecond: reports are not made here
 
 
 def test_static_json_review_imports_no_heavy_module(change: Path) -> None:
@@ -102,9 +103,10 @@ def test_static_json_review_imports_no_heavy_module(change: Path) -> None:
     assert "reviewer.llm.usage" not in names  # the LLM pass's usage and prices
     # A few milliseconds each: git's processes, the schema's resource files, the suggestions of
     # a misspelt key, a TOML parser for a repository with no configuration; finding the rule
-    # modules by listing a folder; dedenting the hunks of a file that is not at hand.
+    # modules by listing a folder; dedenting the hunks of a file that is not at hand; the enums
+    # of HTTP statuses, for code that names one.
     assert not {"subprocess", "importlib.resources", "difflib", "tomllib"} & names
-    assert not {"pkgutil", "importlib.util", "textwrap"} & names
+    assert not {"pkgutil", "importlib.util", "textwrap", "http"} & names
 
 
 def test_a_review_without_findings_hashes_nothing(change: Path) -> None:

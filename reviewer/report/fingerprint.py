@@ -143,11 +143,11 @@ def _anchor(module: Module, finding: Finding) -> str:
     return normalize(_text(Source(module.lines), finding))
 
 
-def fingerprint(finding: Finding, anchor: str, occurrence: int) -> str:
-    """The hash of a finding's identity: 20 hex digits."""
+def fingerprint(finding: Finding, construct: str, anchor: str, occurrence: int) -> str:
+    """The hash of a finding's identity (on ``construct``): 20 hex digits."""
     import hashlib  # 2 ms of start-up that a review without findings need not pay
 
-    key = "\0".join((finding.rule_id, finding.path, finding.construct, anchor, str(occurrence)))
+    key = "\0".join((finding.rule_id, finding.path, construct, anchor, str(occurrence)))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
 
 
@@ -160,9 +160,9 @@ def identify(findings: Iterable[Finding], modules: Mapping[str, Module]) -> list
     for finding in sorted(set(findings), key=lambda f: f.sort_key):
         module = modules.get(finding.path)
         construct, anchor = identity(module, finding) if module is not None else ("", "")
-        finding = replace(finding, construct=construct)
         key = (finding.rule_id, finding.path, construct, anchor)
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
-        result.append(replace(finding, fingerprint=fingerprint(finding, anchor, occurrence)))
+        value = fingerprint(finding, construct, anchor, occurrence)
+        result.append(replace(finding, construct=construct, fingerprint=value))
     return result

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from http import HTTPStatus
 from typing import NamedTuple
 
 from reviewer.extract.model import Assign, Call, ExceptHandler, Expr, Function, Module, Span
@@ -52,8 +51,11 @@ def _status_value(expr: Expr) -> int | None:
     if match:
         return int(match.group(1))
     qualname = expr.qualname or ""
-    if qualname.startswith("http.HTTPStatus.") and expr.last_name in HTTPStatus.__members__:
-        return HTTPStatus[expr.last_name].value
+    if qualname.startswith("http.HTTPStatus."):
+        from http import HTTPStatus  # here: its enums take half a millisecond to make
+
+        if expr.last_name in HTTPStatus.__members__:
+            return HTTPStatus[expr.last_name].value
     return None
 
 
