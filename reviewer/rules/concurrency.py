@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
 
 from reviewer.extract.model import Call, Expr, Function, Module
 from reviewer.extract.project import Project
 from reviewer.patterns import regex
+from reviewer.record import record
 from reviewer.rules.base import Autofix, Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.helpers import (
     HTTP_VERBS,
@@ -517,7 +517,8 @@ def _sdk_kind(qualname: str) -> str | None:
     return None
 
 
-class _Catalogue(NamedTuple):
+@record
+class _Catalogue:
     """What :class:`_Handles` looks for."""
 
     kind: Callable[[str], str | None]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import NamedTuple
 
 from reviewer.extract.model import Assign, Call, ExceptHandler, Expr, Function, Module, Span
 from reviewer.extract.project import Project
 from reviewer.patterns import regex
+from reviewer.record import record
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.helpers import (
     assignments_in,
@@ -168,7 +168,8 @@ def _leaky(exception: Expr | str) -> bool:
     )
 
 
-class _Caught(NamedTuple):
+@record
+class _Caught:
     """Lines of a function where a name holds a caught exception: the body of an
     ``except ... as name``, or of an exception handler registered for that type."""
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
-from typing import NamedTuple, TypeVar
+from typing import TypeVar
 
 from reviewer.extract.model import Assign, Call, ClassDef, Expr, Function, Module, Route, Span
 from reviewer.extract.project import Project
 from reviewer.patterns import regex
+from reviewer.record import record
 from reviewer.rules.base import Edit
 
 T = TypeVar("T")
@@ -156,7 +157,8 @@ def value_roots(module: Module) -> list[Expr]:
     return roots
 
 
-class Literals(NamedTuple):
+@record
+class Literals:
     """The string (and bytes) literals and the dict displays inside :func:`value_roots`."""
 
     strings: list[Expr]

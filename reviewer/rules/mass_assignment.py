@@ -18,6 +18,7 @@ from typing import NamedTuple
 from reviewer.extract.model import Call, Expr, Field, Function, Loop, Module, Route
 from reviewer.extract.project import Project
 from reviewer.patterns import regex
+from reviewer.record import record
 from reviewer.rules.base import Finding, Invalid, Rule, Severity
 from reviewer.rules.helpers import (
     assignments_in,
@@ -322,7 +323,8 @@ class _Flow:
 # -- sinks -----------------------------------------------------------------------------------
 
 
-class Sink(NamedTuple):
+@record
+class Sink:
     """Where body-derived privilege fields land in a stored object."""
 
     call: Call
@@ -651,7 +653,8 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-class Copy(NamedTuple):
+@record
+class Copy:
     """A route that copies privilege fields of its body into a stored object."""
 
     route: Route

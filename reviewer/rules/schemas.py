@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from reviewer.extract.model import (
     Call,
@@ -19,6 +18,7 @@ from reviewer.extract.model import (
 )
 from reviewer.extract.project import MayDeclare, Project
 from reviewer.patterns import regex
+from reviewer.record import record
 from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity, Tier
 from reviewer.rules.helpers import (
     assignments_in,
@@ -98,7 +98,8 @@ def _ref_qualname(module: Module, ref: Expr) -> str | None:
     return f"{base}.{rest}" if rest else base
 
 
-class Model(NamedTuple):
+@record
+class Model:
     """A class of the repository, with the module it is defined in and its resolved kind."""
 
     module: Module
@@ -682,7 +683,8 @@ def _reported_at_field(reached: Reached) -> bool:
     return reached.field.span.line in reached.model.module.added_lines
 
 
-class Reached(NamedTuple):
+@record
+class Reached:
     """A field serialized into a response: the model that declares it, and the field."""
 
     model: Model
@@ -703,7 +705,8 @@ def response_fields(project: Project, root: Model) -> Iterator[Reached]:
             pending.extend(models_of(project, owner.module, field.annotation))
 
 
-class Root(NamedTuple):
+@record
+class Root:
     """A model the application sends to clients."""
 
     model: Model

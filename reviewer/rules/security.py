@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import NamedTuple
 
 from reviewer.extract.model import Assign, Call, ClassDef, Expr, Function, Module, Span
 from reviewer.extract.project import Project
 from reviewer.patterns import regex
+from reviewer.record import record
 from reviewer.rules.base import Autofix, Edit, Finding, Invalid, Rule, Severity, Tier, Valid
 from reviewer.rules.helpers import (
     argument_edit,
@@ -1546,7 +1546,8 @@ def _is_enum(project: Project, type_name: str | None, depth: int = 0) -> bool:
     )
 
 
-class _Where(NamedTuple):
+@record
+class _Where:
     """Where a spliced value is read: its module and function, and the function's parameters
     (``from_client``: the function is a route handler, so they come from the request)."""
 
@@ -2661,7 +2662,8 @@ def credential_format(value: str) -> str | None:
     return None
 
 
-class _Candidate(NamedTuple):
+@record
+class _Candidate:
     name: str
     literal: Expr
 

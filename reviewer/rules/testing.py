@@ -5,12 +5,12 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from reviewer.extract import module_name
 from reviewer.extract.model import Expr, Function, Module, Span
 from reviewer.extract.project import Project
+from reviewer.record import record
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Tier, Valid
 from reviewer.rules.helpers import (
     CLIENT_CONSTRUCTORS,
@@ -109,7 +109,8 @@ LOCAL_SUFFIXES = (".localhost", ".local", ".test", ".internal", ".invalid")
 # -- dependency overrides --------------------------------------------------------------------
 
 
-class _Override(NamedTuple):
+@record
+class _Override:
     """One statement that puts entries into ``<app>.dependency_overrides``."""
 
     span: Span
