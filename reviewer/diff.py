@@ -375,7 +375,8 @@ def parse_diff(text: str) -> Diff:
         raise ReviewError(
             f"the patch is larger than {limits.size(limits.MAX_PATCH_BYTES)}: not reviewed"
         )
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # else two copies of the whole patch for nothing
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         return Diff(files=())
     starts = _chunks(text)
