@@ -51,10 +51,10 @@ def test_the_store_keeps_its_budget_and_lets_released_modules_go_first() -> None
     assert store.get("bad", lambda: build("never")) is None and "never" not in built
 
 
-def _check(repo: Path) -> Report:
+def _check(repo: Path, config: Config) -> Report:
     sources = DirectorySources(repo)
-    change = analyze_files(python_files_in(sources, (repo,)), sources, Config())
-    return review_change(change, Config(), all_lines=True, report_unused=True)
+    change = analyze_files(python_files_in(sources, (repo,)), sources, config)
+    return review_change(change, config, all_lines=True, report_unused=True)
 
 
 def _identities(report: Report) -> list[tuple[str, str, int, str]]:
@@ -73,18 +73,23 @@ def _same(tiny: Report, whole: Report) -> None:
     assert tiny.unused_suppressions == whole.unused_suppressions
 
 
+@pytest.mark.parametrize("preview", [False, True])
 def test_a_store_of_one_module_finds_what_an_unbounded_one_finds(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, preview: bool
 ) -> None:
     """Every repository of the test cases checked whole: each lookup of another module (a
-    dependency's definition, a model's base class, the project-wide facts) builds it again."""
+    dependency's definition, a model's base class, the project-wide facts such as FAPI202's
+    response models with ``--preview``) builds it again."""
+    config = Config(preview=preview)
     monkeypatch.setattr(store_module, "BUDGET", UNBOUNDED)
-    whole = {repo: _check(repo) for repo in REPOS}
+    whole = {repo: _check(repo, config) for repo in REPOS}
     monkeypatch.setattr(store_module, "BUDGET", 1)
-    tiny = {repo: _check(repo) for repo in REPOS}
+    tiny = {repo: _check(repo, config) for repo in REPOS}
     for repo in REPOS:
         _same(tiny[repo], whole[repo])
     assert sum(len(report.findings) for report in whole.values()) > 50
+    found = {finding.rule_id for report in whole.values() for finding in report.findings}
+    assert ("FAPI202" in found) is preview  # a preview rule, with its pass over the modules
 
     def builds(reports: dict[Path, Report]) -> int:
         changes = [report.change for report in reports.values()]
