@@ -16,10 +16,12 @@ from reviewer.extract.model import Module
 
 BUDGET = 48 << 20
 """Characters of source text whose modules are kept at once: 48 MiB, about 1.2 million lines,
-whose models take about 600 MB. A diff reviews at most ``limits.MAX_REVIEW_BYTES`` (4 MiB); below
-about 40 MiB, the rules' lookups into other modules (a call's callee, a model's base class) make a
-whole-code-base review build its modules several times over (litellm, 42 MiB: 12 MiB peaks at 395
-MB but builds 2.3 times its text; 24 MiB, 543 MB and 1.4 times)."""
+whose models take about 600 MB. A diff reviews at most ``limits.MAX_REVIEW_BYTES`` (4 MiB). Below
+the text of a whole code base checked, the rules' lookups into other modules (a call's callee, a
+model's base class), spread over the whole review, make it build modules again: litellm (42 MiB)
+peaks at 289 MB with 12 MiB but builds 1.71 times its text, 339 MB and 1.39 times with 16 MiB,
+381 MB and 1.22 times with 20 MiB, 440 MB and 1.15 times with 24 MiB (building is most of a
+review's time); 702 MB with this budget."""
 
 
 def size(module: Module) -> int:
