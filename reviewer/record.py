@@ -4,8 +4,8 @@ Built without ``frozen``'s cost: a frozen dataclass sets each field through
 ``object.__setattr__``, which made building the millions of spans and expressions of a large code
 base three times slower. Nothing assigns to a record after it is built (the type checker sees it
 frozen). And without ``dataclass``'s: it compiles a method or more per class (for the model and
-the engine, 10 ms of every start). A record compiles only its ``__init__``; it equals, hashes and
-prints by value with methods shared by every record.
+the engine, 10 ms of every start). A record compiles only its ``__init__``, when its first object
+is made; it equals, hashes and prints by value with methods shared by every record.
 
 Its fields are a dataclass's (``dataclasses.fields`` and ``replace`` work); of ``field``'s
 options, ``default``, ``default_factory``, ``repr``, ``compare`` and ``metadata`` count. A record
@@ -43,7 +43,7 @@ def _make(cls: type[T]) -> type[T]:
     namespace["__dataclass_fields__"] = specs
     key = _key([name for name, spec in specs.items() if spec.compare])
     shown = [name for name, spec in specs.items() if spec.repr]
-    namespace["__init__"] = _init(specs)
+    namespace["__init__"] = _first_init(specs)
     namespace["__eq__"] = lambda self, other: (
         key(self) == key(other) if other.__class__ is self.__class__ else NotImplemented
     )
@@ -60,6 +60,19 @@ def _key(names: list[str]) -> Callable[[object], tuple[object, ...]]:
         one = attrgetter(names[0])
         return lambda value: (one(value),)
     return attrgetter(*names) if names else lambda value: ()
+
+
+def _first_init(specs: dict[str, dataclasses.Field[Any]]) -> Callable[..., None]:
+    """The ``__init__`` of a record until its first object: it compiles the real one in its
+    place. A review makes objects of about half of the records (the model builder makes most of
+    its objects without calling their class), and compiling is most of a record's cost."""
+
+    def __init__(self: object, *args: object, **kwargs: object) -> None:
+        made = self.__class__
+        made.__init__ = _init(specs)  # type: ignore[method-assign]
+        made.__init__(self, *args, **kwargs)
+
+    return __init__
 
 
 def _init(specs: dict[str, dataclasses.Field[Any]]) -> Callable[..., None]:

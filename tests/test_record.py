@@ -78,3 +78,17 @@ def test_slots_and_cached_property() -> None:
     counted = Counted((1, 2, 3))
     assert counted.total == 6 and counted.total == 6
     assert dataclasses.replace(counted, values=(4,)).total == 4
+
+
+def test_init_is_compiled_when_the_first_object_is_made() -> None:
+    @record
+    class Late:
+        value: int
+        other: str = "x"
+
+    placeholder = Late.__init__
+    first = Late(1)
+    assert Late.__init__ is not placeholder  # compiled once, then called directly
+    assert (first.value, first.other) == (1, "x") and first == Late(1) != Late(1, "y")
+    with pytest.raises(TypeError):
+        Late()  # type: ignore[call-arg]
