@@ -44,3 +44,34 @@ def test_names_inside_expressions_are_converted_like_names_anywhere() -> None:
     # The field's values are the assignment's: converted once.
     assert module.assignments[0].annotation is field.annotation
     assert module.assignments[0].value is field.default
+
+
+def _call_names(text: str) -> list[str]:
+    module = parse_module("app.py", text)
+    assert isinstance(module, Module)
+    return [call.qualname for call in module.calls]
+
+
+def test_methods_know_the_types_of_instance_attributes() -> None:
+    text = (
+        "from sqlalchemy.orm import Session\nfrom app.db import Engine\n"
+        "class Repo:\n    cache: Engine\n"
+        "    def __init__(self, db: Session, other) -> None:\n"
+        "        self.db = db\n        self.other = other\n        self.made = Engine()\n"
+        "    def rows(self):\n"
+        "        return self.db.query(1), self.cache.run(), self.made.stop(), self.other.x()\n"
+    )
+    assert _call_names(text)[1:] == [
+        "sqlalchemy.orm.Session.query",
+        "app.db.Engine.run",
+        "app.db.Engine.stop",
+        "self.other.x",
+    ]
+
+
+def test_a_class_in_a_function_knows_its_annotated_attributes_without_methods() -> None:
+    text = (
+        "from sqlalchemy.orm import Session\ndef f(self):\n    class A:\n"
+        "        session: Session\n        rows = self.session.query(1)\n"
+    )
+    assert _call_names(text) == ["sqlalchemy.orm.Session.query"]

@@ -199,6 +199,7 @@ def _span(node: ast.expr | ast.stmt | ast.arg | ast.excepthandler) -> Span:
     )
 
 
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _BLOCKS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
 """The fields that hold statements, handlers or cases (and no expressions)."""
 
@@ -416,34 +417,43 @@ class _Builder:
         """The types of a class's instance attributes, seen from every method: class-level
         annotations (``session: Session``), and ``self.x: T = ...``, ``self.x = param`` (an
         annotated parameter) or ``self.x = Call()`` in its methods. An attribute given two
-        different types is left out."""
+        different types is left out. None are looked for in a class outside any function and
+        with no methods: only code in a function inside the class asks."""
+        methods = [stmt for stmt in node.body if isinstance(stmt, _FUNCTIONS)]
+        if not methods and self.scopes[-1].qualname is None:
+            return {}
         found: dict[str, set[str]] = {}
         for stmt in node.body:
-            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            if type(stmt) is ast.AnnAssign and type(stmt.target) is ast.Name:
                 declared = self.type_name(stmt.annotation)
                 if declared:
                     found.setdefault(stmt.target.id, set()).add(declared)
-            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
-            arguments = [*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs]
-            params = {arg.arg: self.type_name(arg.annotation) for arg in arguments}
-            for sub in _statements(stmt):
-                target: ast.expr | None = None
-                kind: str | None = None
-                if isinstance(sub, ast.AnnAssign):
-                    target, kind = sub.target, self.type_name(sub.annotation)
-                elif isinstance(sub, ast.Assign) and len(sub.targets) == 1:
-                    target, value = sub.targets[0], sub.value
-                    if isinstance(value, ast.Name):
-                        kind = params.get(value.id)
-                    elif isinstance(value, ast.Call):
-                        kind = self.resolve(value.func)
-                if (
-                    kind
-                    and isinstance(target, ast.Attribute)
-                    and isinstance(target.value, ast.Name)
+        for method in methods:
+            arguments = [*method.args.posonlyargs, *method.args.args, *method.args.kwonlyargs]
+            annotations = {arg.arg: arg.annotation for arg in arguments}
+            for sub in _statements(method):
+                target: ast.expr
+                if type(sub) is ast.AnnAssign:
+                    target = sub.target
+                elif type(sub) is ast.Assign and len(sub.targets) == 1:
+                    target = sub.targets[0]
+                else:
+                    continue
+                if not (
+                    type(target) is ast.Attribute
+                    and type(target.value) is ast.Name
                     and target.value.id == "self"
                 ):
+                    continue  # the type is worked out only for ``self.x``
+                kind: str | None = None
+                if type(sub) is ast.AnnAssign:
+                    kind = self.type_name(sub.annotation)
+                elif type(sub.value) is ast.Name:
+                    name = sub.value.id
+                    kind = self.type_name(annotations[name]) if name in annotations else None
+                elif type(sub.value) is ast.Call:
+                    kind = self.resolve(sub.value.func)
+                if kind:
                     found.setdefault(target.attr, set()).add(kind)
         return {name: next(iter(kinds)) for name, kinds in found.items() if len(kinds) == 1}
 

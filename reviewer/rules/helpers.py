@@ -55,12 +55,11 @@ class _CallIndex:
                 by_name[name].append(position)
             else:
                 by_name[name] = [position]
-            if expr.kind == "call" and expr.items:  # ``expr.func``, without the property
-                op = expr.items[0].op
-                if op in by_op:
-                    by_op[op].append(position)
-                else:
-                    by_op[op] = [position]
+            op = expr.items[0].op  # ``expr.func``: a recorded call always has its callee
+            if op in by_op:
+                by_op[op].append(position)
+            else:
+                by_op[op] = [position]
 
     def ordered(self, groups: list[list[int]]) -> list[Call]:
         calls = self.calls
@@ -105,11 +104,7 @@ def calls_named(module: Module, names: Iterable[str]) -> list[Call]:
 def method_calls(module: Module, methods: Iterable[str]) -> list[Call]:
     """The calls ``x.method(...)`` of ``module`` for one of ``methods``, in the order of
     :attr:`Module.calls`."""
-    return [
-        call
-        for call in calls_named(module, methods)
-        if call.expr.func is not None and call.expr.func.kind == "attribute"
-    ]
+    return [call for call in calls_named(module, methods) if call.expr.items[0].kind == "attribute"]
 
 
 def assignments_in(module: Module, function: str | None) -> list[Assign]:

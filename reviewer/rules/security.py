@@ -709,7 +709,7 @@ class WeakPasswordHash(Rule):
         storing = {  # the callees passed a password: only these are looked up in other modules
             call.expr.qualname or ""
             for call in module.calls
-            if call.expr.kwargs and any(_is_plain_password(name) for name, _ in call.expr.kwargs)
+            if call.expr.kwargs and any(map(_is_plain_password, dict(call.expr.kwargs)))
         }
         for call in calls_to(module, [name for name in storing if _is_orm_model(project, name)]):
             for name, value in call.expr.kwargs:
