@@ -166,3 +166,12 @@ def test_the_response_roots_are_those_found_without_the_filter(
     assert [roots(case) for case in cases] == filtered
     assert sum(len(found) for found in filtered) > 20
     assert kept.count(False) > 20 and kept.count(True) > 20
+
+
+def test_a_class_name_is_read_up_to_the_first_character_no_identifier_holds() -> None:
+    """Letters, digits, ``_`` and non-ASCII characters continue a class name; every other ASCII
+    character ends it (the pattern spells the set by what it excludes)."""
+    ends = [chr(code) for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")]
+    for end in ends:
+        assert list(class_names(f"class Ab_9{end}x")) == ["Ab_9"], repr(end)
+    assert list(class_names("class Réponse_Ωµ(Base): ...")) == ["Réponse_Ωμ"]  # NFKC: µ is μ
