@@ -14,16 +14,16 @@ from collections.abc import Callable, Hashable
 
 from reviewer.extract.model import Module
 
-BUDGET = 20 << 20
-"""Characters of source text whose modules are kept at once: 20 MiB, about 500,000 lines, whose
-models take about 300 MB: what keeps a review of a whole code base under 400 MB. A diff reviews
+BUDGET = 18 << 20
+"""Characters of source text whose modules are kept at once: 18 MiB, about 450,000 lines, whose
+models take about 280 MB: what keeps a review of a whole code base under 400 MB. A diff reviews
 at most ``limits.MAX_REVIEW_BYTES`` (4 MiB), so a change's modules and the few its lookups reach
 are built once. Past the budget, the rules' lookups into other modules (a call's callee, a model's
 base class), spread over a whole code base checked, build some modules again: litellm (42 MiB of
-text, 1.07 million lines) peaks at 381 MB and builds 1.22 times its text, in about 1.25 times the
-CPU of holding everything (702 MB with 48 MiB; 339 MB and 1.39 times with 16 MiB; 440 MB and 1.15
-times with 24 MiB). Of the ledger's applications reviewed whole with ``--preview``, only skyvern
-builds more (1.04 times its text)."""
+text, 1.07 million lines) peaks at 355 MB and builds 1.28 times its text, in about 1.3 times the
+CPU of holding everything (729 MB with 48 MiB; 395 MB and 1.22 times with 20 MiB, 339 MB and 1.39
+times with 16 MiB). Of the ledger's applications reviewed whole with ``--preview``, only skyvern
+builds more (1.06 times its text, 1.09 times the CPU) and tracecat 13 modules more."""
 
 
 def size(module: Module) -> int:
