@@ -23,7 +23,7 @@ base class), spread over a whole code base checked, build some modules again: li
 text, 1.07 million lines) peaks at 355 MB and builds 1.28 times its text, in about 1.3 times the
 CPU of holding everything (729 MB with 48 MiB; 395 MB and 1.22 times with 20 MiB, 339 MB and 1.39
 times with 16 MiB). Of the ledger's applications reviewed whole with ``--preview``, only skyvern
-builds more (1.06 times its text, 1.09 times the CPU) and tracecat 13 modules more."""
+builds more (1.06 times its text, 1.09 times the CPU)."""
 
 
 def size(module: Module) -> int:
