@@ -19,9 +19,7 @@ PYDANTIC_LOCKED = regex(r'name\s*=\s*"pydantic"\s*\n\s*version\s*=\s*"(\d+)\.')
 """The version of Pydantic a ``poetry.lock``/``uv.lock``/``pdm.lock`` installs."""
 T = TypeVar("T")
 
-PYDANTIC_V2_WORDS = regex(
-    r"ConfigDict|field_validator|model_validator|model_config|model_dump"
-)
+PYDANTIC_V2_WORDS = regex(r"ConfigDict|field_validator|model_validator|model_config|model_dump")
 DEPENDS_WORDS = regex(r"Depends|Security")
 DEPENDS_CALL = regex(r"(?:Depends|Security)\(\s*(?:dependency\s*=\s*)?([\w.]+)")
 
