@@ -27,6 +27,12 @@ def _module(path: str, lines: int) -> Module:
     return module
 
 
+def test_a_module_is_sized_by_its_source_text_with_line_endings() -> None:
+    module = parse_module("m.py", "x = 1\n\nname = 'é'\n")
+    assert isinstance(module, Module)
+    assert store_module.size(module) == len("x = 1\n\nname = 'é'\n") == 18
+
+
 def test_the_store_keeps_its_budget_and_lets_released_modules_go_first() -> None:
     store = ModuleStore(budget=6 * 20)  # six characters a line: twenty lines
     built: list[str] = []
