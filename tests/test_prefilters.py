@@ -3,15 +3,22 @@ what they look for: checked on every module of the golden cases and the rules' o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from reviewer.config import Config
-from reviewer.engine import analyze, analyze_files
+from reviewer.engine import analyze, analyze_files, review_change
 from reviewer.extract import parse_module
 from reviewer.extract.model import Module
-from reviewer.extract.project import MayDeclare, class_names, may_declare_route
+from reviewer.extract.project import (
+    MayDeclare,
+    Project,
+    TextFilter,
+    class_names,
+    may_declare_route,
+)
 from reviewer.rules.registry import RULES
 from reviewer.rules.schemas import RESPONSE_NAME, ROUTES_OR_RESPONSE_NAMES, response_roots
 from reviewer.source import DirectorySources, NoSources, python_files_in
@@ -175,3 +182,48 @@ def test_a_class_name_is_read_up_to_the_first_character_no_identifier_holds() ->
     for end in ends:
         assert list(class_names(f"class Ab_9{end}x")) == ["Ab_9"], repr(end)
     assert list(class_names("class Réponse_Ωµ(Base): ...")) == ["Réponse_Ωμ"]  # NFKC: µ is μ
+
+
+# -- FAPI202's pass for models read from another service ---------------------------------------
+# Each pass over the repository reads every file's text: one pass asks for every `*Response`
+# class whose secret a finding may take back.
+
+RESPONSES = (
+    "from pydantic import BaseModel\n"
+    "class AResponse(BaseModel):\n    client_id: str\n    client_secret: str\n"
+    "class BResponse(BaseModel):\n    api_key: str\n"
+    "class CResponse(BaseModel):\n    private_key: str\n"
+    "class DResponse(BaseModel):\n    access_token: str\n"
+)
+CALLS = {
+    "client.py": "def a(r):\n    return AResponse.model_validate(r.json())\n",
+    "adapter.py": "def b(r):\n    return BResponse.validate_python(r.text)\n",
+    "local.py": "def c(payload):\n    return CResponse.model_validate(payload)\n",
+    "other.py": "def d(r):\n    return DResponse.validate_python(r.json())\n",
+}
+
+
+def test_one_pass_tells_each_response_read_from_another_service(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`AResponse` is read from an answer in the context, `BResponse` in a changed module (a
+    call the context's text filter would not keep), `CResponse` is validated from no answer,
+    `DResponse` only in a module of the context that no pass keeps: one pass for the four, and
+    only the first two are taken for models the repository reads."""
+    passes: list[TextFilter] = []
+    mentioning = Project.modules_mentioning
+
+    def counted(self: Project, changed: TextFilter, context: TextFilter) -> Iterator[Module]:
+        passes.append(changed)
+        return mentioning(self, changed, context)
+
+    monkeypatch.setattr(Project, "modules_mentioning", counted)
+    (tmp_path / "models.py").write_text(RESPONSES)
+    for name, text in CALLS.items():
+        (tmp_path / name).write_text(text)
+    sources = DirectorySources(tmp_path)
+    config = Config(preview=True, select=["FAPI202"])
+    report = review_change(analyze_files(["models.py", "adapter.py"], sources, config), config)
+    sent = sorted(finding.message.split("`")[1] for finding in report.findings)
+    assert sent == ["CResponse.private_key", "DResponse.access_token"]
+    assert [type(found).__name__ for found in passes].count("_Validating") == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from reviewer.extract.model import (
     Call,
@@ -826,40 +826,67 @@ VALIDATE_METHODS = frozenset(
 
 
 class _Validating:
-    """Text holding ``name`` and one of :data:`VALIDATE_METHODS`: every module that can hold a
-    call :func:`_parsed_from_remote` looks for (so the others are not built to look)."""
+    """Text holding one of ``names`` and one of :data:`VALIDATE_METHODS`: every module that can
+    hold a call :func:`_parsed_from_remote` looks for (so the others are not built to look)."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, names: Collection[str]) -> None:
+        self.names = names
 
     def search(self, text: str) -> bool:
-        return self.name in text and any(method in text for method in VALIDATE_METHODS)
+        return any(name in text for name in self.names) and any(
+            method in text for method in VALIDATE_METHODS
+        )
 
 
-def _parsed_from_remote(project: Project, model: Model) -> bool:
-    """The repository fills ``model`` from another service's answer
-    (``DCRResponse.model_validate(response.json())``): a ``*Response`` class it reads, not one
-    it sends."""
-    name = model.cls.name
-    mentioning = re.compile(rf"\b{re.escape(name)}\.(model_validate|parse_obj|parse_raw)")
-    for module in project.modules_mentioning(_Validating(name), mentioning):
-        for call in module.calls:
-            func = call.expr.func
-            if (
-                func is None
-                or func.kind != "attribute"
-                or func.op not in VALIDATE_METHODS
-                or func.items[0].last_name != name
-            ):
-                continue
-            argument = call.expr.arg(0)
-            if argument is not None and any(
-                (inner.kind == "call" and inner.last_name == "json")
-                or (inner.kind == "attribute" and inner.op in ("text", "content"))
-                for inner in argument.walk()
-            ):
-                return True
-    return False
+def _parsed_from_remote(project: Project, names: Collection[str]) -> frozenset[str]:
+    """Those of ``names`` (model class names) the repository fills from another service's answer
+    (``DCRResponse.model_validate(response.json())``): ``*Response`` classes it reads, not ones
+    it sends. One pass over the repository for them all: each pass reads every file's text."""
+    alternatives = "|".join(re.escape(name) for name in sorted(names))
+    mentioning = re.compile(rf"\b(?:{alternatives})\.(model_validate|parse_obj|parse_raw)")
+    found: set[str] = set()
+    for module in project.modules_mentioning(_Validating(names), mentioning):
+        found.update(_validated_from_remote(module, names))
+        if found.issuperset(names):
+            break
+    return frozenset(found)
+
+
+def _validated_from_remote(module: Module, names: Collection[str]) -> set[str]:
+    """Those of ``names`` whose ``Name.model_validate(...)`` (or another validating method) is
+    called in ``module`` on a response's ``.json()``, ``.text`` or ``.content``."""
+    called: set[str] = set()
+    for call in module.calls:
+        func = call.expr.func
+        if (
+            func is None
+            or func.kind != "attribute"
+            or func.op not in VALIDATE_METHODS
+            or func.items[0].last_name not in names
+        ):
+            continue
+        argument = call.expr.arg(0)
+        if argument is not None and any(
+            (inner.kind == "call" and inner.last_name == "json")
+            or (inner.kind == "attribute" and inner.op in ("text", "content"))
+            for inner in argument.walk()
+        ):
+            called.add(func.items[0].last_name)
+    return called
+
+
+def _carrying_secrets(project: Project, roots: list[Root]) -> set[str]:
+    """The names of the roots for their name alone that carry a sensitive field: those whose
+    findings :func:`_parsed_from_remote` may take back."""
+    return {
+        root.model.cls.name
+        for root in roots
+        if root.named_only
+        and any(
+            _sensitive(project, reached, root.issues_credentials)
+            for reached in response_fields(project, root.model)
+        )
+    }
 
 
 class SensitiveFieldInResponse(Rule):
@@ -1096,14 +1123,19 @@ class SensitiveFieldInResponse(Rule):
         (by name) that carries it. Computed once per review."""
         leaks: dict[str, list[tuple[Reached, Root]]] = {}
         reported: set[tuple[str, str, str]] = set()
-        for root in response_roots(project):
+        roots = response_roots(project)
+        remote: frozenset[str] | None = None  # asked for the first time a root needs it
+        for root in roots:
             for reached in response_fields(project, root.model):
                 path = reached.model.module.path
                 where = (path, reached.model.cls.qualname, reached.field.name)
                 if where in reported or not _sensitive(project, reached, root.issues_credentials):
                     continue
-                if root.named_only and _parsed_from_remote(project, root.model):
-                    break
+                if root.named_only:
+                    if remote is None:
+                        remote = _parsed_from_remote(project, _carrying_secrets(project, roots))
+                    if root.model.cls.name in remote:
+                        break
                 reported.add(where)
                 leaks.setdefault(path, []).append((reached, root))
         return leaks
