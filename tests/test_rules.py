@@ -15,6 +15,8 @@ import pytest
 from _pytest.mark import ParameterSet
 
 from reviewer.engine import review_source
+from reviewer.extract.model import Module
+from reviewer.rules import testing
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.registry import FAMILIES, RULES, STATIC_RULES
 
@@ -122,3 +124,26 @@ def test_findings_have_a_total_order() -> None:
         replace(base, source="llm"),
     ]
     assert len({finding.sort_key for finding in [base, *variants]}) == 4
+
+
+def test_fapi703_looks_for_http_mocking_only_once_a_test_calls_a_real_host(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Whether a test module fakes HTTP is asked (a walk of its calls and decorators) only when
+    one of its requests goes to a real host, and then once: most test modules send none."""
+    asked: list[str] = []
+    mocks_http = testing._mocks_http
+
+    def counted(module: Module) -> bool:
+        asked.append(module.path)
+        return mocks_http(module)
+
+    monkeypatch.setattr(testing, "_mocks_http", counted)
+    rule = [testing.ProductionResourceInTest]
+    local = "import requests\ndef test_a():\n    requests.get('http://localhost/a')\n"
+    assert review_source(local, "tests/test_a.py", rule) == [] and asked == []
+    real = "import requests\ndef test_a():\n    requests.get('https://example.com/a')\n"
+    mocked = "import responses\n" + real + "    requests.get('https://example.com/b')\n"
+    assert [f.line for f in review_source(real, "tests/test_b.py", rule)] == [3]
+    assert review_source(mocked, "tests/test_c.py", rule) == []
+    assert asked == ["tests/test_b.py", "tests/test_c.py"]

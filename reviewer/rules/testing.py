@@ -1035,7 +1035,7 @@ class ProductionResourceInTest(Rule):
             for call in method_calls(module, ("configure",))
             if call.expr.func is not None
         }
-        mocked = _mocks_http(module)
+        mocked: bool | None = None  # asked only once a call sends a request to a real host
         redirected: bool | None = None
         live: dict[str | None, bool] = {}
         for call in module.calls:
@@ -1064,5 +1064,7 @@ class ProductionResourceInTest(Rule):
                     )
                 continue
             host = None if mocked else _remote_host(_request_url(call.expr))
-            if host is not None:
+            if host is not None and mocked is None:
+                mocked = _mocks_http(module)
+            if host is not None and not mocked:
                 yield self.finding(module, call, f"the test sends a real HTTP request to `{host}`")
