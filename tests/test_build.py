@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 from reviewer.extract import parse_module
-from reviewer.extract.build import _maker
 from reviewer.extract.model import Expr, Module, Source, Span
+from reviewer.record import maker
 
 
 def test_a_maker_makes_the_object_the_class_makes() -> None:
     source = Source(("x = 1",))
-    made = _maker(Expr)("name", 1, 1, 0, 1, source, "x")
+    made = maker(Expr)("name", 1, 1, 0, 1, source, "x")
     assert made == Expr("name", 1, 1, 0, 1, source, "x")
     assert type(made) is Expr
     # Every field is set, those left to their defaults too.
@@ -25,7 +25,7 @@ def test_a_maker_makes_the_object_the_class_makes() -> None:
         (),
         (),
     ]
-    assert _maker(Span)(line=3, end_line=4, column=5) == Span(3, 4, 5, 0)
+    assert maker(Span)(line=3, end_line=4, column=5) == Span(3, 4, 5, 0)
 
 
 def test_names_inside_expressions_are_converted_like_names_anywhere() -> None:

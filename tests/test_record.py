@@ -9,7 +9,7 @@ from functools import cached_property
 
 import pytest
 
-from reviewer.record import record
+from reviewer.record import maker, record
 
 
 @record
@@ -92,3 +92,12 @@ def test_init_is_compiled_when_the_first_object_is_made() -> None:
     assert (first.value, first.other) == (1, "x") and first == Late(1) != Late(1, "y")
     with pytest.raises(TypeError):
         Late()  # type: ignore[call-arg]
+
+
+def test_a_maker_takes_the_arguments_the_class_takes_factories_too() -> None:
+    make = maker(Item)
+    first, second = make("a"), make("b", size=2)
+    assert type(first) is Item and first == Item("a") and second == Item("b", size=2)
+    assert first.tags == [] and first.tags is not second.tags  # a new list each time
+    given = ["x"]
+    assert make("c", given).tags is given

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import ast
-import dataclasses
 import functools
 import re
 import sys
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from reviewer.extract.model import (
     App,
@@ -31,41 +30,14 @@ from reviewer.extract.model import (
     Source,
     Span,
 )
-
-T = TypeVar("T")
-
-
-def _maker(cls: type[T]) -> Callable[..., T]:
-    """A function that makes a ``cls`` (a model record) from the arguments ``cls(...)`` takes,
-    without calling the class. A plain function runs in its caller's interpreter loop; a class
-    call goes through ``type.__call__`` and enters a new loop for ``__init__``, about a thousand
-    machine instructions more per object, and the builder makes about 100,000 objects for a
-    20k-line change."""
-    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-    defaults = {f"_{f.name}": f.default for f in fields if f.default is not dataclasses.MISSING}
-    parameters = ", ".join(
-        f.name if f.default is dataclasses.MISSING else f"{f.name}=_{f.name}" for f in fields
-    )
-    source = "\n".join(
-        [
-            f"def make({parameters}):",
-            " made = _new(_cls)",
-            *(f" made.{f.name} = {f.name}" for f in fields),
-            " return made",
-        ]
-    )
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls, **defaults}
-    exec(source, namespace)
-    make: Callable[..., T] = namespace["make"]
-    return make
-
+from reviewer.record import maker
 
 if TYPE_CHECKING:  # the type checker checks the arguments as those of the class
     _expr, _span_of, _call_of = Expr, Span, Call
     _param, _assign, _field, _return_of = Param, Assign, Field, Return
 else:
-    _expr, _span_of, _call_of = map(_maker, (Expr, Span, Call))
-    _param, _assign, _field, _return_of = map(_maker, (Param, Assign, Field, Return))
+    _expr, _span_of, _call_of = map(maker, (Expr, Span, Call))
+    _param, _assign, _field, _return_of = map(maker, (Param, Assign, Field, Return))
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 FASTAPI_MARKERS = frozenset(
