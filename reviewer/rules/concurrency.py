@@ -270,14 +270,7 @@ class BlockingHttpInAsync(_InAsyncDef):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         sdks = _Handles(module, project, SDKS)
         for call in _serving_calls(module):
-            name = call.qualname
-            package, _, attr = name.rpartition(".")
-            if (
-                (package in ("requests", "requests.api") and attr in HTTP_VERBS)
-                or name == "requests.Session"
-                or name in ("urllib.request.urlopen", "urllib3.request", "httpx.Client")
-                or (package == "httpx" and attr in HTTP_VERBS)
-            ):
+            if call.qualname in BLOCKING_HTTP:
                 yield self.flag(module, call, f"`{_callee(call)}()` blocks the event loop")
                 continue
             kind = self._sdk_call(sdks, call)
@@ -303,6 +296,17 @@ class BlockingHttpInAsync(_InAsyncDef):
         ):
             return call.qualname.split(".", 1)[0].title()
         return sdks.of_receiver(func.items[0], call.function)
+
+
+BLOCKING_HTTP = frozenset(
+    {
+        f"{package}.{verb}"
+        for package in ("requests", "requests.api", "httpx")
+        for verb in HTTP_VERBS
+    }
+    | {"requests.Session", "urllib.request.urlopen", "urllib3.request", "httpx.Client"}
+)
+"""Calls of synchronous HTTP clients that send a request (or make a client that does)."""
 
 
 def _callee(call: Call) -> str:

@@ -239,17 +239,24 @@ def _leak(
     return None
 
 
-def _exception_handlers(module: Module) -> Iterator[tuple[Function, Expr]]:
+def _exception_handlers(module: Module) -> tuple[tuple[Function, Expr], ...]:
     """Functions registered with ``@app.exception_handler(X)`` or
-    ``app.add_exception_handler(X, handler)``, with ``X``."""
+    ``app.add_exception_handler(X, handler)``, with ``X``; found once per module for the rules
+    that ask (FAPI501 twice)."""
+    return module.memo("FAPI50x.exception_handlers", lambda: tuple(_find_handlers(module)))
+
+
+def _find_handlers(module: Module) -> Iterator[tuple[Function, Expr]]:
     registered: dict[str, Expr] = {}
     for call in calls_named(module, ("add_exception_handler",)):
         if len(call.expr.args) > 1:
             registered[call.expr.args[1].qualname or ""] = call.expr.args[0]
     for function in module.functions:
-        caught = registered.get(f"{module.name}.{function.qualname}") or registered.get(
-            function.name
-        )
+        caught = None
+        if registered:
+            caught = registered.get(f"{module.name}.{function.qualname}") or registered.get(
+                function.name
+            )
         for decorator in function.decorators:
             func = decorator.func
             if func is not None and func.kind == "attribute" and func.op == "exception_handler":

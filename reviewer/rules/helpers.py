@@ -50,18 +50,13 @@ class _CallIndex:
         by_name, by_op = self.by_name, self.by_op
         for position, call in enumerate(module.calls):
             expr = call.expr
-            name = expr.qualname or ""
-            if name in by_name:
-                by_name[name].append(position)
-            else:
-                by_name[name] = [position]
-            op = expr.items[0].op  # ``expr.func``: a recorded call always has its callee
-            if op in by_op:
-                by_op[op].append(position)
-            else:
-                by_op[op] = [position]
+            by_name.setdefault(expr.qualname or "", []).append(position)
+            # ``expr.func``: a recorded call always has its callee
+            by_op.setdefault(expr.items[0].op, []).append(position)
 
     def ordered(self, groups: list[list[int]]) -> list[Call]:
+        if not groups:  # most questions: no call of the module has the names asked for
+            return []
         calls = self.calls
         if len(groups) == 1:
             return [calls[position] for position in groups[0]]
@@ -77,7 +72,7 @@ def calls_to(module: Module, names: Iterable[str]) -> list[Call]:
     of :attr:`Module.calls` (a lookup, not a scan of every call, for each rule that asks)."""
     index = _call_index(module)
     by_name = index.by_name
-    return index.ordered([by_name[name] for name in names if name in by_name])
+    return index.ordered([by_name[name] for name in by_name.keys() & names])
 
 
 def calls_where(
@@ -98,7 +93,7 @@ def calls_named(module: Module, names: Iterable[str]) -> list[Call]:
     callee's name as written), in the order of :attr:`Module.calls`."""
     index = _call_index(module)
     by_op = index.by_op
-    return index.ordered([by_op[name] for name in names if name in by_op])
+    return index.ordered([by_op[name] for name in by_op.keys() & names])
 
 
 def method_calls(module: Module, methods: Iterable[str]) -> list[Call]:
@@ -602,8 +597,10 @@ def _dependencies(module: Module, project: Project, whole: bool) -> frozenset[st
 PATH_PARAM = regex(r"\{(\w+)")
 
 
+@lru_cache(maxsize=4096)
 def path_params(path: str | None) -> frozenset[str]:
-    """The names of the ``{placeholders}`` of a route path (``{file_path:path}`` included)."""
+    """The names of the ``{placeholders}`` of a route path (``{file_path:path}`` included);
+    asked for each route by several rules, and paths repeat (``/{item_id}``)."""
     return frozenset(PATH_PARAM.findall(path or ""))
 
 

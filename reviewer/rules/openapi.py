@@ -30,18 +30,25 @@ def _is_app(expr: Expr, module: Module) -> bool:
     return name in ("app", "application") or name.endswith("_app")
 
 
-def _openapi_receiver(assign: Assign, module: Module) -> Expr | None:
-    """The app of ``<app>.openapi = <value>``, or None for any other assignment."""
-    if assign.value is None:
-        return None
-    for target in assign.targets:
-        if (
-            target.kind == "attribute"
-            and target.op == "openapi"
-            and _is_app(target.items[0], module)
-        ):
-            return target.items[0]
-    return None
+def _openapi_assignments(module: Module) -> list[tuple[Assign, Expr]]:
+    """The assignments ``<app>.openapi = <value>`` of ``module``, in order, with the app: found
+    once per module for the two rules that ask."""
+    return module.memo("FAPI60x.openapi_assignments", lambda: _find_openapi_assignments(module))
+
+
+def _find_openapi_assignments(module: Module) -> list[tuple[Assign, Expr]]:
+    found: list[tuple[Assign, Expr]] = []
+    for assign in module.assignments:
+        for target in assign.targets:
+            if (
+                target.op == "openapi"
+                and target.kind == "attribute"
+                and assign.value is not None
+                and _is_app(target.items[0], module)
+            ):
+                found.append((assign, target.items[0]))
+                break
+    return found
 
 
 def _function(
@@ -196,9 +203,9 @@ class OpenapiCalledNotAssigned(Rule):
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
-        for assign in module.assignments:
+        for assign, _ in _openapi_assignments(module):
             value = assign.value
-            if value is None or value.kind != "call" or _openapi_receiver(assign, module) is None:
+            if value is None or value.kind != "call":
                 continue
             if self._builds_schema(value, assign.function, module, project):
                 callee = value.func.text if value.func is not None else value.text
@@ -368,10 +375,9 @@ class OpenapiSchemaNotCached(Rule):
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         reported: set[tuple[str, str]] = set()
-        for assign in module.assignments:
-            receiver = _openapi_receiver(assign, module)
-            ref = None if receiver is None or assign.value is None else _function_ref(assign.value)
-            if receiver is None or ref is None:
+        for assign, receiver in _openapi_assignments(module):
+            ref = _function_ref(assign.value) if assign.value is not None else None
+            if ref is None:
                 continue
             found = _function(ref, assign.function, module, project)
             if found is None:

@@ -116,19 +116,15 @@ def resolve_model(project: Project, module: Module, ref: Expr) -> Model | None:
 
 
 def named_model(project: Project, qualname: str | None) -> Model | None:
-    """The class of the repository ``qualname`` names, with its kind. Names of no class are
-    remembered (a model holds its module, which the project's store must be free to let go)."""
-    if not qualname:
-        return None
-    unknown: set[str] = project.memo("not_models", set)
-    if qualname in unknown:
-        return None
-    found = project.cls(qualname)
-    if found is None:
-        unknown.add(qualname)
+    """The class of the repository ``qualname`` names, with its kind. Only the kinds are
+    remembered (:meth:`Project.model_kind`): a model holds its module, which the project's store
+    must be free to let go."""
+    kind = project.model_kind(qualname) if qualname else None
+    found = project.cls(qualname) if kind is not None else None
+    if kind is None or found is None:
         return None
     owner, cls = found
-    return Model(owner, cls, project.class_kind(cls, owner))
+    return Model(owner, cls, kind)
 
 
 def models_of(project: Project, module: Module, expr: Expr | None) -> list[Model]:
@@ -1481,12 +1477,10 @@ class UntypedRequestBody(Rule):
                 for param in body_params(route)
                 if _untyped_body(param) and not _embedded(route, param) and not _text_body(param)
             ]
-            calls = list(module.calls_in(handler))
             reads = [
                 call.expr
-                for call in calls
+                for call in (() if route.method in BODYLESS_METHODS else module.calls_in(handler))
                 if call.qualname in ("fastapi.Request.json", "fastapi.Request.body")
-                and route.method not in BODYLESS_METHODS
             ]
             if not untyped and not reads:
                 continue
@@ -1500,7 +1494,9 @@ class UntypedRequestBody(Rule):
                     param.span,
                     f"`{route_label(module, route)}` takes its body `{param.name}` without a model",
                 )
-            if not reads or any(call.qualname == "fastapi.Request.form" for call in calls):
+            if not reads or any(
+                call.qualname == "fastapi.Request.form" for call in module.calls_in(handler)
+            ):
                 continue  # JSON or a form (with files): no one body model takes both
             handled = _handled_elsewhere(module, handler, reads)
             reads = [read for read in reads if read.span not in handled]
@@ -1804,6 +1800,11 @@ class OrmModelAsResponse(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         for route in app_routes(module):
             expr = response_type(route)
+            if not any(  # the kinds are remembered: most routes need no model built
+                project.model_kind(_ref_qualname(module, ref)) in ORM_KINDS
+                for ref in type_refs(expr)
+            ):
+                continue
             orm = [model for model in models_of(project, module, expr) if model.kind in ORM_KINDS]
             if expr is not None and orm:
                 names = ", ".join(f"`{model.cls.name}`" for model in orm)

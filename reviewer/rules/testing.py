@@ -134,8 +134,11 @@ def _overrides(module: Module) -> tuple[_Override, ...]:
 def _find_overrides(module: Module) -> Iterator[_Override]:
     for assign in module.assignments:
         for target in assign.targets:
-            if target.kind == "subscript" and _is_overrides(target.items[0]):
-                yield _Override(assign.span, assign.function, target.items[0], (target.items[1],))
+            if target.kind == "subscript":
+                if _is_overrides(target.items[0]):
+                    yield _Override(
+                        assign.span, assign.function, target.items[0], (target.items[1],)
+                    )
             elif _is_overrides(target) and assign.value is not None:
                 value = assign.value
                 if value.kind == "dict" and value.items:
