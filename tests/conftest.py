@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import pytest
+from cli_run import Result, run_cli
 
 # Golden cases hold whole repositories, with their own tests and conftest.py: not ours to run.
 collect_ignore = ["cases"]
@@ -29,6 +33,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Rewrite the expected outputs of golden tests from the current behaviour.",
     )
+
+
+@pytest.fixture
+def run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Result]:
+    """``run(*args, stdin=b"")``: the command line run in this process (:func:`cli_run.run_cli`)."""
+    return functools.partial(run_cli, capsys, monkeypatch)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,9 +27,8 @@ from claude_bundle import (
     frontmatter,
     invocations,
 )
-from click.testing import CliRunner
+from cli_run import Result
 
-from reviewer.cli import cli
 from reviewer.rules.registry import BY_ID, STATIC_RULES
 
 CATALOGUE = ROOT.parent / "shared" / "rules.md"
@@ -287,21 +287,22 @@ def test_the_agent_and_the_command_run_the_cli() -> None:
 
 @pytest.mark.parametrize("command", INVOKED)
 def test_invocation_is_a_real_cli_call(
-    command: str, change: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    command: str,
+    change: tuple[Path, Path],
+    run: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     repo, patch = change
     monkeypatch.chdir(repo)
-    result = CliRunner().invoke(cli, _arguments(command, patch), input=patch.read_text())
-    assert result.exit_code == (0 if "--fail-on never" in command else result.exit_code), (
-        result.output
-    )
-    assert result.exit_code in (0, 1), result.output
+    result = run(*_arguments(command, patch), stdin=patch.read_bytes())
+    assert result.code == (0 if "--fail-on never" in command else result.code), result.err
+    assert result.code in (0, 1), result.err
     if "--format agent" in command:
-        assert result.stdout.startswith("# fastapi-review ")
+        assert result.out.startswith("# fastapi-review ")
         # main...HEAD holds the committed change; the patch also the uncommitted one.
-        assert "FAPI402 error `app/jobs.py:5`" in result.stdout, result.stdout
+        assert "FAPI402 error `app/jobs.py:5`" in result.out, result.out
         if "--git" not in command:
-            assert "FAPI402 error `app/jobs.py:9`" in result.stdout, result.stdout
+            assert "FAPI402 error `app/jobs.py:9`" in result.out, result.out
 
 
 # -- Claude Code's validator ----------------------------------------------------------------------

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import io
-import json
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
 import pytest
+from cli_run import Result
 
-from reviewer.cli import main
 from reviewer.config import Config
 from reviewer.engine import analyze, run_rules
 from reviewer.errors import ReviewError
@@ -30,33 +27,6 @@ JOBS = (
     "import time\n\n\ndef job():\n    time.sleep(1)\n\n\n"
     "def other():\n    total = 0\n    for i in range(10):\n        total += i\n    return total\n"
 )
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def json(self) -> dict[str, object]:
-        data: dict[str, object] = json.loads(self.out)
-        return data
-
-
-@pytest.fixture
-def run(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> Callable[..., Result]:
-    def invoke(*args: str, stdin: bytes = b"") -> Result:
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-        with pytest.raises(SystemExit) as exited:
-            main(list(args))
-        captured = capsys.readouterr()
-        code = exited.value.code
-        return Result(code if isinstance(code, int) else 1, captured.out, captured.err)
-
-    return invoke
 
 
 @pytest.fixture

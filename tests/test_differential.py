@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_cli import Result, git, run
-
-__all__ = ["run"]  # the fixture, from test_cli
+from cli_run import Result
+from test_cli import git
 
 ORDERS_BEFORE = """\
 import time
@@ -119,7 +118,7 @@ def repo(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def review(run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
-    """``run`` (from test_cli) in ``cwd``, without the LLM pass."""
+    """``run`` (the command line, from conftest) in ``cwd``, without the LLM pass."""
 
     def invoke(*args: str, cwd: Path, stdin: str = "") -> Result:
         monkeypatch.chdir(cwd)

@@ -5,13 +5,13 @@ output that carries it."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from cli_run import Result
 
-from reviewer.cli import cli
 from reviewer.config import Config
 from reviewer.diff import parse_diff
 from reviewer.engine import Report, review
@@ -141,7 +141,7 @@ def test_normalize(code: str, expected: str) -> None:
 
 
 def test_json_sarif_and_github_carry_one_fingerprint(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "orders.py").write_text(ORDERS)
@@ -153,15 +153,14 @@ def test_json_sarif_and_github_carry_one_fingerprint(
     )
     monkeypatch.chdir(tmp_path)
 
-    def run(fmt: str) -> dict[str, Any]:
-        args = [str(patch), "--repo", str(tmp_path), "--no-llm", "--preview", "--format", fmt]
-        result = CliRunner().invoke(cli, args)
-        assert result.exit_code == 1, result.output
-        data: dict[str, Any] = json.loads(result.stdout)
+    def review(fmt: str) -> dict[str, Any]:
+        result = run(str(patch), "--repo", str(tmp_path), "--no-llm", "--preview", "--format", fmt)
+        assert result.code == 1, result.err
+        data: dict[str, Any] = json.loads(result.out)
         return data
 
-    in_json = [(f["rule_id"], f["construct"], f["fingerprint"]) for f in run("json")["findings"]]
-    results = run("sarif")["runs"][0]["results"]
+    in_json = [(f["rule_id"], f["construct"], f["fingerprint"]) for f in review("json")["findings"]]
+    results = review("sarif")["runs"][0]["results"]
     in_sarif = [
         (
             r["ruleId"],

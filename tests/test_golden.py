@@ -10,20 +10,20 @@ A ``<name>.args`` file holds extra command-line arguments, one per line.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
+from cli_run import Result
 
-from reviewer.cli import cli
 from reviewer.report.json import schema
 
 CASES = Path(__file__).parent / "cases"
 PATCHES = sorted(CASES.rglob("*.patch"))
 
 
-def run_case(patch: Path, cwd: Path) -> tuple[int, dict[str, object]]:
+def run_case(run: Callable[..., Result], patch: Path) -> tuple[int, dict[str, object]]:
     args = [str(patch), "--format", "json", "--no-llm"]
     repo = patch.with_suffix(".repo")
     if repo.is_dir():
@@ -31,11 +31,11 @@ def run_case(patch: Path, cwd: Path) -> tuple[int, dict[str, object]]:
     extra = patch.with_suffix(".args")
     if extra.exists():
         args += [line for line in extra.read_text().splitlines() if line.strip()]
-    result = CliRunner().invoke(cli, args, catch_exceptions=False)
-    assert result.exit_code in (0, 1), result.output
-    report = json.loads(result.stdout)
+    result = run(*args)
+    assert result.code in (0, 1), result.err
+    report = result.json
     jsonschema.validate(report, schema())  # every golden report is a valid report
-    return result.exit_code, report
+    return result.code, report
 
 
 def test_cases_exist() -> None:
@@ -44,10 +44,14 @@ def test_cases_exist() -> None:
 
 @pytest.mark.parametrize("patch", PATCHES, ids=lambda p: str(p.relative_to(CASES).with_suffix("")))
 def test_golden(
-    patch: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, update_golden: bool
+    patch: Path,
+    run: Callable[..., Result],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    update_golden: bool,
 ) -> None:
     monkeypatch.chdir(tmp_path)  # not a git work tree: no default context
-    code, report = run_case(patch, tmp_path)
+    code, report = run_case(run, patch)
     expected_file = patch.with_suffix(".json")
     actual = {"exit_code": code, **report}
     actual.pop("version")

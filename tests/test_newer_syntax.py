@@ -14,12 +14,12 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_run import Result
 
-from reviewer.cli import cli
 from reviewer.extract.newer import NEWEST_KNOWN, newer_syntax
 
 OLDEST = (3, 10)
@@ -232,20 +232,20 @@ def _added(path: str, code: str) -> str:
     )
 
 
-def _review(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+def _review(run: Callable[..., Result], tmp_path: Path, *args: str) -> tuple[int, str, str]:
     patch = tmp_path / "change.patch"
     patch.write_text(_added("app/service.py", SERVICE) + _added("app/ok.py", "X = 1\n"))
-    result = CliRunner().invoke(cli, [str(patch), *args], catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+    result = run(str(patch), *args)
+    return result.code, result.out, result.err
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="this Python parses `type` statements")
 def test_older_python_says_so_counts_it_and_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     running = f"{sys.version_info.major}.{sys.version_info.minor}"
-    code, out, err = _review(tmp_path, "--format", "json")
+    code, out, err = _review(run, tmp_path, "--format", "json")
     report = json.loads(out)
     assert code == 4
     assert report["skipped"] == [
@@ -258,18 +258,20 @@ def test_older_python_says_so_counts_it_and_fails(
     ]
     assert (report["stats"]["skipped"], report["stats"]["needs_newer_python"]) == (1, 1)
     assert "the review is incomplete" in err
-    code, out, _ = _review(tmp_path, "--format", "text")
+    code, out, _ = _review(run, tmp_path, "--format", "text")
     assert code == 4
     assert out.splitlines()[-1] == (
         "0 findings in 1 Python file, on the changed lines; 1 skipped (1 needs Python 3.12 to parse)"
     )
-    assert _review(tmp_path, "--allow-skipped")[0] == 0
+    assert _review(run, tmp_path, "--allow-skipped")[0] == 0
 
 
 @pytest.mark.skipif(sys.version_info < (3, 12), reason="this Python cannot parse `type` statements")
-def test_newer_python_reviews_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_newer_python_reviews_the_file(
+    run: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, _ = _review(tmp_path, "--format", "json")
+    code, out, _ = _review(run, tmp_path, "--format", "json")
     report = json.loads(out)
     assert report["skipped"] == []
     assert [f["rule_id"] for f in report["findings"]] == ["FAPI402"]
