@@ -9,22 +9,24 @@ accepts that).
 
 from __future__ import annotations
 
+import argparse
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterable
-from pathlib import Path
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn
-
-import click
 
 from reviewer import __version__
 from reviewer.errors import ReviewError, scrub_environment
 from reviewer.report.registry import FORMATS
 
 # Everything else is imported where it is used: `--version` and a static review must not pay
-# for the GitHub client, httpx, the LLM pass or renderers they do not use (tests/test_startup.py).
+# for the GitHub client, httpx, the LLM pass or renderers they do not use (tests/test_startup.py);
+# pathlib (7 ms with urllib.parse) neither: options are strings, made paths where a path is taken.
 if TYPE_CHECKING:
+    from contextlib import ExitStack
+    from pathlib import Path
+
     from reviewer.config import Config
     from reviewer.diff import Diff
     from reviewer.engine import Report
@@ -38,46 +40,15 @@ WORKTREE = "\0worktree"
 FROM_WORKFLOW = "\0workflow"
 PUBLISH_FAILED = 3
 INCOMPLETE = 4
-OUTPUT_ORDER = "fastapi-review.output-order"
 
 
-class DefaultGroup(click.Group):
-    """A group whose first argument, when it is not a subcommand, belongs to ``review``."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        group_option = bool(args) and args[0] in ("--help", "-h", "--version")
-        if not group_option and (not args or args[0] not in self.commands):
-            args = ["review", *args]
-        return super().parse_args(ctx, args)
-
-    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """``--help`` shows the options of a review, the command that runs by default."""
-        review = self.commands["review"]
-        records = [
-            record
-            for param in review.params
-            if isinstance(param, click.Option) and (record := param.get_help_record(ctx))
-        ]
-        with formatter.section("Review options"):
-            formatter.write_dl(records)
-        super().format_options(ctx, formatter)
+def _warn(message: str) -> None:
+    """``message`` on standard error, one line written at once (as unbuffered as it may be)."""
+    sys.stderr.write(f"{PROG}: {message}\n")
 
 
-class ReviewCommand(click.Command):
-    """Remembers the order of ``--format`` and ``--output`` on the command line, to pair them."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        _, _, order = self.make_parser(ctx).parse_args(args=list(args))
-        ctx.meta[OUTPUT_ORDER] = [
-            "format" if param.name == "output_format" else "output"
-            for param in order
-            if param.name in ("output_format", "output_paths")
-        ]
-        return super().parse_args(ctx, args)
-
-
-def _split(values: tuple[str, ...]) -> list[str] | None:
-    items = [item.strip() for value in values for item in value.split(",") if item.strip()]
+def _split(values: Sequence[str] | None) -> list[str] | None:
+    items = [item.strip() for value in values or () for item in value.split(",") if item.strip()]
     return items or None
 
 
@@ -102,13 +73,12 @@ def _read_patch(patch: str) -> str:
     if patch == "-":
         data = _read_bounded(sys.stdin.buffer, limits.MAX_PATCH_BYTES)
     else:
-        path = Path(patch)
-        if not path.exists():
+        if not os.path.exists(patch):
             raise ReviewError(f"{patch}: no such file")
-        if path.is_dir():
+        if os.path.isdir(patch):
             raise ReviewError(f"{patch}: is a directory, expected a patch file")
         try:
-            with path.open("rb") as stream:
+            with open(patch, "rb") as stream:
                 data = _read_bounded(stream, limits.MAX_PATCH_BYTES)
         except OSError as exc:
             raise ReviewError(f"{patch}: {exc.strerror}") from None
@@ -121,6 +91,8 @@ def _read_patch(patch: str) -> str:
 
 
 def _sources(repo: Path | None) -> tuple[Sources, Path | None]:
+    from pathlib import Path
+
     from reviewer.source import DirectorySources, NoSources, work_tree_root
 
     if repo is not None:
@@ -156,10 +128,9 @@ def _git_change(start: Path, git_range: str) -> GitChange:
     except ReviewError:
         if wanted == last:
             raise
-        click.echo(
-            f"{PROG}: warning: cannot diff the pushed range {wanted} in this clone (a new branch, "
-            f"a force-push, or a shallow checkout: fetch-depth: 0); reviewing the last commit",
-            err=True,
+        _warn(
+            f"warning: cannot diff the pushed range {wanted} in this clone (a new branch, "
+            f"a force-push, or a shallow checkout: fetch-depth: 0); reviewing the last commit"
         )
         return git_diff(start, last)
 
@@ -177,16 +148,12 @@ class _Input(NamedTuple):
     client: GitHubClient | None = None
 
 
-def _input(
-    patch: str | None,
-    git_range: str | None,
-    github_pr: str | None,
-    repo: Path | None,
-    base_revision: str | None,
-    base_repo: Path | None,
-) -> _Input:
+def _input(args: argparse.Namespace, closing: ExitStack) -> _Input:
     """The change to review: a pull request, a git range, or a patch file (``-``: standard
-    input) with ``--repo`` and ``--base``/``--base-repo``. The patch is parsed here, once."""
+    input) with ``--repo`` and ``--base``/``--base-repo``. The patch is parsed here, once; a
+    GitHub client is closed with ``closing``."""
+    from pathlib import Path
+
     from reviewer.diff import parse_diff
     from reviewer.source import (
         DirectorySources,
@@ -196,13 +163,13 @@ def _input(
         work_tree_root,
     )
 
-    if github_pr is not None:
+    repo = None if args.repo is None else Path(args.repo)
+    if args.github_pr is not None:
         from reviewer.github.client import GitHubClient
         from reviewer.github.pull import fetch_pull
 
-        client = GitHubClient.from_environment(os.environ)
-        click.get_current_context().call_on_close(client.close)
-        pull = fetch_pull(client, _pull_ref(github_pr))
+        client = closing.enter_context(GitHubClient.from_environment(os.environ))
+        pull = fetch_pull(client, _pull_ref(args.github_pr))
         if repo is None:
             sources: Sources = checkout_of(Path.cwd(), pull.head_sha) or pull.sources
             root = work_tree_root(Path.cwd())
@@ -210,17 +177,16 @@ def _input(
             sources, root = _sources(repo)
         diff = parse_diff(pull.diff)
         return _Input(diff, sources, root, ReversedSources(sources, diff), pull, client)
-    if git_range is not None:
+    if args.git is not None:
         start = repo if repo is not None else Path.cwd()
-        found = _git_change(start, git_range)  # freed on return: it holds the patch too
+        found = _git_change(start, args.git)  # freed on return: it holds the patch too
         return _Input(parse_diff(found.patch), found.sources, work_tree_root(start), found.base)
-    assert patch is not None
-    diff = parse_diff(_read_patch(patch))  # a million-line patch is 45 to 180 MB: not kept
+    diff = parse_diff(_read_patch(args.patch))  # a million-line patch is 45 to 180 MB: not kept
     sources, root = _sources(repo)
-    if base_repo is not None:
-        return _Input(diff, sources, root, DirectorySources(base_repo))
-    if base_revision is not None:
-        revision = GitRevisionSources(root or Path.cwd(), base_revision, prefetch=False)
+    if args.base_repo is not None:
+        return _Input(diff, sources, root, DirectorySources(Path(args.base_repo)))
+    if args.base is not None:
+        revision = GitRevisionSources(root or Path.cwd(), args.base, prefetch=False)
         return _Input(diff, sources, root, revision)
     return _Input(diff, sources, root, None)
 
@@ -230,9 +196,9 @@ def _llm_messages(report: Report, text_on_stdout: bool) -> None:
     if report.llm is None:
         return
     for warning in report.llm.warnings:
-        click.echo(f"{PROG}: warning: {scrub_environment(warning, os.environ)}", err=True)
+        _warn(f"warning: {scrub_environment(warning, os.environ)}")
     if not text_on_stdout:
-        click.echo(f"{PROG}: {report.llm.describe()}", err=True)
+        _warn(report.llm.describe())
 
 
 def _exit_status(report: Report, fail_on: str, allow_skipped: bool) -> int:
@@ -242,10 +208,9 @@ def _exit_status(report: Report, fail_on: str, allow_skipped: bool) -> int:
     incomplete = bool(report.skipped) and not allow_skipped
     if incomplete:
         count = len(report.skipped)
-        click.echo(
-            f"{PROG}: the review is incomplete: {count} Python file{'s' if count > 1 else ''} "
-            "could not be reviewed (listed as skipped); --allow-skipped accepts that",
-            err=True,
+        _warn(
+            f"the review is incomplete: {count} Python file{'s' if count > 1 else ''} "
+            "could not be reviewed (listed as skipped); --allow-skipped accepts that"
         )
     if fail_on != "never":
         threshold = Severity(fail_on).rank
@@ -255,30 +220,28 @@ def _exit_status(report: Report, fail_on: str, allow_skipped: bool) -> int:
 
 
 def _config(
-    config_path: Path | None,
-    root: Path | None,
-    fail_on: str | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    preview: bool,
-    overrides: dict[str, Any],
+    args: argparse.Namespace, root: Path | None, overrides: dict[str, Any]
 ) -> tuple[Config, Callable[[Iterable[str]], Config]]:
     """The configuration (``--config``, or the repository root's), then the flags; and how to
     add the configurations of the folders that hold the reviewed files (none with --config)."""
+    from pathlib import Path
+
     from reviewer.config import discover, load_config
 
-    if config_path is not None and not config_path.exists():
-        raise ReviewError(f"--config: {config_path}: no such file")
-    if config_path is not None and config_path.is_dir():
-        raise ReviewError(f"--config: {config_path}: is a directory, expected a TOML file")
+    given: str | None = args.config
+    if given is not None and not os.path.exists(given):
+        raise ReviewError(f"--config: {given}: no such file")
+    if given is not None and os.path.isdir(given):
+        raise ReviewError(f"--config: {given}: is a directory, expected a TOML file")
     flags: dict[str, Any] = {
         **overrides,
-        "fail-on": fail_on,
-        "select": _split(select),
-        "ignore": _split(ignore),
-        "preview": preview or None,
+        "fail-on": args.fail_on,
+        "select": _split(args.select),
+        "ignore": _split(args.ignore),
+        "preview": args.preview or None,
     }
     folder = root or Path.cwd()
+    config_path = None if given is None else Path(given)
     config = load_config(config_path or folder, flags, explicit=config_path is not None)
 
     def nearest(paths: Iterable[str]) -> Config:
@@ -290,26 +253,22 @@ def _config(
 def _fix(report: Report, root: Path | None, fix: bool, unsafe: bool) -> Report:
     """With ``--fix``: apply the fixes to the files under ``root`` and keep the findings left."""
     if unsafe and not fix:
-        raise click.UsageError("--unsafe-fixes goes with --fix")
+        raise ReviewError("--unsafe-fixes goes with --fix")
     if not fix:
         return report
     if root is None:
-        raise click.UsageError(
-            "--fix needs the repository on disk (--repo, or run in its work tree)"
-        )
+        raise ReviewError("--fix needs the repository on disk (--repo, or run in its work tree)")
     from dataclasses import replace
 
     from reviewer.fix import fix_files
 
     done = fix_files(root, report.findings, report.lines, unsafe)
     for path, reason in done.refused:
-        click.echo(f"{PROG}: warning: {path} was not fixed: {reason}", err=True)
+        _warn(f"warning: {path} was not fixed: {reason}")
     count = len(done.findings)
     files = len({finding.path for finding in done.findings})
-    click.echo(
-        f"{PROG}: fixed {count} finding{'' if count == 1 else 's'} "
-        f"in {files} file{'' if files == 1 else 's'}",
-        err=True,
+    _warn(
+        f"fixed {count} finding{'' if count == 1 else 's'} in {files} file{'' if files == 1 else 's'}"
     )
     left = tuple(finding for finding in report.findings if finding not in done.findings)
     return replace(report, findings=left, fixed=count)
@@ -326,374 +285,473 @@ def _write(
     return 1 if report.unused_suppressions and not exit_zero and status != 1 else status
 
 
-@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name=PROG)
-def cli() -> None:
-    """Review the FastAPI code a change touches.
-
-    \b
-    fastapi-review PATCH            review a patch file (- reads stdin)
-    fastapi-review --git [RANGE]    review a git range (default: working tree against HEAD)
-    fastapi-review --github-pr OWNER/REPO#N [--post]
-                                    review a pull request (and publish the review on it)
-    fastapi-review check [PATH]...  review whole files or folders, with no diff
-    fastapi-review rules            list the rules
-    fastapi-review explain FAPI101  print a rule's documentation
-    """
-
-
-def _report_options(command: Callable[..., None]) -> Callable[..., None]:
-    """The options ``review`` and ``check`` share: outputs, rule selection, configuration and
-    what makes the exit status non-zero."""
-    options = (
-        click.option(
-            "--format",
-            "output_format",
-            type=click.Choice(FORMATS),
-            multiple=True,
-            help="Output format [default: text]. Repeatable, each with its own --output.",
-        ),
-        click.option(
-            "--output",
-            "output_paths",
-            type=click.Path(dir_okay=False),  # a string: "newdir/" keeps its slash
-            multiple=True,
-            metavar="FILE",
-            help="Write the --format given just before it to FILE (default: standard output).",
-        ),
-        click.option(
-            "--fail-on",
-            type=click.Choice(["error", "warning", "info", "never"]),
-            default=None,
-            help="Exit 1 when a finding is at or above this severity [default: error].",
-        ),
-        click.option(
-            "--select",
-            multiple=True,
-            metavar="IDS",
-            help="Only these rule ids or prefixes (comma-separated).",
-        ),
-        click.option(
-            "--ignore",
-            multiple=True,
-            metavar="IDS",
-            help="Never these rule ids or prefixes (comma-separated).",
-        ),
-        click.option(
-            "--config",
-            "config_path",
-            type=click.Path(path_type=Path, dir_okay=False),
-            default=None,
-            help="A pyproject.toml to read [tool.fastapi-review] from (default: the repository's).",
-        ),
-        click.option(
-            "--preview",
-            is_flag=True,
-            help="Also run the preview-tier rules (see `fastapi-review rules`).",
-        ),
-        click.option(
-            "--allow-skipped",
-            is_flag=True,
-            help="Do not fail (exit 4) when files of the change could not be reviewed: syntax newer "
-            "than this Python, syntax errors.",
-        ),
-        click.option(
-            "--fix",
-            is_flag=True,
-            help="Apply the safe fixes of the findings to the files (those holding the reviewed "
-            "text); report what is left.",
-        ),
-        click.option(
-            "--unsafe-fixes",
-            is_flag=True,
-            help="With --fix: also apply the fixes that change behaviour (check them).",
-        ),
-        click.option(
-            "--report-unused-ignores",
-            is_flag=True,
-            help="List suppression comments of the change that silence nothing, and exit 1 "
-            "when there are any.",
-        ),
-        click.option(
-            "--exit-zero",
-            is_flag=True,
-            help="Exit 0 even when findings are at or above --fail-on (errors still exit 2).",
-        ),
-    )
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-@cli.command("review", cls=ReviewCommand)
-@click.argument("patch", required=False)
-@click.option(
-    "--git",
-    "git_range",
-    is_flag=False,
-    flag_value=WORKTREE,
-    default=None,
-    metavar="[RANGE]",
-    help="Review a git range, e.g. main...HEAD (default: the working tree against HEAD; in a "
-    "push or merge_group workflow run, the commits it brings).",
-)
-@click.option(
-    "--repo",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="The repository after the change, read for context (default: the git work tree of the current directory).",
-)
-@click.option(
-    "--github-pr",
-    is_flag=False,
-    flag_value=FROM_WORKFLOW,
-    default=None,
-    metavar="[OWNER/REPO#N]",
-    help="Review a GitHub pull request through the REST API (GITHUB_TOKEN, GITHUB_API_URL). "
-    "Without a value: the pull request of the running pull_request workflow.",
-)
-@click.option(
-    "--post",
-    is_flag=True,
-    help="With --github-pr: publish the findings as one pull-request review.",
-)
-@click.option(
-    "--request-changes",
-    is_flag=True,
-    help="With --post: request changes when a finding is at or above --fail-on "
-    "(default: comment only).",
-)
-@click.option(
-    "--base",
-    "base_revision",
-    default=None,
-    metavar="REV",
-    help="With PATCH: the git revision the patch applies to (in --repo, or the current work "
-    "tree); only findings new against it are reported.",
-)
-@click.option(
-    "--base-repo",
-    type=click.Path(path_type=Path),
-    default=None,
-    metavar="DIR",
-    help="With PATCH: the repository before the change; only findings new against it are reported.",
-)
-@click.option(
-    "--all-touched",
-    is_flag=True,
-    help="Report every finding on the changed lines, also those the base revision already had.",
-)
-@click.option(
-    "--all-lines", is_flag=True, help="Report findings on every line of the changed files."
-)
-@click.option("--no-llm", is_flag=True, help="Run the deterministic engine only.")
-@click.option(
-    "--model",
-    default=None,
-    help="The Claude model of the LLM pass [default: claude-sonnet-5-5, or `model` in the config].",
-)
-@click.option(
-    "--min-confidence",
-    type=click.FloatRange(0.0, 1.0),
-    default=None,
-    help="Drop LLM findings less confident than this [default: 0.6, or `min-confidence`].",
-)
-@_report_options
-@click.option(
-    "--dry-run-llm",
-    is_flag=True,
-    help="Print the LLM requests that would be sent (as JSON) instead of the report; send nothing.",
-)
-def review_command(
-    patch: str | None,
-    git_range: str | None,
-    repo: Path | None,
-    github_pr: str | None,
-    output_format: tuple[str, ...],
-    output_paths: tuple[str, ...],
-    post: bool,
-    request_changes: bool,
-    fail_on: str | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    config_path: Path | None,
-    base_revision: str | None,
-    base_repo: Path | None,
-    all_touched: bool,
-    all_lines: bool,
-    preview: bool,
-    no_llm: bool,
-    model: str | None,
-    allow_skipped: bool,
-    min_confidence: float | None,
-    dry_run_llm: bool,
-    fix: bool,
-    unsafe_fixes: bool,
-    report_unused_ignores: bool,
-    exit_zero: bool,
-) -> None:
-    """Review a change."""
-    from reviewer.engine import analyze_diff, review_change
-    from reviewer.llm.provider import configured as llm_configured
+def _outputs(args: argparse.Namespace) -> list[Output]:
+    """The outputs of ``--format`` and ``--output``, each ``--output`` with the ``--format``
+    given just before it."""
     from reviewer.report.outputs import pair_outputs
 
-    if [patch, git_range, github_pr].count(None) != 2:
-        raise click.UsageError(
+    given: Sequence[tuple[str, str]] = args.outputs
+    return pair_outputs(
+        [option for option, _ in given],
+        [value for option, value in given if option == "format"],
+        [value for option, value in given if option == "output"],
+    )
+
+
+class _InOrder(argparse.Action):
+    """Appends ``(const, value)`` to the tuple that ``--format`` and ``--output`` share, so
+    that each ``--output`` can be paired with the ``--format`` given just before it."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, (*getattr(namespace, self.dest), (self.const, values)))
+
+
+def _a_file(value: str) -> str:
+    """The value of ``--output``: a string (``newdir/`` keeps its slash), not a folder."""
+    if os.path.isdir(value):
+        raise argparse.ArgumentTypeError(f"{value}: is a directory, expected a file")
+    return value
+
+
+def _confidence(value: str) -> float:
+    """The value of ``--min-confidence``: a number from 0 to 1."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0 <= number <= 1:
+        raise argparse.ArgumentTypeError(f"{value} is not in the range 0 to 1")
+    return number
+
+
+def _report_options(options: argparse._ActionsContainer) -> None:
+    """The options ``review`` and ``check`` share: outputs, rule selection, configuration and
+    what makes the exit status non-zero."""
+    add = options.add_argument
+    add(
+        "--format",
+        dest="outputs",
+        action=_InOrder,
+        const="format",
+        default=(),
+        choices=FORMATS,
+        help="Output format [default: text]. Repeatable, each with its own --output.",
+    )
+    add(
+        "--output",
+        dest="outputs",
+        action=_InOrder,
+        const="output",
+        default=(),
+        type=_a_file,
+        metavar="FILE",
+        help="Write the --format given just before it to FILE (default: standard output).",
+    )
+    add(
+        "--fail-on",
+        choices=("error", "warning", "info", "never"),
+        help="Exit 1 when a finding is at or above this severity [default: error].",
+    )
+    add(
+        "--select",
+        action="append",
+        metavar="IDS",
+        help="Only these rule ids or prefixes (comma-separated).",
+    )
+    add(
+        "--ignore",
+        action="append",
+        metavar="IDS",
+        help="Never these rule ids or prefixes (comma-separated).",
+    )
+    add(
+        "--config",
+        metavar="FILE",
+        help="A pyproject.toml to read [tool.fastapi-review] from (default: the repository's).",
+    )
+    add(
+        "--preview",
+        action="store_true",
+        help="Also run the preview-tier rules (see `fastapi-review rules`).",
+    )
+    add(
+        "--allow-skipped",
+        action="store_true",
+        help="Do not fail (exit 4) when files of the change could not be reviewed: syntax newer "
+        "than this Python, syntax errors.",
+    )
+    add(
+        "--fix",
+        action="store_true",
+        help="Apply the safe fixes of the findings to the files (those holding the reviewed "
+        "text); report what is left.",
+    )
+    add(
+        "--unsafe-fixes",
+        action="store_true",
+        help="With --fix: also apply the fixes that change behaviour (check them).",
+    )
+    add(
+        "--report-unused-ignores",
+        action="store_true",
+        help="List suppression comments of the change that silence nothing, and exit 1 "
+        "when there are any.",
+    )
+    add(
+        "--exit-zero",
+        action="store_true",
+        help="Exit 0 even when findings are at or above --fail-on (errors still exit 2).",
+    )
+
+
+def _review_options(options: argparse._ActionsContainer) -> None:
+    """The options of ``review``, which ``fastapi-review --help`` shows too."""
+    add = options.add_argument
+    add(
+        "--git",
+        nargs="?",
+        const=WORKTREE,
+        metavar="RANGE",
+        help="Review a git range, e.g. main...HEAD (default: the working tree against HEAD; in a "
+        "push or merge_group workflow run, the commits it brings).",
+    )
+    add(
+        "--repo",
+        metavar="PATH",
+        help="The repository after the change, read for context (default: the git work tree of "
+        "the current directory).",
+    )
+    add(
+        "--github-pr",
+        nargs="?",
+        const=FROM_WORKFLOW,
+        metavar="OWNER/REPO#N",
+        help="Review a GitHub pull request through the REST API (GITHUB_TOKEN, GITHUB_API_URL). "
+        "Without a value: the pull request of the running pull_request workflow.",
+    )
+    add(
+        "--post",
+        action="store_true",
+        help="With --github-pr: publish the findings as one pull-request review.",
+    )
+    add(
+        "--request-changes",
+        action="store_true",
+        help="With --post: request changes when a finding is at or above --fail-on "
+        "(default: comment only).",
+    )
+    add(
+        "--base",
+        metavar="REV",
+        help="With PATCH: the git revision the patch applies to (in --repo, or the current work "
+        "tree); only findings new against it are reported.",
+    )
+    add(
+        "--base-repo",
+        metavar="DIR",
+        help="With PATCH: the repository before the change; only findings new against it are "
+        "reported.",
+    )
+    add(
+        "--all-touched",
+        action="store_true",
+        help="Report every finding on the changed lines, also those the base revision already had.",
+    )
+    add(
+        "--all-lines",
+        action="store_true",
+        help="Report findings on every line of the changed files.",
+    )
+    add("--no-llm", action="store_true", help="Run the deterministic engine only.")
+    add(
+        "--model",
+        help="The Claude model of the LLM pass [default: claude-sonnet-5-5, or `model` in the "
+        "config].",
+    )
+    add(
+        "--min-confidence",
+        type=_confidence,
+        metavar="0..1",
+        help="Drop LLM findings less confident than this [default: 0.6, or `min-confidence`].",
+    )
+    _report_options(options)
+    add(
+        "--dry-run-llm",
+        action="store_true",
+        help="Print the LLM requests that would be sent (as JSON) instead of the report; send "
+        "nothing.",
+    )
+
+
+def _review(args: argparse.Namespace) -> None:
+    """Review a change: the findings on the lines it adds or changes (with --base, --git or
+    --github-pr: only those new against the code before it)."""
+    from contextlib import ExitStack
+
+    from reviewer.engine import analyze_diff, review_change
+    from reviewer.llm.provider import configured as llm_configured
+
+    if [args.patch, args.git, args.github_pr].count(None) != 2:
+        raise ReviewError(
             "give one of PATCH, - (stdin), --git [RANGE] or --github-pr [OWNER/REPO#N]"
         )
-    if post and github_pr is None:
-        raise click.UsageError("--post needs --github-pr")
-    if request_changes and not post:
-        raise click.UsageError("--request-changes needs --post")
-    if (base_revision is not None or base_repo is not None) and patch is None:
-        raise click.UsageError(
+    if args.post and args.github_pr is None:
+        raise ReviewError("--post needs --github-pr")
+    if args.request_changes and not args.post:
+        raise ReviewError("--request-changes needs --post")
+    if (args.base is not None or args.base_repo is not None) and args.patch is None:
+        raise ReviewError(
             "--base and --base-repo go with PATCH (--git and --github-pr know their base)"
         )
-    if base_revision is not None and base_repo is not None:
-        raise click.UsageError("give --base or --base-repo, not both")
-    if all_touched and all_lines:
-        raise click.UsageError("--all-touched and --all-lines exclude each other")
-    ctx = click.get_current_context()
-    outputs = pair_outputs(ctx.meta[OUTPUT_ORDER], output_format, output_paths)
-    if dry_run_llm and no_llm:
-        raise click.UsageError("--dry-run-llm and --no-llm exclude each other")
-    diff, sources, root, base, pull, client = _input(
-        patch, git_range, github_pr, repo, base_revision, base_repo
+    if args.base is not None and args.base_repo is not None:
+        raise ReviewError("give --base or --base-repo, not both")
+    if args.all_touched and args.all_lines:
+        raise ReviewError("--all-touched and --all-lines exclude each other")
+    outputs = _outputs(args)
+    if args.dry_run_llm and args.no_llm:
+        raise ReviewError("--dry-run-llm and --no-llm exclude each other")
+    with ExitStack() as closing:
+        diff, sources, root, base, pull, client = _input(args, closing)
+        if args.all_touched:
+            base = None
+        overrides = {"model": args.model, "min-confidence": args.min_confidence}
+        config, nearest = _config(args, root, overrides)
+        config = nearest(file.path for file in diff.files)
+        change = analyze_diff(diff, sources, config, base)
+        report = review_change(change, config, args.all_lines, args.report_unused_ignores)
+        if pull is not None and sources is pull.sources and pull.sources.failure:
+            _warn(f"warning: {pull.sources.failure}")
+        if args.dry_run_llm:
+            from reviewer.llm.review import dry_run as llm_dry_run
+
+            sys.stdout.write(llm_dry_run(change, report.findings, config, os.environ))
+            sys.exit(0)
+        if not args.no_llm and llm_configured(config, os.environ):
+            from reviewer.engine import review_llm
+
+            report = review_llm(
+                change, report, config, os.environ, args.all_lines, progress=sys.stderr.isatty()
+            )
+            on_stdout = any(output.format == "text" and output.path is None for output in outputs)
+            _llm_messages(report, text_on_stdout=on_stdout)
+        elif not args.no_llm:
+            from dataclasses import replace
+
+            from reviewer.llm.provider import NOT_CONFIGURED
+            from reviewer.llm.usage import PassSummary
+
+            skipped = PassSummary.not_run(config.model, NOT_CONFIGURED)
+            report = replace(report, llm=skipped)
+            _warn(skipped.describe())
+        report = _fix(report, root, args.fix, args.unsafe_fixes)
+        publisher = None
+        if pull is not None and client is not None and args.post:
+            from reviewer.github.publish import Publisher
+
+            publisher = Publisher(
+                client,
+                pull,
+                fail_on=config.fail_on,
+                request_changes=args.request_changes,
+                env=os.environ,
+                annotations=sys.stderr,
+            )
+            report = publisher.prepare(report)  # findings dismissed on the pull request leave
+        status = _write(report, outputs, config, args.allow_skipped, args.exit_zero)
+        if publisher is not None:
+            outcome = publisher.publish(report)
+            _warn(scrub_environment(outcome.message, os.environ))
+            status = PUBLISH_FAILED if outcome.failed else status
+        sys.exit(status)
+
+
+def _review_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "patch", nargs="?", metavar="PATCH", help="The patch file to review (- reads stdin)."
     )
-    if all_touched:
-        base = None
-    overrides = {"model": model, "min-confidence": min_confidence}
-    config, nearest = _config(config_path, root, fail_on, select, ignore, preview, overrides)
-    config = nearest(file.path for file in diff.files)
-    change = analyze_diff(diff, sources, config, base)
-    report = review_change(change, config, all_lines, report_unused_ignores)
-    if pull is not None and sources is pull.sources and pull.sources.failure:
-        click.echo(f"{PROG}: warning: {pull.sources.failure}", err=True)
-    if dry_run_llm:
-        from reviewer.llm.review import dry_run as llm_dry_run
-
-        click.echo(llm_dry_run(change, report.findings, config, os.environ), nl=False)
-        sys.exit(0)
-    if not no_llm and llm_configured(config, os.environ):
-        from reviewer.engine import review_llm
-
-        report = review_llm(
-            change, report, config, os.environ, all_lines, progress=sys.stderr.isatty()
-        )
-        on_stdout = any(output.format == "text" and output.path is None for output in outputs)
-        _llm_messages(report, text_on_stdout=on_stdout)
-    elif not no_llm:
-        from dataclasses import replace
-
-        from reviewer.llm.provider import NOT_CONFIGURED
-        from reviewer.llm.usage import PassSummary
-
-        skipped = PassSummary.not_run(config.model, NOT_CONFIGURED)
-        report = replace(report, llm=skipped)
-        click.echo(f"{PROG}: {skipped.describe()}", err=True)
-    report = _fix(report, root, fix, unsafe_fixes)
-    publisher = None
-    if pull is not None and client is not None and post:
-        from reviewer.github.publish import Publisher
-
-        publisher = Publisher(
-            client,
-            pull,
-            fail_on=config.fail_on,
-            request_changes=request_changes,
-            env=os.environ,
-            annotations=sys.stderr,
-        )
-        report = publisher.prepare(report)  # findings dismissed on the pull request leave
-    status = _write(report, outputs, config, allow_skipped, exit_zero)
-    if publisher is not None:
-        outcome = publisher.publish(report)
-        click.echo(f"{PROG}: {scrub_environment(outcome.message, os.environ)}", err=True)
-        status = PUBLISH_FAILED if outcome.failed else status
-    sys.exit(status)
+    _review_options(parser)
 
 
-@cli.command("check", cls=ReviewCommand)
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@_report_options
-def check_command(
-    paths: tuple[Path, ...],
-    output_format: tuple[str, ...],
-    output_paths: tuple[str, ...],
-    fail_on: str | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    config_path: Path | None,
-    preview: bool,
-    allow_skipped: bool,
-    fix: bool,
-    unsafe_fixes: bool,
-    report_unused_ignores: bool,
-    exit_zero: bool,
-) -> None:
+def _check(args: argparse.Namespace) -> None:
     """Review whole files or folders (default: the current directory) with no diff, as a linter
     does: every finding of the deterministic rules in those files. The repository (for context,
     configuration and paths) is the git work tree holding the first path, else the current
     directory (or the first path, when it is outside)."""
     from dataclasses import replace
+    from pathlib import Path
 
     from reviewer.engine import analyze_files, review_change
-    from reviewer.report.outputs import pair_outputs
     from reviewer.source import DirectorySources, python_files_in, work_tree_root
 
-    targets = paths or (Path("."),)
+    targets = [Path(path) for path in args.paths] or [Path(".")]
     first = targets[0] if targets[0].is_dir() else targets[0].parent
     inside = first.resolve().is_relative_to(Path.cwd().resolve())
     root = work_tree_root(first) or (Path.cwd() if inside else first)
-    outputs = pair_outputs(
-        click.get_current_context().meta[OUTPUT_ORDER], output_format, output_paths
-    )
-    config, nearest = _config(config_path, root, fail_on, select, ignore, preview, {})
+    outputs = _outputs(args)
+    config, nearest = _config(args, root, {})
     sources = DirectorySources(root)
     files = python_files_in(sources, targets)
     config = nearest(files)
     change = analyze_files(files, sources, config)
-    report = replace(review_change(change, config, True, report_unused_ignores), mode="files")
-    report = _fix(report, root, fix, unsafe_fixes)
-    sys.exit(_write(report, outputs, config, allow_skipped, exit_zero))
+    report = replace(review_change(change, config, True, args.report_unused_ignores), mode="files")
+    report = _fix(report, root, args.fix, args.unsafe_fixes)
+    sys.exit(_write(report, outputs, config, args.allow_skipped, args.exit_zero))
 
 
-@cli.command("rules")
-def rules_command() -> None:
+def _check_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="A file or folder to review (repeatable)."
+    )
+    _report_options(parser)
+
+
+def _rules(args: argparse.Namespace) -> None:
     """List every rule: id, name, engine, default severity, tier, real-code precision and what
     it flags."""
     from reviewer.rules.measured import precision_text
     from reviewer.rules.registry import RULES
 
-    for rule in RULES:
-        click.echo(
+    sys.stdout.write(
+        "".join(
             f"{rule.id}  {rule.name:<36} {rule.engine:<6} {rule.severity.value:<7} "
-            f"{rule.tier.value:<7} {precision_text(rule.id):<20} {rule.summary()}"
+            f"{rule.tier.value:<7} {precision_text(rule.id):<20} {rule.summary()}\n"
+            for rule in RULES
         )
+    )
 
 
-@cli.command("explain")
-@click.argument("rule_id")
-def explain_command(rule_id: str) -> None:
+def _explain(args: argparse.Namespace) -> None:
     """Print the documentation of RULE_ID."""
     from reviewer.rules.base import cwe_text
     from reviewer.rules.measured import precision_sentence
     from reviewer.rules.registry import get_rule
 
-    rule = get_rule(rule_id)
-    click.echo(f"# {rule.id} {rule.name}\n")
-    click.echo(
+    rule = get_rule(args.rule_id)
+    weakness = f"Weakness: {cwe_text(rule)}.\n\n" if rule.cwe else ""
+    sys.stdout.write(
+        f"# {rule.id} {rule.name}\n\n"
         f"Default severity: {rule.severity.value}. Engine: {rule.engine}. "
-        f"Tier: {rule.tier.value}.\n"
+        f"Tier: {rule.tier.value}.\n\n"
+        f"{weakness}{precision_sentence(rule)}\n\n{rule.doc()}\n"
     )
-    if rule.cwe:
-        click.echo(f"Weakness: {cwe_text(rule)}.\n")
-    click.echo(f"{precision_sentence(rule)}\n")
-    click.echo(rule.doc())
+
+
+class _Layout(argparse.HelpFormatter):
+    """Help at most 78 columns wide with the options' names in a column up to 30 wide (the layout
+    click gave it), whatever the terminal: a run that prints no help then asks nothing of the
+    terminal (nor imports shutil to)."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=32, width=78)
+
+
+class _TableLayout(argparse.RawDescriptionHelpFormatter, _Layout):
+    """:class:`_Layout`, with the description's lines kept as written."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """A command's parser: no abbreviated options; a usage error is a :class:`ReviewError`, one
+    line on stderr and exit 2 as every error."""
+
+    def __init__(
+        self,
+        usage: str,
+        description: str | None,
+        layout: type[argparse.HelpFormatter] = _Layout,
+    ) -> None:
+        super().__init__(
+            prog=PROG,
+            usage=usage,
+            description=description,
+            formatter_class=layout,
+            add_help=False,
+            allow_abbrev=False,
+        )
+        self.add_argument("-h", "--help", action="help", help="Show this help and exit.")
+
+    def error(self, message: str) -> NoReturn:
+        raise ReviewError(message)
+
+
+class _Command(NamedTuple):
+    """A subcommand: how its arguments are given, read and acted on."""
+
+    usage: str
+    """The ``usage:`` line of its help."""
+    arguments: Callable[[argparse.ArgumentParser], object]
+    """Adds the command's arguments and options to its parser."""
+    run: Callable[[argparse.Namespace], None]
+    """Does the command's work; its docstring is the description ``--help`` shows."""
+
+    def parse(self, args: list[str]) -> argparse.Namespace:
+        """``args`` parsed (options and arguments in any order), or a :class:`ReviewError`."""
+        parser = _Parser(self.usage, self.run.__doc__)
+        self.arguments(parser)
+        return parser.parse_intermixed_args(args)
+
+
+COMMANDS = {
+    "review": _Command(f"{PROG} [review] [OPTIONS] [PATCH]", _review_arguments, _review),
+    "check": _Command(f"{PROG} check [OPTIONS] [PATH]...", _check_arguments, _check),
+    "rules": _Command(f"{PROG} rules", lambda parser: None, _rules),
+    "explain": _Command(
+        f"{PROG} explain RULE_ID",
+        lambda parser: parser.add_argument("rule_id", metavar="RULE_ID", help="e.g. FAPI402"),
+        _explain,
+    ),
+}
+"""The subcommands; when the first argument names none, the arguments are those of ``review``."""
+
+USES = f"""\
+Review the FastAPI code a change touches.
+
+  {PROG} PATCH            review a patch file (- reads stdin)
+  {PROG} --git [RANGE]    review a git range (default: working tree against HEAD)
+  {PROG} --github-pr OWNER/REPO#N [--post]
+                                  review a pull request (and publish the review on it)
+  {PROG} check [PATH]...  review whole files or folders, with no diff
+  {PROG} rules            list the rules
+  {PROG} explain FAPI101  print a rule's documentation
+"""
+
+COMMAND_HELP = f"""\
+The first argument names the command (review, check, rules or explain); without
+one, it is review. `{PROG} COMMAND --help` shows the options of COMMAND.
+"""
+
+
+def _main_parser() -> _Parser:
+    """The parser of ``fastapi-review --help`` and ``--version``: the options of ``review``, the
+    command that runs by default, with those two."""
+    parser = _Parser(f"{PROG} [COMMAND] [OPTIONS] [ARGS]...", USES, _TableLayout)
+    parser.epilog = COMMAND_HELP
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"{PROG}, version {__version__}",
+        help="Show the version and exit.",
+    )
+    _review_options(parser.add_argument_group("review options (the default command)"))
+    return parser
+
+
+def _dispatch(args: list[str]) -> None:
+    """Run the command ``args`` name (``review`` when the first argument is no command's name)."""
+    if args and args[0] in ("-h", "--help", "--version"):
+        _main_parser().parse_args(args[:1])  # prints and exits
+    name = args[0] if args and args[0] in COMMANDS else None
+    command = COMMANDS[name or "review"]
+    command.run(command.parse(args[1:] if name else args))
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"{PROG}: error: {scrub_environment(message, os.environ)}", err=True)
+    _warn(f"error: {scrub_environment(message, os.environ)}")
     sys.exit(2)
 
 
@@ -704,13 +762,9 @@ def main(argv: list[str] | None = None) -> NoReturn:
     # counting still frees everything.
     gc.disable()
     try:
-        cli.main(args=argv, prog_name=PROG, standalone_mode=False)
+        _dispatch(sys.argv[1:] if argv is None else argv)
     except ReviewError as exc:
         _fail(str(exc))
-    except click.ClickException as exc:
-        _fail(exc.format_message().replace("\n", " "))
-    except click.exceptions.Abort:
-        _fail("aborted")
     except BrokenPipeError:
         sys.exit(1)
     except KeyboardInterrupt:

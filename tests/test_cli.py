@@ -237,13 +237,21 @@ def test_unparsable_file_is_skipped_and_the_rest_reviewed(
         (("missing.patch",), b"", "missing.patch: no such file"),
         (("-",), b"hello, this is not a diff\n", "not a unified diff"),
         (("-",), b"--- a/x.py\n+++ b/x.py\n@@ -1,5 +1,2 @@\n a\n", "cannot parse the diff"),
-        (("-", "--frobnicate"), b"", "No such option '--frobnicate'"),
+        (("-", "--frobnicate"), b"", "unrecognized arguments: --frobnicate"),
+        (("-", "--fail"), b"", "unrecognized arguments: --fail"),  # no abbreviations
+        (("-", "more.patch"), b"", "unrecognized arguments: more.patch"),
         ((), b"", "give one of PATCH"),
-        (("-", "--format", "yaml"), b"", "Invalid value for '--format'"),
+        (("-", "--format", "yaml"), b"", "argument --format: invalid choice: 'yaml'"),
+        (("-", "--min-confidence", "1.5"), b"", "1.5 is not in the range 0 to 1"),
+        (("-", "--min-confidence", "high"), b"", "'high' is not a number"),
+        (("-", "--output", "."), b"", "argument --output: .: is a directory, expected a file"),
+        (("-", "--select"), b"", "argument --select: expected one argument"),
         (("-", "--select", "FAPI999"), b"", "unknown rule id 'FAPI999'"),
         (("-", "--repo", "/nonexistent/dir"), b"", "is not a directory"),
         (("-", "--config", "/nonexistent.toml"), b"", "no such file"),
         (("explain", "FAPI000"), b"", "unknown rule id 'FAPI000'"),
+        (("explain",), b"", "the following arguments are required: RULE_ID"),
+        (("rules", "FAPI402"), b"", "unrecognized arguments: FAPI402"),
     ],
 )
 def test_bad_input(
@@ -283,6 +291,16 @@ def test_git_outside_a_repository(run: Callable[..., Result], outside: Path) -> 
     result = run("--git")
     assert (result.code, result.err.count("\n")) == (2, 1)
     assert "not a git repository" in result.err
+
+
+def test_an_interrupt_exits_130_quietly(
+    run: Callable[..., Result], outside: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(patch: str) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("reviewer.cli._read_patch", interrupted)
+    assert run("-") == Result(130, "", "")
 
 
 def test_no_traceback_from_the_installed_script(tmp_path: Path) -> None:
@@ -450,6 +468,15 @@ def test_check_takes_files_and_defaults_to_the_current_folder(
     assert "in whole files, with no diff" in text.out
 
 
+def test_check_paths_and_options_mix_in_any_order(
+    run: Callable[..., Result], repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo)
+    result = run("check", "app/jobs.py", "--format", "json", "app/cli.py")
+    assert ids(result) == [("FAPI402", "app/cli.py", 5)]
+    assert result.json["stats"]["python_files"] == 2
+
+
 def test_check_outside_a_git_work_tree(run: Callable[..., Result], outside: Path) -> None:
     write(outside / "main.py", SLEEPY)
     result = run("check", "main.py", "--format", "json")
@@ -485,9 +512,40 @@ def test_exit_zero_keeps_the_report_and_drops_the_failure(
 
 def test_help_shows_the_review_options(run: Callable[..., Result]) -> None:
     result = run("--help")
-    assert result.code == 0
-    for option in ("--git [RANGE]", "--format", "--fail-on", "--exit-zero", "--no-llm", "check"):
+    assert (result.code, result.err) == (0, "")
+    options = ("--git [RANGE]", "--github-pr [OWNER/REPO#N]", "--format", "--exit-zero", "check")
+    for option in (*options, "--version"):
         assert option in result.out
+    assert run("-h") == result
+
+
+@pytest.mark.parametrize(
+    ("args", "usage", "shown", "not_shown"),
+    [
+        (("review", "-h"), "[review] [OPTIONS] [PATCH]", "--git [RANGE]", "--version"),
+        (("change.patch", "--help"), "[review] [OPTIONS] [PATCH]", "--dry-run-llm", "--version"),
+        (("check", "--help"), "check [OPTIONS] [PATH]...", "--exit-zero", "--git"),
+        (("explain", "-h"), "explain RULE_ID", "RULE_ID", "--format"),
+    ],
+)
+def test_each_command_has_its_help(
+    run: Callable[..., Result], args: tuple[str, ...], usage: str, shown: str, not_shown: str
+) -> None:
+    result = run(*args)
+    assert (result.code, result.err) == (0, "")
+    assert result.out.startswith(f"usage: fastapi-review {usage}\n")
+    assert shown in result.out
+    assert not_shown not in result.out
+
+
+def test_review_is_the_command_when_none_is_named(
+    run: Callable[..., Result], outside: Path
+) -> None:
+    patch = write(outside / "change.patch", new_file_patch("app/h.py", SLEEPY))
+    named = run("review", str(patch), "--format", "json")
+    assert named.code == 1 and ids(named) == [("FAPI402", "app/h.py", 5)]
+    assert run(str(patch), "--format", "json") == named
+    assert run("--format", "json", str(patch)) == named
 
 
 def test_check_is_not_capped_like_a_change(

@@ -236,7 +236,8 @@ def test_a_renamed_file_keeps_its_old_findings_old(
         (("-", "--base", "HEAD~1", "--base-repo", "."), "not both"),
         (("-", "--all-touched", "--all-lines"), "exclude each other"),
         (("-", "--base", "nope"), "git cannot resolve 'nope'"),
-        (("-", "--base", "--output=x"), "is not a revision"),
+        (("-", "--base=--output=x"), "is not a revision"),
+        (("-", "--base", "--output=x"), "argument --base: expected one argument"),
     ],
 )
 def test_bad_base_options(
