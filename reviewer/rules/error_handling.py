@@ -569,6 +569,8 @@ class ExceptionDetailLeak(Rule):
         handlers = [function for function, _ in _exception_handlers(module)]
         returning = [route.handler for route in module.routes] + handlers
         scopes = list(_caught(module, project))
+        if not scopes and "traceback" not in "\n".join(module.lines):
+            return  # nothing caught here, and no traceback formatted: nothing can leak
         for payload, function in _sinks(module, returning):
             line = payload.span.line
             around = [s for s in scopes if s.function == function and s.first <= line <= s.last]

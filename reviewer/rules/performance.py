@@ -1055,11 +1055,10 @@ class EnginePoolUnconfigured(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         if module.is_test or MIGRATION_FOLDERS & set(module.path.split("/")[:-1]):
             return
-        if _alembic_env(module):
+        engines = [call for call in module.calls if call.expr.qualname in ENGINE_FACTORIES]
+        if not engines or _alembic_env(module):
             return
-        for call in module.calls:
-            if call.qualname not in ENGINE_FACTORIES:
-                continue
+        for call in engines:
             if any(key in POOL_OPTIONS for key, _ in call.expr.kwargs):
                 continue
             if _one_off(module, call) or _pooled_nearby(module, call) or _stays_local(module, call):

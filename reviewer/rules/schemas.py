@@ -2130,7 +2130,7 @@ class PydanticV1Api(Rule):
         if not project.uses_pydantic_v2:
             return
         for cls in module.classes:
-            if project.class_kind(cls, module) not in SCHEMA_KINDS:
+            if not cls.config or project.class_kind(cls, module) not in SCHEMA_KINDS:
                 continue
             for key, value in cls.config:
                 if key == "orm_mode":
@@ -2160,10 +2160,8 @@ class PydanticV1Api(Rule):
                 continue
             receiver = func.items[0]
             qualname = receiver.type or receiver.qualname
-            model = named_model(project, qualname)
-            kind = model.kind if model is not None else None
             if (
-                kind in SCHEMA_KINDS
+                project.model_kind(qualname) in SCHEMA_KINDS
                 and not _own_method(project, qualname, func.op)
                 and not _rebound(module, call, receiver)
             ):

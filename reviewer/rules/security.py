@@ -298,6 +298,19 @@ SLOW_HASH_PACKAGES = frozenset({"bcrypt", "argon2", "passlib", "pwdlib", "scrypt
 KDFS = frozenset({"hashlib.pbkdf2_hmac", "hashlib.scrypt"})
 
 
+PASSWORD_SPELLINGS = ("pw", "passw", "passphrase")
+"""What the text of a name holds (in any case) when one of its words is in
+:data:`PASSWORD_WORDS`."""
+
+
+def _spells_password(module: Module) -> bool:
+    """Some text of ``module`` may name a password: each check of FAPI801 starts from a name
+    (of a variable, attribute, argument, function, key or setting) whose words include one, and
+    every such name is written in the module (a module without one is most modules)."""
+    text = "\n".join(module.lines).lower()
+    return any(spelling in text for spelling in PASSWORD_SPELLINGS)
+
+
 def _from_hashlib(name: str) -> bool:
     """A name :func:`_hashed_data` can know: only ``hashlib``'s functions hash fast."""
     return name.startswith("hashlib.")
@@ -685,7 +698,7 @@ class WeakPasswordHash(Rule):
     )
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
-        if module.is_test:
+        if module.is_test or not _spells_password(module):
             return
         yield from self._fast_hashes(module)
         yield from self._plain_storage(module, project)
