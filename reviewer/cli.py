@@ -22,10 +22,11 @@ from reviewer.report.registry import FORMATS
 
 # Everything else is imported where it is used: `--version` and a static review must not pay
 # for the GitHub client, httpx, the LLM pass or renderers they do not use (tests/test_startup.py);
-# pathlib (7 ms with urllib.parse) neither: options are strings, made paths where a path is taken.
+# pathlib (7 ms with urllib.parse) neither: a review's paths are strings (`check` makes Paths).
 if TYPE_CHECKING:
     from contextlib import ExitStack
-    from pathlib import Path
+
+    from _typeshed import StrPath
 
     from reviewer.config import Config
     from reviewer.diff import Diff
@@ -90,14 +91,12 @@ def _read_patch(patch: str) -> str:
     return decode(data)
 
 
-def _sources(repo: Path | None) -> tuple[Sources, Path | None]:
-    from pathlib import Path
-
+def _sources(repo: str | None) -> tuple[Sources, str | None]:
     from reviewer.source import DirectorySources, NoSources, work_tree_root
 
     if repo is not None:
         return DirectorySources(repo), repo
-    root = work_tree_root(Path.cwd())
+    root = work_tree_root(os.getcwd())
     if root is not None:
         return DirectorySources(root), root
     return NoSources(), None
@@ -111,7 +110,7 @@ def _pull_ref(value: str) -> PullRef:
     return parse_pull_ref(value)
 
 
-def _git_change(start: Path, git_range: str) -> GitChange:
+def _git_change(start: str, git_range: str) -> GitChange:
     """The change ``--git`` reviews: the range given; without one, the commits of the running
     ``push``/``merge_group`` workflow, else the working tree against HEAD."""
     from reviewer.github.workflow import workflow_range
@@ -142,7 +141,7 @@ class _Input(NamedTuple):
 
     diff: Diff
     sources: Sources
-    root: Path | None
+    root: str | None
     base: Sources | None
     pull: PullRequest | None = None
     client: GitHubClient | None = None
@@ -152,8 +151,6 @@ def _input(args: argparse.Namespace, closing: ExitStack) -> _Input:
     """The change to review: a pull request, a git range, or a patch file (``-``: standard
     input) with ``--repo`` and ``--base``/``--base-repo``. The patch is parsed here, once; a
     GitHub client is closed with ``closing``."""
-    from pathlib import Path
-
     from reviewer.diff import parse_diff
     from reviewer.source import (
         DirectorySources,
@@ -163,7 +160,7 @@ def _input(args: argparse.Namespace, closing: ExitStack) -> _Input:
         work_tree_root,
     )
 
-    repo = None if args.repo is None else Path(args.repo)
+    repo: str | None = args.repo
     if args.github_pr is not None:
         from reviewer.github.client import GitHubClient
         from reviewer.github.pull import fetch_pull
@@ -171,22 +168,22 @@ def _input(args: argparse.Namespace, closing: ExitStack) -> _Input:
         client = closing.enter_context(GitHubClient.from_environment(os.environ))
         pull = fetch_pull(client, _pull_ref(args.github_pr))
         if repo is None:
-            sources: Sources = checkout_of(Path.cwd(), pull.head_sha) or pull.sources
-            root = work_tree_root(Path.cwd())
+            sources: Sources = checkout_of(os.getcwd(), pull.head_sha) or pull.sources
+            root = work_tree_root(os.getcwd())
         else:
             sources, root = _sources(repo)
         diff = parse_diff(pull.diff)
         return _Input(diff, sources, root, ReversedSources(sources, diff), pull, client)
     if args.git is not None:
-        start = repo if repo is not None else Path.cwd()
+        start = repo if repo is not None else os.getcwd()
         found = _git_change(start, args.git)  # freed on return: it holds the patch too
         return _Input(parse_diff(found.patch), found.sources, work_tree_root(start), found.base)
     diff = parse_diff(_read_patch(args.patch))  # a million-line patch is 45 to 180 MB: not kept
     sources, root = _sources(repo)
     if args.base_repo is not None:
-        return _Input(diff, sources, root, DirectorySources(Path(args.base_repo)))
+        return _Input(diff, sources, root, DirectorySources(args.base_repo))
     if args.base is not None:
-        revision = GitRevisionSources(root or Path.cwd(), args.base, prefetch=False)
+        revision = GitRevisionSources(root or os.getcwd(), args.base, prefetch=False)
         return _Input(diff, sources, root, revision)
     return _Input(diff, sources, root, None)
 
@@ -220,12 +217,10 @@ def _exit_status(report: Report, fail_on: str, allow_skipped: bool) -> int:
 
 
 def _config(
-    args: argparse.Namespace, root: Path | None, overrides: dict[str, Any]
+    args: argparse.Namespace, root: StrPath | None, overrides: dict[str, Any]
 ) -> tuple[Config, Callable[[Iterable[str]], Config]]:
     """The configuration (``--config``, or the repository root's), then the flags; and how to
     add the configurations of the folders that hold the reviewed files (none with --config)."""
-    from pathlib import Path
-
     from reviewer.config import discover, load_config
 
     given: str | None = args.config
@@ -240,17 +235,16 @@ def _config(
         "ignore": _split(args.ignore),
         "preview": args.preview or None,
     }
-    folder = root or Path.cwd()
-    config_path = None if given is None else Path(given)
-    config = load_config(config_path or folder, flags, explicit=config_path is not None)
+    folder = root or os.getcwd()
+    config = load_config(given or folder, flags, explicit=given is not None)
 
     def nearest(paths: Iterable[str]) -> Config:
-        return config if config_path is not None else discover(config, folder, paths, flags)
+        return config if given is not None else discover(config, folder, paths, flags)
 
     return config, nearest
 
 
-def _fix(report: Report, root: Path | None, fix: bool, unsafe: bool) -> Report:
+def _fix(report: Report, root: StrPath | None, fix: bool, unsafe: bool) -> Report:
     """With ``--fix``: apply the fixes to the files under ``root`` and keep the findings left."""
     if unsafe and not fix:
         raise ReviewError("--unsafe-fixes goes with --fix")

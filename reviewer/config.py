@@ -15,19 +15,22 @@ import dataclasses
 import enum
 import fnmatch
 import functools
+import os
 import re
 import sys
 import types
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import field
-from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from reviewer.errors import ReviewError
 from reviewer.record import record
 from reviewer.rules.base import Severity, Tier
 from reviewer.rules.registry import BY_ID, expand
+
+if TYPE_CHECKING:
+    from _typeshed import StrPath
 
 FailOn = Literal["error", "warning", "info", "never"]
 Provider = Literal["anthropic", "bedrock", "vertex"]
@@ -230,10 +233,10 @@ def _did_you_mean(key: str, known: list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: str) -> dict[str, Any]:
     """The TOML document at ``path``: a file, ``/dev/null`` or a pipe (``--config <(...)``)."""
     try:
-        with path.open("rb") as stream:
+        with open(path, "rb") as stream:
             data = stream.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ReviewError(f"{path}: {exc.strerror or exc}") from None
@@ -253,11 +256,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return document
 
 
-def _table(path: Path, explicit: bool) -> dict[str, Any] | None:
+def _table(path: str, explicit: bool) -> dict[str, Any] | None:
     """The configuration table in ``path``: the top level of a ``fastapi-review.toml``, the
     ``[tool.fastapi-review]`` table of any other file; None when the file has none."""
     data = _read_toml(path)
-    if path.name == CONFIG_FILES[0]:
+    if os.path.basename(path) == CONFIG_FILES[0]:
         return data
     tool = data.get("tool", {})
     section = tool.get("fastapi-review") if isinstance(tool, dict) else None
@@ -268,19 +271,19 @@ def _table(path: Path, explicit: bool) -> dict[str, Any] | None:
     return section
 
 
-def _folder_table(folder: Path) -> tuple[Path, dict[str, Any]] | None:
+def _folder_table(folder: str) -> tuple[str, dict[str, Any]] | None:
     """The configuration a folder holds: its ``fastapi-review.toml``, else the
     ``[tool.fastapi-review]`` table of its ``pyproject.toml``; None when it holds none."""
     for name in CONFIG_FILES:
-        path = folder / name
-        if path.is_file():
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
             table = _table(path, explicit=False)
             if table is not None:
                 return path, table
     return None
 
 
-def _build(source: Path | None, table: dict[str, Any], overrides: dict[str, object]) -> Config:
+def _build(source: str | None, table: dict[str, Any], overrides: dict[str, object]) -> Config:
     merged = {**table, **{key: value for key, value in overrides.items() if value is not None}}
     try:
         return _validate(merged)
@@ -289,21 +292,24 @@ def _build(source: Path | None, table: dict[str, Any], overrides: dict[str, obje
         raise ReviewError(f"{prefix}configuration: {exc}") from None
 
 
-def load_config(path: Path | None, overrides: dict[str, object], explicit: bool = False) -> Config:
+def load_config(
+    path: StrPath | None, overrides: dict[str, object], explicit: bool = False
+) -> Config:
     """The configuration of a review, with ``overrides`` (the command-line flags) applied.
 
     ``path`` is ``--config`` (``explicit``: read whatever it is, so ``/dev/null`` and pipes work),
     the repository root folder (its ``fastapi-review.toml`` or ``pyproject.toml`` is read) or a
     file in it.
     """
-    if path is not None and (explicit or path.is_file()):
-        return _build(path, _table(path, explicit=True) or {}, overrides)
-    found = _folder_table(path) if path is not None and path.is_dir() else None
+    given = None if path is None else os.fspath(path)
+    if given is not None and (explicit or os.path.isfile(given)):
+        return _build(given, _table(given, explicit=True) or {}, overrides)
+    found = _folder_table(given) if given is not None and os.path.isdir(given) else None
     return _build(found[0], found[1], overrides) if found else _build(None, {}, overrides)
 
 
 def discover(
-    config: Config, root: Path, paths: Iterable[str], overrides: dict[str, object]
+    config: Config, root: StrPath, paths: Iterable[str], overrides: dict[str, object]
 ) -> Config:
     """``config`` with the configurations of the folders below ``root`` that hold the files at
     ``paths`` (the nearest one above each file governs it)."""
@@ -316,7 +322,7 @@ def discover(
             if folder in seen:
                 break
             seen.add(folder)
-            found = _folder_table(root / folder)
+            found = _folder_table(os.path.join(root, folder))
             if found is not None:
                 scopes[folder] = _build(found[0], found[1], overrides)
                 break

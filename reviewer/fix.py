@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reviewer.record import record
 from reviewer.rules.base import Autofix, Edit, Finding
+
+if TYPE_CHECKING:
+    from _typeshed import StrPath
 
 
 def _offsets(text: str) -> list[int]:
@@ -77,7 +81,7 @@ def fixable(findings: Iterable[Finding], unsafe: bool) -> list[Finding]:
 
 
 def fix_files(
-    root: Path, findings: Sequence[Finding], reviewed: dict[str, tuple[str, ...]], unsafe: bool
+    root: StrPath, findings: Sequence[Finding], reviewed: dict[str, tuple[str, ...]], unsafe: bool
 ) -> Fixed:
     """Apply the fixes of ``findings`` to the files under ``root``. A file is changed only when
     it holds exactly the text that was reviewed (``reviewed``: path -> lines), never through a
@@ -87,7 +91,7 @@ def fix_files(
         by_path.setdefault(finding.path, []).append(finding)
     done: list[Finding] = []
     refused: list[tuple[str, str]] = []
-    base = root.resolve()
+    base = Path(root).resolve()
     for path, found in sorted(by_path.items()):
         target = base / path
         if target.is_symlink() or not target.resolve().is_relative_to(base):

@@ -10,7 +10,6 @@ import stat
 import threading
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from reviewer import limits
@@ -19,6 +18,8 @@ from reviewer.record import record
 
 if TYPE_CHECKING:
     import subprocess
+
+    from _typeshed import StrPath
 
     from reviewer.diff import Diff, FileChange
 
@@ -127,17 +128,18 @@ class DirectorySources:
 
     complete = True
 
-    def __init__(self, root: Path) -> None:
-        if not root.is_dir():
-            raise ReviewError(f"--repo: {root} is not a directory")
-        self.root = root.resolve()
-        self._inside = _Inside(str(self.root))
+    def __init__(self, root: StrPath) -> None:
+        if not os.path.isdir(root):
+            raise ReviewError(f"--repo: {os.fspath(root)} is not a directory")
+        self.root = os.path.realpath(root)
+        """The absolute path of the checkout, links resolved."""
+        self._inside = _Inside(self.root)
         self._regular: set[str] = set()
         """Paths found by :meth:`python_files`: regular files reached without a symbolic link."""
 
     @property
     def label(self) -> str:
-        return str(self.root)
+        return self.root
 
     def read(self, path: str) -> str | None:
         """The text of ``path``; never a file outside the root (through ``..`` or a link)."""
@@ -152,7 +154,9 @@ class DirectorySources:
         while pending:
             folder = pending.pop()
             try:
-                entries = sorted(os.scandir(self.root / folder), key=lambda entry: entry.name)
+                entries = sorted(
+                    os.scandir(os.path.join(self.root, folder)), key=lambda entry: entry.name
+                )
             except OSError:
                 continue
             for entry in entries:
@@ -284,7 +288,7 @@ class GitRevisionSources:
     complete = True
 
     def __init__(
-        self, repo_dir: Path, revision: str, label: str | None = None, prefetch: bool = True
+        self, repo_dir: StrPath, revision: str, label: str | None = None, prefetch: bool = True
     ) -> None:
         root = _git(repo_dir, "rev-parse", "--show-toplevel", "--absolute-git-dir", what=None)
         lines = root.splitlines()
@@ -311,7 +315,7 @@ class GitRevisionSources:
         self._cat: _CatFile | None = None
         self._prefetched = not prefetch
 
-    def _clean_in_work_tree(self, repo_dir: Path) -> frozenset[str]:
+    def _clean_in_work_tree(self, repo_dir: StrPath) -> frozenset[str]:
         """Paths whose work tree file holds this revision's blob: all but the dirty ones, when
         the revision is the checked-out ``HEAD``."""
         if self.work_tree is None:
@@ -385,7 +389,7 @@ class GitRevisionSources:
         return iter(path for path in self.blobs if path.endswith(".py") and self._listed(path))
 
 
-def _git(repo_dir: Path, *args: str, what: str | None) -> str:
+def _git(repo_dir: StrPath, *args: str, what: str | None) -> str:
     """The output of ``git ARGS`` run in ``repo_dir``; a one-line ReviewError when it fails
     (``what`` names the revision for the message; None: the repository itself)."""
     import subprocess
@@ -500,17 +504,18 @@ class BaseSources:
         yield from sorted(p for p in self.old - listed if p.endswith(".py"))
 
 
-def python_files_in(sources: DirectorySources, paths: Iterable[Path]) -> list[str]:
+def python_files_in(sources: DirectorySources, paths: Iterable[StrPath]) -> list[str]:
     """The Python files of ``sources`` at or below ``paths`` (files or folders), as
     repository-relative paths in order; a path outside the repository, or missing, is an error."""
     wanted: list[str] = []
+    root = sources.root
     for path in paths:
-        target = path.resolve()
-        if not target.exists():
-            raise ReviewError(f"{path}: no such file or directory")
-        if not target.is_relative_to(sources.root):
-            raise ReviewError(f"{path}: outside the repository {sources.root}")
-        wanted.append(target.relative_to(sources.root).as_posix())
+        target = os.path.realpath(path)
+        if not os.path.exists(target):
+            raise ReviewError(f"{os.fspath(path)}: no such file or directory")
+        if not _within(target, root):
+            raise ReviewError(f"{os.fspath(path)}: outside the repository {root}")
+        wanted.append(os.path.relpath(target, root).replace(os.sep, "/"))
     if "." in wanted:
         return list(sources.python_files())
     files = set(wanted) & {path for path in wanted if path.endswith((".py", ".pyi"))}
@@ -521,16 +526,23 @@ def python_files_in(sources: DirectorySources, paths: Iterable[Path]) -> list[st
     return sorted(files | found)
 
 
-def work_tree_root(start: Path) -> Path | None:
+def _within(path: str, folder: str) -> bool:
+    """``path`` is ``folder`` or below it (both absolute and resolved)."""
+    return path == folder or path.startswith(os.path.join(folder, ""))
+
+
+def work_tree_root(start: StrPath) -> str | None:
     """The root of the git work tree holding ``start``, if any (no git binary needed)."""
-    current = start.resolve()
-    for folder in (current, *current.parents):
-        if (folder / ".git").exists():
-            return folder
-    return None
+    folder = os.path.realpath(start)
+    while not os.path.exists(os.path.join(folder, ".git")):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+    return folder
 
 
-def checkout_of(start: Path, sha: str) -> GitRevisionSources | None:
+def checkout_of(start: StrPath, sha: str) -> GitRevisionSources | None:
     """Commit ``sha`` of the git repository holding ``start``, when that repository has it (as
     a workflow's checkout of a pull request has its head): read locally, from the work tree
     where it is that commit and clean. None when there is no such repository or commit."""
@@ -553,7 +565,7 @@ class GitChange:
     base: GitRevisionSources
 
 
-def git_diff(repo_dir: Path, revision_range: str | None) -> GitChange:
+def git_diff(repo_dir: StrPath, revision_range: str | None) -> GitChange:
     """The patch of a git range (or of the working tree against HEAD or one revision), the
     sources after it, and the base: the start of ``A..B``, the merge base of ``A...B``, the one
     revision the working tree is compared with."""
@@ -562,7 +574,7 @@ def git_diff(repo_dir: Path, revision_range: str | None) -> GitChange:
     toplevel = _git(repo_dir, "rev-parse", "--show-toplevel", what=None).strip()
     if not toplevel:
         raise ReviewError("--git needs a repository with a work tree")
-    root = Path(toplevel)
+    root = toplevel
     spec = revision_range or "HEAD"
     start, dots, end = spec.partition("...") if "..." in spec else spec.partition("..")
     if start.startswith("-") or end.startswith("-"):

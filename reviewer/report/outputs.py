@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import TextIO
 
 from reviewer.engine import Report
@@ -17,8 +16,8 @@ from reviewer.report.registry import renderer
 class Output:
     format: str
     """A name of :data:`reviewer.report.registry.FORMATS`."""
-    path: Path | None = None
-    """The file to write, or None for standard output."""
+    path: str | None = None
+    """The file to write, as given, or None for standard output."""
 
 
 def pair_outputs(
@@ -39,7 +38,7 @@ def pair_outputs(
         given = next(path_values)
         if given.endswith(("/", os.sep)):
             raise ReviewError(f"--output {given}: names a folder, expected a file")
-        path = Path(given)
+        path = given
         if not outputs and formats:
             raise ReviewError(f"--output {path}: give --format FORMAT before its --output")
         if not outputs:
@@ -53,7 +52,7 @@ def pair_outputs(
         raise ReviewError(
             "several formats would go to standard output: give --output FILE to all but one"
         )
-    written = [output.path.resolve() for output in outputs if output.path is not None]
+    written = [os.path.realpath(output.path) for output in outputs if output.path is not None]
     if len(set(written)) < len(written):
         raise ReviewError("two --output options name the same file")
     return outputs
@@ -71,7 +70,8 @@ def write_outputs(report: Report, outputs: Iterable[Output], stdout: TextIO, col
             stdout.flush()
             continue
         try:
-            output.path.write_text(renderer(output.format).render(report), encoding="utf-8")
+            with open(output.path, "w", encoding="utf-8") as stream:
+                stream.write(renderer(output.format).render(report))
         except OSError as exc:
             failures.append(f"--output {output.path}: {exc.strerror or exc}")
     if failures:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable, Iterator
-from urllib.parse import urlsplit
 
 from reviewer.extract import module_name
 from reviewer.extract.model import Expr, Function, Module, Span
@@ -645,6 +643,8 @@ def _is_app_object(module: Module, project: Project, expr: Expr) -> bool:
 def _is_local_host(host: str) -> bool:
     if host in LOCAL_HOSTS or "." not in host or host.endswith(LOCAL_SUFFIXES):
         return True
+    import ipaddress  # here: only a test calling a literal dotted host needs it (2 ms to import)
+
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
@@ -663,6 +663,8 @@ def _remote_host(expr: Expr | None) -> str | None:
         return None
     if not complete and not any(mark in rest for mark in "/?#"):
         return None  # the host continues in a placeholder
+    from urllib.parse import urlsplit  # here: only a test calling a literal URL needs it
+
     try:
         host = urlsplit(text).hostname
     except ValueError:

@@ -41,13 +41,13 @@ def test_pairs_follow_the_command_line_order() -> None:
     outputs = pair_outputs(order, ["text", "sarif", "json"], ["a.sarif", "b.json"])
     assert outputs == [
         Output("text"),
-        Output("sarif", Path("a.sarif")),
-        Output("json", Path("b.json")),
+        Output("sarif", "a.sarif"),
+        Output("json", "b.json"),
     ]
 
 
 def test_an_output_without_any_format_is_text() -> None:
-    assert pair_outputs(["output"], [], ["r.txt"]) == [Output("text", Path("r.txt"))]
+    assert pair_outputs(["output"], [], ["r.txt"]) == [Output("text", "r.txt")]
     assert pair_outputs([], [], []) == [Output("text")]
 
 
