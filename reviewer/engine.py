@@ -141,14 +141,10 @@ def load_module(change: FileChange, sources: Sources) -> Module | Skipped:
         text = "\n".join(change.hunks[0].lines) + "\n"
         lines = tuple(text.splitlines())
     if text is None:
-        loaded = parse_hunks(change)
-    else:
-        if whole and lines == change.hunks[0].lines:
-            lines = change.hunks[0].lines  # a new file's lines are its hunk's: keep them once
-        loaded = parse_module(change.path, text, lines=lines)
-    if isinstance(loaded, Skipped):
-        return loaded
-    return replace(loaded, added_lines=change.added)
+        return parse_hunks(change)
+    if whole and lines == change.hunks[0].lines:
+        lines = change.hunks[0].lines  # a new file's lines are its hunk's: keep them once
+    return parse_module(change.path, text, lines=lines, added_lines=change.added)
 
 
 _build = _without_gc(load_module)

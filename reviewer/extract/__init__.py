@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import sys
 import warnings
+from collections.abc import Set
 from typing import TYPE_CHECKING
 
 from reviewer import limits
@@ -41,10 +42,15 @@ def _too_large(path: str) -> Skipped:
 
 
 def parse_module(
-    path: str, text: str, partial: bool = False, lines: tuple[str, ...] | None = None
+    path: str,
+    text: str,
+    partial: bool = False,
+    lines: tuple[str, ...] | None = None,
+    added_lines: Set[int] = frozenset(),
 ) -> Module | Skipped:
     """Parse whole-file text into a :class:`Module` (``lines``: ``text``'s lines, when the caller
-    holds them already); not past ``limits.MAX_FILE_BYTES``."""
+    holds them already; ``added_lines``: the lines a change added, as the module's); not past
+    ``limits.MAX_FILE_BYTES``."""
     if len(text) > limits.MAX_FILE_BYTES:
         return _too_large(path)
     if text.startswith(BOM):  # Python reads a UTF-8 signature as no character at all
@@ -63,7 +69,7 @@ def parse_module(
         return Skipped(path, f"does not parse: {exc.msg} (line {exc.lineno})")
     except (ValueError, RecursionError, MemoryError) as exc:
         return Skipped(path, f"does not parse: {type(exc).__name__}")
-    return build_module(path, tree, lines, partial)
+    return build_module(path, tree, lines, partial, added_lines)
 
 
 def _parse_fragment(lines: list[str], start: int) -> ast.Module | None:
@@ -78,7 +84,8 @@ def _parse_fragment(lines: list[str], start: int) -> ast.Module | None:
 
 
 def parse_hunks(change: FileChange) -> Module | Skipped:
-    """Build a partial module from the hunks alone (no post-change file available).
+    """Build a partial module from the hunks alone (no post-change file available), with the
+    change's added lines.
 
     Each hunk is dedented and parsed on its own, trimming a few lines at its edges when it starts
     or ends inside a statement; hunks that still do not parse are left out.
@@ -115,7 +122,7 @@ def parse_hunks(change: FileChange) -> Module | Skipped:
     if not body:
         return Skipped(change.path, "no hunk parses without the rest of the file (pass --repo)")
     tree = ast.Module(body=body, type_ignores=[])
-    return build_module(change.path, tree, tuple(lines), partial=True)
+    return build_module(change.path, tree, tuple(lines), True, change.added)
 
 
 __all__ = ["Module", "Skipped", "module_name", "parse_hunks", "parse_module"]

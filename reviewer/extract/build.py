@@ -6,7 +6,7 @@ import ast
 import functools
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from typing import TYPE_CHECKING, Any
 
 from reviewer.extract.model import (
@@ -737,7 +737,7 @@ class _Builder:
 
     # -- traversal ---------------------------------------------------------------------------
 
-    def build(self) -> Module:
+    def build(self, added_lines: Set[int]) -> Module:
         self._collect_definitions()
         self.body(self.tree.body)
         return Module(
@@ -759,6 +759,7 @@ class _Builder:
             deletes=tuple(self.deletes),
             loops=tuple(self.loops),
             partial=self.partial,
+            added_lines=added_lines,
             suppressions=suppressions(self.lines),
         )
 
@@ -1305,5 +1306,13 @@ if sys.version_info >= (3, 11):
     _STATEMENTS[ast.TryStar] = _Builder.try_stmt
 
 
-def build_module(path: str, tree: ast.Module, lines: tuple[str, ...], partial: bool) -> Module:
-    return _Builder(path, tree, lines, partial).build()
+def build_module(
+    path: str,
+    tree: ast.Module,
+    lines: tuple[str, ...],
+    partial: bool,
+    added_lines: Set[int] = frozenset(),
+) -> Module:
+    """The :class:`Module` of the file ``path`` parsed as ``tree``; ``added_lines``: the lines a
+    change added (none for a module read only as context)."""
+    return _Builder(path, tree, lines, partial).build(added_lines)
