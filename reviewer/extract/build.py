@@ -7,7 +7,7 @@ import functools
 import re
 import sys
 from collections.abc import Callable, Iterator, Set
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from reviewer.extract.model import (
     App,
@@ -35,9 +35,12 @@ from reviewer.record import maker
 if TYPE_CHECKING:  # the type checker checks the arguments as those of the class
     _expr, _span_of, _call_of = Expr, Span, Call
     _param, _assign, _field, _return_of = Param, Assign, Field, Return
+    _function, _class_def, _compare, _route = Function, ClassDef, Compare, Route
 else:
     _expr, _span_of, _call_of = map(maker, (Expr, Span, Call))
     _param, _assign, _field, _return_of = map(maker, (Param, Assign, Field, Return))
+    _function, _class_def, _compare, _route = map(maker, (Function, ClassDef, Compare, Route))
+# The makers are called with positional arguments: keywords cost about twice as much per call.
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 FASTAPI_MARKERS = frozenset(
@@ -199,6 +202,8 @@ def _body_span(body: list[ast.stmt]) -> Span | None:
 def _unwrap_type(node: ast.expr | None) -> ast.expr | None:
     """``Annotated[X, ...]``, ``Optional[X]``, ``X | None`` -> ``X``."""
     while node is not None:
+        if type(node) is ast.Name:  # the most frequent annotation
+            return node
         if isinstance(node, ast.Subscript):
             base = node.value
             base_name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
@@ -237,6 +242,35 @@ def _is_main_guard(test: ast.expr) -> bool:
     return any(isinstance(side, ast.Name) and side.id == "__name__" for side in sides) and any(
         isinstance(side, ast.Constant) and side.value == "__main__" for side in sides
     )
+
+
+def _registrations(calls: list[Call]) -> tuple[list[Middleware], list[Include]]:
+    """The middleware added (``add_middleware``, ``Middleware(...)``) and the routers included
+    (``include_router``) by ``calls``, in their order."""
+    middleware: list[Middleware] = []
+    includes: list[Include] = []
+    for call in calls:
+        expr = call.expr
+        if not expr.args:
+            continue
+        func = expr.items[0]
+        if func.kind == "attribute":
+            if func.op == "add_middleware":
+                owner = func.items[0].text
+                middleware.append(Middleware(owner=owner, cls=expr.args[0], call=expr))
+            elif func.op == "include_router":
+                prefix = expr.kwarg("prefix")
+                includes.append(
+                    Include(
+                        owner=func.items[0].text,
+                        router=expr.args[0],
+                        prefix=prefix.string if prefix is not None else None,
+                        span=expr.span,
+                    )
+                )
+        elif expr.qualname == "fastapi.middleware.Middleware":
+            middleware.append(Middleware(owner="", cls=expr.args[0], call=expr))
+    return middleware, includes
 
 
 class _Scope:
@@ -284,8 +318,6 @@ class _Builder:
         self.compares: list[Compare] = []
         self.routes: list[Route] = []
         self.apps: list[App] = []
-        self.middleware: list[Middleware] = []
-        self.includes: list[Include] = []
         self.excepts: list[ExceptHandler] = []
         self.deletes: list[Delete] = []
         self.loops: list[Loop] = []
@@ -456,7 +488,7 @@ class _Builder:
             return cached
         if depth >= MAX_EXPR_DEPTH:  # not analysed, and not cached
             return self._made("other", node)
-        made = self.exprs[key] = _CONVERTERS.get(type(node), _Builder._other)(
+        made = self.exprs[key] = _CONVERTERS[type(node)](
             self, node, "other", None, depth, MAX_EXPR_DEPTH
         )
         return made
@@ -474,17 +506,23 @@ class _Builder:
 
     def record(self, node: ast.expr, usage: str, target: str | None, depth: int, seen: int) -> Expr:
         """Convert ``node`` (``depth`` deep in its conversion) and record what it holds, down to
-        the visit depth limit (``seen``: its visit depth); below it, only convert."""
-        if seen >= MAX_EXPR_DEPTH:
-            kind = type(node)
-            if kind is not ast.Call and 0 < depth < MAX_EXPR_DEPTH:
-                # Not cached: inside an expression, only a call is asked for again (recorded
-                # when a visit reaches it); anything else is no other conversion's root.
-                return _CONVERTERS.get(kind, _Builder._other)(
-                    self, node, usage, target, depth, seen
-                )
-            return self.expr(node, depth)
-        return _CONVERTERS.get(type(node), _Builder._other)(self, node, usage, target, depth, seen)
+        the visit depth limit (``seen``: its visit depth); below it, only convert.
+
+        The converters of the frequent kinds do this for their operands themselves, with the
+        table for the operands' visit depth (``_CONVERTERS``, or ``_DEEP`` past the limit): a
+        call less per expression."""
+        return (_CONVERTERS if seen < MAX_EXPR_DEPTH else _DEEP)[type(node)](
+            self, node, usage, target, depth, seen
+        )
+
+    def _deep(self, node: ast.expr, usage: str, target: str | None, depth: int, seen: int) -> Expr:
+        """Convert ``node``, past the visit depth limit: without recording."""
+        kind = type(node)
+        if kind is not ast.Call and 0 < depth < MAX_EXPR_DEPTH:
+            # Not cached: inside an expression, only a call is asked for again (recorded when a
+            # visit reaches it); anything else is no other conversion's root.
+            return _CONVERTERS[kind](self, node, usage, target, depth, seen)
+        return self.expr(node, depth)
 
     def _other(self, node: ast.expr, usage: str, target: str | None, depth: int, seen: int) -> Expr:
         self.visit(node, usage, target, seen)
@@ -510,7 +548,10 @@ class _Builder:
         self, node: ast.Attribute, usage: str, target: str | None, depth: int, seen: int
     ) -> Expr:
         value = node.value
-        receiver = self.record(value, "other", None, depth + 1, seen + 1)
+        below = seen + 1
+        receiver = (_CONVERTERS if below < MAX_EXPR_DEPTH else _DEEP)[type(value)](
+            self, value, "other", None, depth + 1, below
+        )
         # The same name ``resolve`` gives, from the receiver already converted.
         kind = receiver.kind
         if kind == "call":
@@ -536,78 +577,70 @@ class _Builder:
         )
 
     def _call(self, node: ast.Call, usage: str, target: str | None, depth: int, seen: int) -> Expr:
-        key = id(node)
-        cached = self.exprs.get(key)
-        if cached is not None:  # converted before: record its calls from the tree
-            if seen < MAX_EXPR_DEPTH:
-                at = len(self.calls), len(self.middleware), len(self.includes)
-                self._call_site(node, cached, usage, target, at)
-                self._visit_arguments(node, seen + 1)
-            return cached
         # Recorded in the order of a visit: this call, then those in its arguments, then those
-        # in its callee; this one's records are placed before its arguments' once it is built.
-        at = len(self.calls), len(self.middleware), len(self.includes)
-        record, below, seen_below = self.record, depth + 1, seen + 1
-        args = (
-            tuple([record(arg, "arg", None, below, seen_below) for arg in node.args])
-            if node.args
-            else ()
-        )
-        kwargs = (
-            tuple(
-                [
-                    (keyword.arg or "**", record(keyword.value, "arg", None, below, seen_below))
-                    for keyword in node.keywords
-                ]
+        # in its callee; this one is placed before its arguments' once they are recorded.
+        at = len(self.calls)
+        key = id(node)
+        made = self.exprs.get(key)
+        if made is not None:  # converted before: record its calls from the tree
+            if seen < MAX_EXPR_DEPTH:
+                self._visit_arguments(node, seen + 1)
+        else:
+            below, seen_below = depth + 1, seen + 1
+            convert = _CONVERTERS if seen_below < MAX_EXPR_DEPTH else _DEEP
+            args = (
+                tuple(
+                    [
+                        convert[type(arg)](self, arg, "arg", None, below, seen_below)
+                        for arg in node.args
+                    ]
+                )
+                if node.args
+                else ()
             )
-            if node.keywords
-            else ()
-        )
-        func = record(node.func, "other", None, below, seen_below)
-        qualname = func.qualname
-        if func.kind == "attribute":
-            receiver_type = func.items[0].type
-            if receiver_type:
-                qualname = f"{receiver_type}.{func.op}"
-        lines = _LINES
-        made = self.exprs[key] = _expr(
-            "call",
-            lines[node.lineno],
-            lines[node.end_lineno or node.lineno],
-            node.col_offset,
-            node.end_col_offset or 0,
-            self.source,
-            qualname,
-            None,
-            None,
-            "",
-            (func,),
-            (),
-            args,
-            kwargs,
-        )
+            kwargs: tuple[tuple[str, Expr], ...] = ()
+            if node.keywords:
+                pairs = []
+                for keyword in node.keywords:
+                    value = keyword.value
+                    converted = convert[type(value)](self, value, "arg", None, below, seen_below)
+                    pairs.append((keyword.arg or "**", converted))
+                kwargs = tuple(pairs)
+            callee = node.func
+            func = convert[type(callee)](self, callee, "other", None, below, seen_below)
+            qualname = func.qualname
+            if func.kind == "attribute":
+                receiver_type = func.items[0].type
+                if receiver_type:
+                    qualname = f"{receiver_type}.{func.op}"
+            lines = _LINES
+            made = self.exprs[key] = _expr(
+                "call",
+                lines[node.lineno],
+                lines[node.end_lineno or node.lineno],
+                node.col_offset,
+                node.end_col_offset or 0,
+                self.source,
+                qualname,
+                None,
+                None,
+                "",
+                (func,),
+                (),
+                args,
+                kwargs,
+            )
         if seen < MAX_EXPR_DEPTH:
-            self._call_site(node, made, usage, target, at)
+            scope = self.scopes[-1]
+            self.calls.insert(
+                at,
+                _call_of(made, scope.qualname, scope.is_async, usage, target, self.in_main_guard),
+            )
+            if _spawns(made.qualname or ""):
+                for arg in [*node.args, *(keyword.value for keyword in node.keywords)]:
+                    if type(arg) is ast.Name:
+                        scope.awaited.add(arg.id)
         return made
-
-    def _call_site(
-        self, node: ast.Call, expr: Expr, usage: str, target: str | None, at: tuple[int, int, int]
-    ) -> None:
-        """Record the call ``expr`` of ``node``: at index ``at`` of the calls, the middleware and
-        the includes (before what its arguments hold, as a visit would)."""
-        scope = self.scopes[-1]
-        self.calls.insert(
-            at[0], _call_of(expr, scope.qualname, scope.is_async, usage, target, self.in_main_guard)
-        )
-        func = expr.items[0]
-        if func.kind == "attribute":
-            self.registration(expr, func, at)
-        elif expr.qualname == "fastapi.middleware.Middleware" and expr.args:
-            self.middleware.insert(at[1], Middleware(owner="", cls=expr.args[0], call=expr))
-        if _spawns(expr.qualname or ""):
-            for arg in [*node.args, *(keyword.value for keyword in node.keywords)]:
-                if type(arg) is ast.Name:
-                    scope.awaited.add(arg.id)
 
     def _constant(
         self, node: ast.Constant, usage: str, target: str | None, depth: int, seen: int
@@ -651,16 +684,19 @@ class _Builder:
                     self.visit(part.format_spec, "other", None, seen + 2)
             elif type(part) is ast.Constant and isinstance(part.value, str):
                 literal.append(part.value)
-        return self._made("fstring", node, value="".join(literal), items=tuple(values))
+        return self._made("fstring", node, None, "".join(literal), "", tuple(values))
 
     def _binop(
         self, node: ast.BinOp, usage: str, target: str | None, depth: int, seen: int
     ) -> Expr:
+        below, seen_below = depth + 1, seen + 1
+        convert = _CONVERTERS if seen_below < MAX_EXPR_DEPTH else _DEEP
+        left, right = node.left, node.right
         items = (
-            self.record(node.left, "other", None, depth + 1, seen + 1),
-            self.record(node.right, "other", None, depth + 1, seen + 1),
+            convert[type(left)](self, left, "other", None, below, seen_below),
+            convert[type(right)](self, right, "other", None, below, seen_below),
         )
-        return self._made("binop", node, op=_BINARY_OPS.get(type(node.op), "?"), items=items)
+        return self._made("binop", node, None, None, _BINARY_OPS.get(type(node.op), "?"), items)
 
     def _sequence(
         self,
@@ -670,29 +706,46 @@ class _Builder:
         depth: int,
         seen: int,
     ) -> Expr:
-        record, below, seen_below = self.record, depth + 1, seen + 1
-        items = tuple([record(element, "other", None, below, seen_below) for element in node.elts])
-        return self._made(_SEQUENCES[type(node)], node, items=items)
+        below, seen_below = depth + 1, seen + 1
+        convert = _CONVERTERS if seen_below < MAX_EXPR_DEPTH else _DEEP
+        items = tuple(
+            [
+                convert[type(element)](self, element, "other", None, below, seen_below)
+                for element in node.elts
+            ]
+        )
+        return self._made(_SEQUENCES[type(node)], node, None, None, "", items)
 
     def _dict(self, node: ast.Dict, usage: str, target: str | None, depth: int, seen: int) -> Expr:
-        record, below, seen_below = self.record, depth + 1, seen + 1
+        below, seen_below = depth + 1, seen + 1
+        convert = _CONVERTERS if seen_below < MAX_EXPR_DEPTH else _DEEP
         keys = tuple(
             [
-                None if key is None else record(key, "other", None, below, seen_below)
+                None
+                if key is None
+                else convert[type(key)](self, key, "other", None, below, seen_below)
                 for key in node.keys
             ]
         )
-        items = tuple([record(value, "other", None, below, seen_below) for value in node.values])
-        return self._made("dict", node, keys=keys, items=items)
+        items = tuple(
+            [
+                convert[type(value)](self, value, "other", None, below, seen_below)
+                for value in node.values
+            ]
+        )
+        return self._made("dict", node, None, None, "", items, keys)
 
     def _subscript(
         self, node: ast.Subscript, usage: str, target: str | None, depth: int, seen: int
     ) -> Expr:
+        below, seen_below = depth + 1, seen + 1
+        convert = _CONVERTERS if seen_below < MAX_EXPR_DEPTH else _DEEP
+        value, index = node.value, node.slice
         items = (
-            self.record(node.value, "other", None, depth + 1, seen + 1),
-            self.record(node.slice, "other", None, depth + 1, seen + 1),
+            convert[type(value)](self, value, "other", None, below, seen_below),
+            convert[type(index)](self, index, "other", None, below, seen_below),
         )
-        return self._made("subscript", node, self.resolve(node.value), items=items)
+        return self._made("subscript", node, self.resolve(value), None, "", items)
 
     def _await(
         self, node: ast.Await, usage: str, target: str | None, depth: int, seen: int
@@ -701,7 +754,7 @@ class _Builder:
         if seen < MAX_EXPR_DEPTH and type(inner) is ast.Name:
             self.scopes[-1].awaited.add(inner.id)
         value = self.record(inner, "await", None, depth + 1, seen + 1)
-        return self._made("await", node, items=(value,))
+        return self._made("await", node, None, None, "", (value,))
 
     def _starred(
         self, node: ast.Starred, usage: str, target: str | None, depth: int, seen: int
@@ -718,7 +771,8 @@ class _Builder:
         items: tuple[Expr, ...] = (),
         keys: tuple[Expr | None, ...] = (),
     ) -> Expr:
-        """The less frequent kinds of expression (the frequent ones build theirs inline)."""
+        """The less frequent kinds of expression (the frequent ones build theirs inline); called
+        with positional arguments, as the makers are."""
         lines = _LINES
         return _expr(
             kind,
@@ -740,6 +794,7 @@ class _Builder:
     def build(self, added_lines: Set[int]) -> Module:
         self._collect_definitions()
         self.body(self.tree.body)
+        middleware, includes = _registrations(self.calls)
         return Module(
             path=self.path,
             name=self.name,
@@ -753,8 +808,8 @@ class _Builder:
             compares=tuple(self.compares),
             routes=tuple(self.routes),
             apps=tuple(self.apps),
-            middleware=tuple(self.middleware),
-            includes=tuple(self.includes),
+            middleware=tuple(middleware),
+            includes=tuple(includes),
             excepts=tuple(self.excepts),
             deletes=tuple(self.deletes),
             loops=tuple(self.loops),
@@ -763,12 +818,8 @@ class _Builder:
             suppressions=suppressions(self.lines),
         )
 
-    @property
-    def scope(self) -> _Scope:
-        return self.scopes[-1]
-
     def stmt(self, node: ast.stmt) -> None:
-        _STATEMENTS.get(type(node), _Builder._statement_children)(self, node)
+        _STATEMENTS[type(node)](self, node)
 
     def _statement_children(self, node: ast.stmt) -> None:
         for name in node._fields:
@@ -786,13 +837,13 @@ class _Builder:
 
     def _return(self, node: ast.Return) -> None:
         value = None if node.value is None else self.record_root(node.value, "return")
-        self.scope.returns.append(_return_of(_span(node), value))
+        self.scopes[-1].returns.append(_return_of(_span(node), value))
 
     def _expression(self, node: ast.Expr) -> None:
         self.visit(node.value, "expr")
 
     def _local_import(self, node: ast.Import | ast.ImportFrom) -> None:
-        if self.scope.qualname is not None:
+        if self.scopes[-1].qualname is not None:
             self._import(node)
 
     def _with(self, node: ast.With | ast.AsyncWith) -> None:
@@ -802,14 +853,14 @@ class _Builder:
             if name and isinstance(item.context_expr, ast.Call):
                 callee = self.resolve(item.context_expr.func)
                 if callee:
-                    self.scope.types[name] = callee
+                    self.scopes[-1].types[name] = callee
                     self.typed.add(name)
-            self.scope.withs.append(self.record_root(item.context_expr, "with", name))
+            self.scopes[-1].withs.append(self.record_root(item.context_expr, "with", name))
         self.body(node.body)
 
     def _delete(self, node: ast.Delete) -> None:
         targets = tuple([self.record_root(target, "other") for target in node.targets])
-        self.deletes.append(Delete(targets, _span(node), self.scope.qualname))
+        self.deletes.append(Delete(targets, _span(node), self.scopes[-1].qualname))
 
     def _for(self, node: ast.For | ast.AsyncFor) -> None:
         self.visit(node.target, "other")
@@ -820,7 +871,7 @@ class _Builder:
                 ),
                 iterable=self.record_root(node.iter, "other"),
                 span=_span(node),
-                function=self.scope.qualname,
+                function=self.scopes[-1].qualname,
             )
         )
         self.body(node.body)
@@ -838,14 +889,14 @@ class _Builder:
 
     def body(self, stmts: list[ast.stmt]) -> None:
         for stmt in stmts:
-            _STATEMENTS.get(type(stmt), _Builder._statement_children)(self, stmt)
+            _STATEMENTS[type(stmt)](self, stmt)
 
     def try_stmt(self, node: ast.stmt) -> None:
         body: list[ast.stmt] = getattr(node, "body", [])
         handlers: list[ast.ExceptHandler] = getattr(node, "handlers", [])
         finalbody: list[ast.stmt] = getattr(node, "finalbody", [])
         if finalbody:
-            self.scope.has_cleanup = True
+            self.scopes[-1].has_cleanup = True
         self.body(body)
         for handler in handlers:
             types: tuple[str, ...] = ()
@@ -859,8 +910,8 @@ class _Builder:
                 for sub in ast.walk(s)
             )
             if reraises or rolls_back:
-                self.scope.has_cleanup = True
-            before = len(self.scope.returns)
+                self.scopes[-1].has_cleanup = True
+            before = len(self.scopes[-1].returns)
             self.body(handler.body)
             self.excepts.append(
                 ExceptHandler(
@@ -868,8 +919,8 @@ class _Builder:
                     types=types,
                     name=handler.name,
                     reraises=reraises,
-                    returns=tuple(self.scope.returns[before:]),
-                    function=self.scope.qualname,
+                    returns=tuple(self.scopes[-1].returns[before:]),
+                    function=self.scopes[-1].qualname,
                     try_span=_body_span(body),
                 )
             )
@@ -924,12 +975,12 @@ class _Builder:
             converted = self.record_root(value, "assign", name)
         self.assignments.append(
             _assign(
-                targets=tuple([self.expr(target) for target in targets]),
-                value=converted,
-                span=_span(node),
-                function=scope.qualname,
-                annotation=None if annotation is None else self.expr(annotation),
-                class_name=self.class_stack[-1] if self.class_stack else None,
+                tuple([self.expr(target) for target in targets]),
+                converted,  # value
+                _span(node),
+                scope.qualname,  # function
+                None if annotation is None else self.expr(annotation),
+                self.class_stack[-1] if self.class_stack else None,  # class_name
             )
         )
 
@@ -940,7 +991,7 @@ class _Builder:
         kind = type(node)
         if kind is ast.Name or kind is ast.Constant or depth >= MAX_EXPR_DEPTH:
             return  # no call inside a name or a constant, the most frequent expressions
-        _VISITORS.get(kind, _Builder._visit_children)(self, node, usage, target, depth)
+        _VISITORS[kind](self, node, usage, target, depth)
 
     def _visit_children(self, node: ast.expr, usage: str, target: str | None, depth: int) -> None:
         visit, below = self.visit, depth + 1
@@ -1007,73 +1058,55 @@ class _Builder:
         comparators = tuple(
             [self.record_root(item, "other", None, depth + 1) for item in node.comparators]
         )
+        ops = tuple([COMPARE_OPS.get(type(op), "?") for op in node.ops])
         self.compares.insert(
-            at,
-            Compare(
-                left=left,
-                ops=tuple([COMPARE_OPS.get(type(op), "?") for op in node.ops]),
-                comparators=comparators,
-                span=_span(node),
-                function=self.scopes[-1].qualname,
-            ),
+            at, _compare(left, ops, comparators, _span(node), self.scopes[-1].qualname)
         )
-
-    def registration(self, expr: Expr, func: Expr, at: tuple[int, int, int]) -> None:
-        if func.op == "add_middleware" and expr.args:
-            owner = func.items[0].text
-            self.middleware.insert(at[1], Middleware(owner=owner, cls=expr.args[0], call=expr))
-        elif func.op == "include_router" and expr.args:
-            prefix = expr.kwarg("prefix")
-            self.includes.insert(
-                at[2],
-                Include(
-                    owner=func.items[0].text,
-                    router=expr.args[0],
-                    prefix=prefix.string if prefix is not None else None,
-                    span=expr.span,
-                ),
-            )
 
     def function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
-        for decorator in node.decorator_list:
+        decorator_list = node.decorator_list
+        for decorator in decorator_list:
             self.visit(decorator, "other")
-        parent = self.scope.qualname
+        scopes = self.scopes
+        parent = scopes[-1].qualname
         class_name = self.class_stack[-1] if self.class_stack else None
+        name = node.name
         if parent is not None:
-            qualname = f"{parent}.{node.name}"
+            qualname = f"{parent}.{name}"
         elif class_name is not None:
-            qualname = f"{'.'.join(self.class_stack)}.{node.name}"
+            qualname = f"{'.'.join(self.class_stack)}.{name}"
         else:
-            qualname = node.name
-        is_async = isinstance(node, ast.AsyncFunctionDef)
-        scope = _Scope(qualname=qualname, is_async=is_async)
+            qualname = name
+        is_async = type(node) is ast.AsyncFunctionDef
+        scope = _Scope(qualname, is_async)
         params = self.params(node, scope)
-        self.scopes.append(scope)
+        scopes.append(scope)
         self.body(node.body)
-        self.scopes.pop()
-        first = node.decorator_list[0] if node.decorator_list else node
+        scopes.pop()
+        first = decorator_list[0] if decorator_list else node
         body_first = node.body[0].lineno if node.body else node.lineno
         signature_end = max(node.lineno, body_first - 1)
-        function = Function(
-            name=node.name,
-            qualname=qualname,
-            span=_span_of(first.lineno, signature_end, first.col_offset, 0),
-            body_span=_span(node),
-            is_async=is_async,
-            decorators=tuple(self.expr(d) for d in node.decorator_list),
-            params=params,
-            returns_annotation=None if node.returns is None else self.expr(node.returns),
-            returns=tuple(scope.returns),
-            yields=tuple(scope.yields),
-            has_try_finally=scope.has_cleanup,
-            with_items=tuple(scope.withs),
-            awaited_names=frozenset(scope.awaited),
-            is_method=class_name is not None and parent is None,
-            class_name=class_name,
-            yield_values=tuple(scope.yield_values),
+        decorators = tuple([self.expr(d) for d in decorator_list]) if decorator_list else ()
+        function = _function(
+            name,
+            qualname,
+            _span_of(first.lineno, signature_end, first.col_offset, 0),  # span
+            _span(node),  # body_span
+            is_async,
+            decorators,
+            params,
+            None if node.returns is None else self.expr(node.returns),  # returns_annotation
+            tuple(scope.returns),
+            tuple(scope.yields),
+            scope.has_cleanup,  # has_try_finally
+            tuple(scope.withs),  # with_items
+            frozenset(scope.awaited),  # awaited_names
+            class_name is not None and parent is None,  # is_method
+            class_name,
+            tuple(scope.yield_values),
         )
         self.functions.append(function)
-        for decorator_expr in function.decorators:
+        for decorator_expr in decorators:
             self.route(decorator_expr, function)
 
     def params(
@@ -1103,17 +1136,8 @@ class _Builder:
             # Defaults are evaluated in the enclosing scope (the function's is not entered yet).
             value = None if default is None else self.record_root(default, "other")
             marker = value if self._is_marker(default) else self._annotated_marker(arg.annotation)
-            params.append(
-                _param(
-                    name=arg.arg,
-                    span=_span(arg),
-                    annotation=None if arg.annotation is None else self.expr(arg.annotation),
-                    default=value,
-                    type=type_name,
-                    marker=marker,
-                    kind=kind,
-                )
-            )
+            annotation = None if arg.annotation is None else self.expr(arg.annotation)
+            params.append(_param(arg.arg, _span(arg), annotation, value, type_name, marker, kind))
         return tuple(params)
 
     def _is_marker(self, node: ast.expr | None) -> bool:
@@ -1151,21 +1175,14 @@ class _Builder:
         )
         if not known and not (path is not None and (path == "" or path.startswith("/"))):
             return
-        self.routes.append(
-            Route(
-                method="API_ROUTE" if method == "api_route" else method.upper(),
-                path=path,
-                owner=owner_text,
-                decorator=decorator,
-                handler=function,
-            )
-        )
+        method = "API_ROUTE" if method == "api_route" else method.upper()
+        self.routes.append(_route(method, path, owner_text, decorator, function))
 
     def class_def(self, node: ast.ClassDef) -> None:
         for decorator in node.decorator_list:
             self.visit(decorator, "other")
-        bases = tuple(self.expr(base) for base in node.bases)
-        keywords = tuple((kw.arg or "**", self.expr(kw.value)) for kw in node.keywords)
+        bases = tuple([self.expr(base) for base in node.bases])
+        keywords = tuple([(kw.arg or "**", self.expr(kw.value)) for kw in node.keywords])
         self.attribute_types.append(self._attribute_types(node))
         self.class_stack.append(node.name)
         fields: list[Field] = []
@@ -1173,21 +1190,17 @@ class _Builder:
         has_model_config = False
         has_tablename = False
         for stmt in node.body:
-            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-                if stmt.target.id == "model_config":
+            if type(stmt) is ast.AnnAssign and type(stmt.target) is ast.Name:
+                name = stmt.target.id
+                if name == "model_config":
                     has_model_config = True
-                elif not stmt.target.id.startswith("__"):
-                    fields.append(
-                        _field(
-                            name=stmt.target.id,
-                            span=_span(stmt),
-                            annotation=self.expr(stmt.annotation),
-                            default=None if stmt.value is None else self.expr(stmt.value),
-                        )
-                    )
-            elif isinstance(stmt, ast.Assign):
+                elif not name.startswith("__"):
+                    annotation = self.expr(stmt.annotation)
+                    default = None if stmt.value is None else self.expr(stmt.value)
+                    fields.append(_field(name, _span(stmt), annotation, default))
+            elif type(stmt) is ast.Assign:
                 for target in stmt.targets:
-                    if not isinstance(target, ast.Name):
+                    if type(target) is not ast.Name:
                         continue
                     if target.id == "model_config":
                         has_model_config = True
@@ -1197,7 +1210,7 @@ class _Builder:
                         self.resolve(stmt.value.func) or ""
                     ).rsplit(".", 1)[-1] in ("Column", "mapped_column", "relationship"):
                         fields.append(_field(target.id, _span(stmt), None, self.expr(stmt.value)))
-            elif isinstance(stmt, ast.ClassDef) and stmt.name == "Config":
+            elif type(stmt) is ast.ClassDef and stmt.name == "Config":
                 for inner in stmt.body:
                     if isinstance(inner, ast.Assign):
                         for target in inner.targets:
@@ -1209,16 +1222,16 @@ class _Builder:
         kind = self._class_kind(bases, keywords, has_tablename)
         self.class_kinds[node.name] = kind
         self.classes.append(
-            ClassDef(
-                name=node.name,
-                qualname=".".join([*self.class_stack, node.name]),
-                span=_span_of(node.lineno, node.lineno, node.col_offset, 0),
-                bases=bases,
-                keywords=keywords,
-                fields=tuple(fields),
-                config=tuple(config),
-                has_model_config=has_model_config,
-                kind=kind,
+            _class_def(
+                node.name,
+                ".".join([*self.class_stack, node.name]),  # qualname
+                _span_of(node.lineno, node.lineno, node.col_offset, 0),
+                bases,
+                keywords,
+                tuple(fields),
+                tuple(config),
+                has_model_config,
+                kind,
             )
         )
 
@@ -1253,54 +1266,90 @@ class _Builder:
         return "class"
 
 
-_CONVERTERS: dict[type[ast.AST], Callable[[_Builder, Any, str, str | None, int, int], Expr]] = {
-    ast.Name: _Builder._name,
-    ast.Attribute: _Builder._attribute,
-    ast.Call: _Builder._call,
-    ast.Constant: _Builder._constant,
-    ast.JoinedStr: _Builder._fstring,
-    ast.BinOp: _Builder._binop,
-    ast.List: _Builder._sequence,
-    ast.Tuple: _Builder._sequence,
-    ast.Set: _Builder._sequence,
-    ast.Dict: _Builder._dict,
-    ast.Subscript: _Builder._subscript,
-    ast.Await: _Builder._await,
-    ast.Starred: _Builder._starred,
-}
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _table(
+    base: type[ast.AST], default: _F, special: dict[type[ast.AST], _F]
+) -> dict[type[ast.AST], _F]:
+    """``special``, and ``default`` for every other kind of node under ``base``: looked up by
+    subscript, which costs less than ``dict.get`` with a default (once per node converted)."""
+    table: dict[type[ast.AST], _F] = {}
+    kinds = [base]
+    while kinds:
+        kind = kinds.pop()
+        table[kind] = default
+        kinds.extend(kind.__subclasses__())
+    table.update(special)
+    return table
+
+
+_CONVERTERS: dict[type[ast.AST], Callable[[_Builder, Any, str, str | None, int, int], Expr]]
+_CONVERTERS = _table(
+    ast.expr,
+    _Builder._other,
+    {
+        ast.Name: _Builder._name,
+        ast.Attribute: _Builder._attribute,
+        ast.Call: _Builder._call,
+        ast.Constant: _Builder._constant,
+        ast.JoinedStr: _Builder._fstring,
+        ast.BinOp: _Builder._binop,
+        ast.List: _Builder._sequence,
+        ast.Tuple: _Builder._sequence,
+        ast.Set: _Builder._sequence,
+        ast.Dict: _Builder._dict,
+        ast.Subscript: _Builder._subscript,
+        ast.Await: _Builder._await,
+        ast.Starred: _Builder._starred,
+    },
+)
 """How each kind of expression converts (any other is ``other``)."""
 
-_VISITORS: dict[type[ast.AST], Callable[[_Builder, Any, str, str | None, int], None]] = {
-    ast.Attribute: _Builder._visit_attribute,
-    ast.Call: _Builder._visit_call,
-    ast.Await: _Builder._visit_await,
-    ast.Lambda: _Builder._visit_lambda,
-    ast.Yield: _Builder._visit_yield,
-    ast.YieldFrom: _Builder._visit_yield,
-    ast.NamedExpr: _Builder._visit_named,
-    ast.Compare: _Builder._visit_compare,
-}
+_DEEP = dict.fromkeys(_CONVERTERS, _Builder._deep)
+"""How each kind of expression converts past the visit depth limit."""
+
+_VISITORS: dict[type[ast.AST], Callable[[_Builder, Any, str, str | None, int], None]]
+_VISITORS = _table(
+    ast.expr,
+    _Builder._visit_children,
+    {
+        ast.Attribute: _Builder._visit_attribute,
+        ast.Call: _Builder._visit_call,
+        ast.Await: _Builder._visit_await,
+        ast.Lambda: _Builder._visit_lambda,
+        ast.Yield: _Builder._visit_yield,
+        ast.YieldFrom: _Builder._visit_yield,
+        ast.NamedExpr: _Builder._visit_named,
+        ast.Compare: _Builder._visit_compare,
+    },
+)
 """The expressions visited in their own way (any other: its children)."""
 
-_STATEMENTS: dict[type[ast.AST], Callable[[_Builder, Any], None]] = {
-    ast.FunctionDef: _Builder.function,
-    ast.AsyncFunctionDef: _Builder.function,
-    ast.ClassDef: _Builder.class_def,
-    ast.Assign: _Builder.assign,
-    ast.AnnAssign: _Builder.assign,
-    ast.AugAssign: _Builder.assign,
-    ast.Return: _Builder._return,
-    ast.Expr: _Builder._expression,
-    ast.Import: _Builder._local_import,
-    ast.ImportFrom: _Builder._local_import,
-    ast.With: _Builder._with,
-    ast.AsyncWith: _Builder._with,
-    ast.Delete: _Builder._delete,
-    ast.For: _Builder._for,
-    ast.AsyncFor: _Builder._for,
-    ast.Try: _Builder.try_stmt,
-    ast.If: _Builder._if,
-}
+_STATEMENTS: dict[type[ast.AST], Callable[[_Builder, Any], None]]
+_STATEMENTS = _table(
+    ast.stmt,
+    _Builder._statement_children,
+    {
+        ast.FunctionDef: _Builder.function,
+        ast.AsyncFunctionDef: _Builder.function,
+        ast.ClassDef: _Builder.class_def,
+        ast.Assign: _Builder.assign,
+        ast.AnnAssign: _Builder.assign,
+        ast.AugAssign: _Builder.assign,
+        ast.Return: _Builder._return,
+        ast.Expr: _Builder._expression,
+        ast.Import: _Builder._local_import,
+        ast.ImportFrom: _Builder._local_import,
+        ast.With: _Builder._with,
+        ast.AsyncWith: _Builder._with,
+        ast.Delete: _Builder._delete,
+        ast.For: _Builder._for,
+        ast.AsyncFor: _Builder._for,
+        ast.Try: _Builder.try_stmt,
+        ast.If: _Builder._if,
+    },
+)
 """The statements handled in their own way (any other: its children)."""
 if sys.version_info >= (3, 11):
     _STATEMENTS[ast.TryStar] = _Builder.try_stmt
