@@ -175,6 +175,11 @@ def _span(node: ast.expr | ast.stmt | ast.arg | ast.excepthandler) -> Span:
 
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_IMPORTING_BLOCKS: set[type[ast.stmt]] = {ast.If, ast.With, ast.Try}
+"""The module-level statements whose blocks may import (``try``/``except*`` too)."""
+if sys.version_info >= (3, 11):
+    _IMPORTING_BLOCKS.add(ast.TryStar)
 _BLOCKS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
 """The fields that hold statements, handlers or cases (and no expressions)."""
 
@@ -363,7 +368,7 @@ class _Builder:
         for stmt in stmts:
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 self._import(stmt)
-            elif isinstance(stmt, (ast.If, ast.With, ast.Try)) or type(stmt).__name__ == "TryStar":
+            elif type(stmt) in _IMPORTING_BLOCKS:
                 for field_name in ("body", "orelse", "finalbody"):
                     self._module_imports(getattr(stmt, field_name, []))
                 for handler in getattr(stmt, "handlers", []):
@@ -373,7 +378,7 @@ class _Builder:
         """Imports and module-level names, so that uses before definition resolve too."""
         self._module_imports(self.tree.body)
         for stmt in self.tree.body:
-            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if isinstance(stmt, _DEFINITIONS):
                 self.imports.setdefault(stmt.name, f"{self.name}.{stmt.name}")
             elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -462,6 +467,8 @@ class _Builder:
         return {name: next(iter(kinds)) for name, kinds in found.items() if len(kinds) == 1}
 
     def type_name(self, annotation: ast.expr | None) -> str | None:
+        if type(annotation) is ast.Name:  # the most frequent annotation, as ``resolve`` does
+            return self.imports.get(annotation.id, annotation.id)
         inner = _unwrap_type(annotation)
         if inner is None:
             return None
@@ -502,7 +509,9 @@ class _Builder:
         if cached is not None:  # converted before (a class field): only record
             self.visit(node, usage, target, depth)
             return cached
-        return self.record(node, usage, target, 0, depth)
+        return (_CONVERTERS if depth < MAX_EXPR_DEPTH else _DEEP)[type(node)](
+            self, node, usage, target, 0, depth
+        )
 
     def record(self, node: ast.expr, usage: str, target: str | None, depth: int, seen: int) -> Expr:
         """Convert ``node`` (``depth`` deep in its conversion) and record what it holds, down to
@@ -975,7 +984,9 @@ class _Builder:
             converted = self.record_root(value, "assign", name)
         self.assignments.append(
             _assign(
-                tuple([self.expr(target) for target in targets]),
+                (self.expr(first),)
+                if len(targets) == 1
+                else tuple([self.expr(target) for target in targets]),
                 converted,  # value
                 _span(node),
                 scope.qualname,  # function
@@ -1119,25 +1130,31 @@ class _Builder:
         pairs: list[tuple[ast.arg, ast.expr | None, str]] = [
             (arg, default, "positional") for arg, default in zip(positional, defaults, strict=True)
         ]
-        pairs.extend(
-            (arg, default, "keyword")
-            for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True)
-        )
+        if args.kwonlyargs:
+            pairs.extend(
+                (arg, default, "keyword")
+                for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+            )
         if args.vararg:
             pairs.append((args.vararg, None, "varargs"))
         if args.kwarg:
             pairs.append((args.kwarg, None, "varkw"))
         params: list[Param] = []
         for arg, default, kind in pairs:
-            type_name = self.type_name(arg.annotation)
+            name, annotation = arg.arg, arg.annotation
+            type_name = None if annotation is None else self.type_name(annotation)
             if type_name:
-                scope.types[arg.arg] = type_name
-                self.typed.add(arg.arg)
+                scope.types[name] = type_name
+                self.typed.add(name)
             # Defaults are evaluated in the enclosing scope (the function's is not entered yet).
-            value = None if default is None else self.record_root(default, "other")
-            marker = value if self._is_marker(default) else self._annotated_marker(arg.annotation)
-            annotation = None if arg.annotation is None else self.expr(arg.annotation)
-            params.append(_param(arg.arg, _span(arg), annotation, value, type_name, marker, kind))
+            if default is None:
+                value = None
+                marker = None if annotation is None else self._annotated_marker(annotation)
+            else:
+                value = self.record_root(default, "other")
+                marker = value if self._is_marker(default) else self._annotated_marker(annotation)
+            converted = None if annotation is None else self.expr(annotation)
+            params.append(_param(name, _span(arg), converted, value, type_name, marker, kind))
         return tuple(params)
 
     def _is_marker(self, node: ast.expr | None) -> bool:
