@@ -252,9 +252,8 @@ def _fix(report: Report, root: StrPath | None, fix: bool, unsafe: bool) -> Repor
         return report
     if root is None:
         raise ReviewError("--fix needs the repository on disk (--repo, or run in its work tree)")
-    from dataclasses import replace
-
     from reviewer.fix import fix_files
+    from reviewer.record import replace
 
     done = fix_files(root, report.findings, report.lines, unsafe)
     for path, reason in done.refused:
@@ -535,10 +534,9 @@ def _review(args: argparse.Namespace) -> None:
             on_stdout = any(output.format == "text" and output.path is None for output in outputs)
             _llm_messages(report, text_on_stdout=on_stdout)
         elif not args.no_llm:
-            from dataclasses import replace
-
             from reviewer.llm.provider import NOT_CONFIGURED
             from reviewer.llm.usage import PassSummary
+            from reviewer.record import replace
 
             skipped = PassSummary.not_run(config.model, NOT_CONFIGURED)
             report = replace(report, llm=skipped)
@@ -577,10 +575,10 @@ def _check(args: argparse.Namespace) -> None:
     does: every finding of the deterministic rules in those files. The repository (for context,
     configuration and paths) is the git work tree holding the first path, else the current
     directory (or the first path, when it is outside)."""
-    from dataclasses import replace
     from pathlib import Path
 
     from reviewer.engine import analyze_files, review_change
+    from reviewer.record import replace
     from reviewer.source import DirectorySources, python_files_in, work_tree_root
 
     targets = [Path(path) for path in args.paths] or [Path(".")]

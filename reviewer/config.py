@@ -11,7 +11,6 @@ with pydantic, imports it when it runs).
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import fnmatch
 import functools
@@ -21,11 +20,10 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import field
 from typing import TYPE_CHECKING, Any, Literal
 
 from reviewer.errors import ReviewError
-from reviewer.record import record
+from reviewer.record import field, fields, record, replace
 from reviewer.rules.base import Severity, Tier
 from reviewer.rules.registry import BY_ID, expand
 
@@ -202,7 +200,7 @@ def _check(where: str, value: Any, kind: Any, bounds: tuple[float, float] | None
 
 def _validate(table: dict[str, Any]) -> Config:
     hints = typing.get_type_hints(Config)
-    keys = [f for f in dataclasses.fields(Config) if not f.metadata.get("internal")]
+    keys = [f for f in fields(Config) if not f.metadata.get("internal")]
     by_key = {f.metadata.get("key", f.name): f for f in keys}
     names = {f.name: f for f in keys}
     aliases = {"per-file-ignores": "per-path-ignores"}  # as ruff spells it
@@ -327,4 +325,4 @@ def discover(
                 scopes[folder] = _build(found[0], found[1], overrides)
                 break
     ordered = sorted(scopes.items(), key=lambda item: item[0].count("/"), reverse=True)
-    return dataclasses.replace(config, scopes=tuple(ordered))
+    return replace(config, scopes=tuple(ordered))

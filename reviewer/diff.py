@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Set
-from dataclasses import field, replace
 from functools import cached_property
 
 from reviewer import limits
 from reviewer.errors import ReviewError
 from reviewer.patterns import regex
-from reviewer.record import record
+from reviewer.record import field, record, replace
 
 
 class FirstLines(Set[int]):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import field, replace
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from reviewer import __version__, limits
@@ -15,7 +14,7 @@ from reviewer.extract import Skipped, parse_hunks, parse_module
 from reviewer.extract.model import Module
 from reviewer.extract.project import Project
 from reviewer.extract.store import size
-from reviewer.record import record
+from reviewer.record import field, record, replace
 from reviewer.report.fingerprint import identify
 from reviewer.rules.base import Finding, Rule, Severity
 from reviewer.rules.registry import BY_ID, STATIC_RULES

@@ -7,15 +7,16 @@ frozen). And without ``dataclass``'s: it compiles a method or more per class (fo
 the engine, 10 ms of every start). A record compiles only its ``__init__``, when its first object
 is made; it equals, hashes and prints by value with methods shared by every record.
 
-Its fields are a dataclass's (``dataclasses.fields`` and ``replace`` work); of ``field``'s
-options, ``default``, ``default_factory``, ``repr``, ``compare`` and ``metadata`` count. A record
-has slots, and a ``__dict__`` too when it has a ``cached_property``.
+Its fields are declared as a dataclass's, with this module's :func:`field` (``default``,
+``default_factory``, ``repr``, ``compare``, ``metadata``); :func:`fields` and :func:`replace` work
+as ``dataclasses``'s. A record has slots, and a ``__dict__`` too when it has a
+``cached_property``. Nothing here imports ``dataclasses``, which imports ``inspect``: 25 million
+instructions of every start.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -26,21 +27,80 @@ _FACTORY = object()
 """The default of a parameter whose field has a ``default_factory``."""
 
 
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+"""No default (as ``dataclasses.MISSING``)."""
+
+
+class Field:
+    """A record's field: its name and annotation, and the options :func:`field` was given."""
+
+    __slots__ = ("compare", "default", "default_factory", "metadata", "name", "repr", "type")
+
+    def __init__(
+        self,
+        default: Any,
+        default_factory: Any,
+        repr: bool,
+        compare: bool,
+        metadata: Mapping[str, Any] | None,
+    ) -> None:
+        self.name = ""
+        self.type: Any = None
+        self.default = default
+        self.default_factory = default_factory
+        self.repr = repr
+        self.compare = compare
+        self.metadata: Mapping[str, Any] = {} if metadata is None else metadata
+
+
+def field(
+    *,
+    default: Any = MISSING,
+    default_factory: Any = MISSING,
+    repr: bool = True,
+    compare: bool = True,
+    metadata: Mapping[str, Any] | None = None,
+) -> Any:
+    """A field's options, as ``dataclasses.field``'s (typed ``Any``, as that is)."""
+    if default is not MISSING and default_factory is not MISSING:
+        raise ValueError("cannot specify both default and default_factory")
+    return Field(default, default_factory, repr, compare, metadata)
+
+
+def fields(value: object) -> tuple[Field, ...]:
+    """The fields of a record (class or object), in order."""
+    specs: dict[str, Field] = value.__record_fields__  # type: ignore[attr-defined]
+    return tuple(specs.values())
+
+
+def replace(value: T, /, **changes: Any) -> T:
+    """A copy of the record ``value`` with ``changes`` (as ``dataclasses.replace``)."""
+    for name in value.__record_fields__:  # type: ignore[attr-defined]
+        if name not in changes:
+            changes[name] = getattr(value, name)
+    made: T = value.__class__(**changes)
+    return made
+
+
 def _make(cls: type[T]) -> type[T]:
     namespace = dict(cls.__dict__)
-    specs: dict[str, dataclasses.Field[Any]] = {}
+    specs: dict[str, Field] = {}
     for name, annotation in namespace.get("__annotations__", {}).items():
-        spec = namespace.pop(name, dataclasses.MISSING)
-        if not isinstance(spec, dataclasses.Field):
-            spec = dataclasses.field(default=spec)
+        spec = namespace.pop(name, MISSING)
+        if not isinstance(spec, Field):
+            spec = field(default=spec)
         spec.name, spec.type = name, annotation
-        spec._field_type = dataclasses._FIELD  # type: ignore[attr-defined]  # what fields() lists
         specs[name] = spec
     namespace.pop("__dict__", None)
     namespace.pop("__weakref__", None)
     cached = any(isinstance(value, cached_property) for value in namespace.values())
     namespace["__slots__"] = (*specs, "__dict__") if cached else tuple(specs)
-    namespace["__dataclass_fields__"] = specs
+    namespace["__record_fields__"] = specs
     key = _key([name for name, spec in specs.items() if spec.compare])
     shown = [name for name, spec in specs.items() if spec.repr]
     namespace["__init__"] = _first_init(specs)
@@ -62,7 +122,7 @@ def _key(names: list[str]) -> Callable[[object], tuple[object, ...]]:
     return attrgetter(*names) if names else lambda value: ()
 
 
-def _first_init(specs: dict[str, dataclasses.Field[Any]]) -> Callable[..., None]:
+def _first_init(specs: dict[str, Field]) -> Callable[..., None]:
     """The ``__init__`` of a record until its first object: it compiles the real one in its
     place. A review makes objects of about half of the records (the model builder makes most of
     its objects without calling their class), and compiling is most of a record's cost."""
@@ -75,7 +135,7 @@ def _first_init(specs: dict[str, dataclasses.Field[Any]]) -> Callable[..., None]
     return __init__
 
 
-def _init(specs: dict[str, dataclasses.Field[Any]]) -> Callable[..., None]:
+def _init(specs: dict[str, Field]) -> Callable[..., None]:
     """``__init__``, compiled: it runs for every object of the model."""
     return _compiled(specs, "__init__", "self", [], [])
 
@@ -85,7 +145,7 @@ def maker(cls: type[T]) -> Callable[..., T]:
     calling the class: a plain function runs in its caller's interpreter loop, where a class call
     goes through ``type.__call__`` and a second loop for ``__init__`` (about a thousand machine
     instructions more per object; the model builder makes about 100,000 for a 20k-line change)."""
-    specs: dict[str, dataclasses.Field[Any]] = cls.__dataclass_fields__  # type: ignore[attr-defined]
+    specs: dict[str, Field] = cls.__record_fields__  # type: ignore[attr-defined]
     made: Callable[..., T] = _compiled(
         specs,
         "make",
@@ -99,7 +159,7 @@ def maker(cls: type[T]) -> Callable[..., T]:
 
 
 def _compiled(
-    specs: dict[str, dataclasses.Field[Any]],
+    specs: dict[str, Field],
     name: str,
     target: str,
     before: list[str],
@@ -113,7 +173,7 @@ def _compiled(
     parameters = ["self"] if target == "self" else []
     body: list[str] = []
     for field_name, spec in specs.items():
-        if spec.default_factory is not dataclasses.MISSING:
+        if spec.default_factory is not MISSING:
             scope[f"_{field_name}"] = spec.default_factory
             parameters.append(f"{field_name}=_FACTORY")
             body.append(
@@ -121,7 +181,7 @@ def _compiled(
                 f" else {field_name}"
             )
             continue
-        if spec.default is not dataclasses.MISSING:
+        if spec.default is not MISSING:
             scope[f"_{field_name}"] = spec.default
             parameters.append(f"{field_name}=_{field_name}")
         else:
@@ -135,7 +195,7 @@ def _compiled(
 if TYPE_CHECKING:
     from typing_extensions import dataclass_transform
 
-    @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
+    @dataclass_transform(frozen_default=True, field_specifiers=(field,))
     def record(cls: type[T]) -> type[T]:
         """A frozen dataclass with slots (for the type checker)."""
         ...

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from reviewer.extract import parse_module
 from reviewer.extract.model import Expr, Module, Source, Span
-from reviewer.record import maker
+from reviewer.record import fields, maker
 
 
 def test_a_maker_makes_the_object_the_class_makes() -> None:
@@ -15,7 +13,7 @@ def test_a_maker_makes_the_object_the_class_makes() -> None:
     assert made == Expr("name", 1, 1, 0, 1, source, "x")
     assert type(made) is Expr
     # Every field is set, those left to their defaults too.
-    assert [getattr(made, f.name) for f in dataclasses.fields(Expr)][6:] == [
+    assert [getattr(made, f.name) for f in fields(Expr)][6:] == [
         "x",
         None,
         None,

@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from _pytest.mark import ParameterSet
 
 from reviewer.engine import review_source
 from reviewer.extract.model import Module
+from reviewer.record import replace
 from reviewer.rules import testing
 from reviewer.rules.base import Finding, Invalid, Rule, Severity, Valid
 from reviewer.rules.registry import FAMILIES, RULES, STATIC_RULES

@@ -8,11 +8,10 @@ of a local name) is computed here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Set
-from dataclasses import field
 from functools import cached_property
 from typing import TypeVar
 
-from reviewer.record import record
+from reviewer.record import field, record
 
 T = TypeVar("T")
 

@@ -9,7 +9,7 @@ happened, so the caller still prints and writes the report and chooses the exit 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TextIO
 
 from reviewer.diff import parse_diff
@@ -26,6 +26,7 @@ from reviewer.github.review import (
     threads,
 )
 from reviewer.github.threads import resolve, thread_states
+from reviewer.record import replace
 from reviewer.report.annotations import AnnotationsRenderer
 from reviewer.report.markdown import MarkdownRenderer
 

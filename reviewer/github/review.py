@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from reviewer.diff import Diff
 from reviewer.engine import Report
 from reviewer.fix import apply
+from reviewer.record import replace
 from reviewer.report.markdown import finding_section, location, not_reviewed
 from reviewer.report.text import summary
 from reviewer.rules.base import Edit, Finding, Severity

@@ -23,9 +23,9 @@ pull-request comments all use this one value (reviewdog's rdjson has no field fo
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 
 from reviewer.extract.model import Module, Source, Span
+from reviewer.record import replace
 from reviewer.rules.base import Finding
 
 FINGERPRINT_KEY = "fastapiReview/v2"

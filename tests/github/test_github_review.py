@@ -3,9 +3,9 @@ the pull request of a workflow run."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,7 @@ from reviewer.github.review import (
     plan_review,
     same_account,
 )
+from reviewer.record import replace
 from reviewer.rules.base import Finding, Severity
 
 PATCH = parse_diff(DIFF)  # hunks: new-side lines 2-8 and 17-37 of app/orders.py
@@ -156,7 +157,7 @@ def test_request_changes_follows_fail_on() -> None:
 
 
 def test_a_standing_change_request_is_not_repeated_and_dismissed_once_clean() -> None:
-    blocking = replace(SUMMARY, state="CHANGES_REQUESTED")
+    blocking = dataclasses.replace(SUMMARY, state="CHANGES_REQUESTED")  # a dataclass
     known = [thread(found) for found in REPORT.findings]
     result = plan(REPORT, request_changes=True, previous=[blocking], threads=known)
     assert (result.review, result.dismiss) == (None, ())

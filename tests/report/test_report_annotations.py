@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from reviewer.engine import Report
+from reviewer.record import replace
 from reviewer.report.annotations import (
     AnnotationsRenderer,
     annotation,

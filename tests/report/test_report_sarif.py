@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ import jsonschema
 import pytest
 
 from reviewer.engine import Report
+from reviewer.record import replace
 from reviewer.report.fingerprint import FINGERPRINT_KEY
 from reviewer.report.sarif import SarifRenderer, precision_band
 from reviewer.rules.registry import BY_ID
