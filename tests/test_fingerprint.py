@@ -4,6 +4,7 @@ output that carries it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -16,8 +17,8 @@ from reviewer.config import Config
 from reviewer.diff import parse_diff
 from reviewer.engine import Report, review
 from reviewer.github.review import Conversation, markers, plan_review
-from reviewer.report.fingerprint import FINGERPRINT_KEY, normalize
-from reviewer.rules.base import Finding
+from reviewer.report.fingerprint import FINGERPRINT_KEY, fingerprint, normalize
+from reviewer.rules.base import Finding, Severity
 from reviewer.source import MemorySources
 
 ORDERS = """\
@@ -184,3 +185,12 @@ def test_json_sarif_and_github_carry_one_fingerprint(
     assert plan.review is not None
     marked = [markers(comment["body"])[0] for comment in plan.review["comments"]]
     assert marked == [(fingerprint, rule) for rule, _, fingerprint in in_json]
+
+
+def test_the_fingerprint_is_sha256_of_the_identity() -> None:
+    """The hash is SHA-256 whichever implementation computes it (CPython's own, which spares a
+    review loading OpenSSL, or hashlib's): fingerprints must not change between runs."""
+    finding = Finding("FAPI402", "n", Severity.ERROR, "app/h.py", 3, 3, 4, "m", "f")
+    key = "FAPI402\0app/h.py\0function:handler\0time.sleep(1)\x002"
+    expected = hashlib.sha256(key.encode()).hexdigest()[:20]
+    assert fingerprint(finding, "function:handler", "time.sleep(1)", 2) == expected
