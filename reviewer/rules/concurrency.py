@@ -36,18 +36,28 @@ def _lifecycle_functions(module: Module) -> frozenset[str]:
     ]
     values = [handler.arg(1, "func") for handler in handlers]
     registered = {id(handler) for handler in handlers}
-    for call in module.calls:  # ``FastAPI(lifespan=...)``
-        if call.expr.kwargs and id(call.expr) not in registered:
-            values.append(call.expr.kwarg("lifespan"))
+    values += [  # ``FastAPI(lifespan=...)``
+        value
+        for call in module.calls
+        for name, value in call.expr.kwargs
+        if name == "lifespan" and id(call.expr) not in registered
+    ]
     referenced: set[str] = set()
     for value in values:
         if value is not None and value.kind == "name":
             referenced.update(filter(None, (value.op, value.qualname)))
+    # A decorator ``@app.on_event(...)`` is a call of the module too: most modules have none.
+    events = bool(calls_named(module, ("on_event",)))
     found: set[str] = set()
     for function in module.functions:
         if (
-            referenced & {function.qualname, f"{module.name}.{function.qualname}"}
-            or any(_lifecycle_event(decorator, "on_event") for decorator in function.decorators)
+            (referenced and referenced & {function.qualname, f"{module.name}.{function.qualname}"})
+            or (
+                events
+                and any(
+                    _lifecycle_event(decorator, "on_event") for decorator in function.decorators
+                )
+            )
             or (
                 "lifespan" in function.name.lower()
                 and any(

@@ -38,6 +38,8 @@ def _openapi_assignments(module: Module) -> list[tuple[Assign, Expr]]:
 
 def _find_openapi_assignments(module: Module) -> list[tuple[Assign, Expr]]:
     found: list[tuple[Assign, Expr]] = []
+    if "openapi" not in "\n".join(module.lines):
+        return found  # each of these assignments writes the name: most modules never do
     for assign in module.assignments:
         for target in assign.targets:
             if (

@@ -130,6 +130,8 @@ def _overrides(module: Module) -> tuple[_Override, ...]:
 
 
 def _find_overrides(module: Module) -> Iterator[_Override]:
+    if OVERRIDES not in "\n".join(module.lines):
+        return  # each of these statements writes the name: most modules never do
     for assign in module.assignments:
         for target in assign.targets:
             if target.kind == "subscript":
