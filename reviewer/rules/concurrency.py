@@ -280,7 +280,7 @@ class BlockingHttpInAsync(_InAsyncDef):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         sdks = _Handles(module, project, SDKS)
         for call in _serving_calls(module):
-            if call.qualname in BLOCKING_HTTP:
+            if call.expr.qualname in BLOCKING_HTTP:  # not Call.qualname: asked of every call
                 yield self.flag(module, call, f"`{_callee(call)}()` blocks the event loop")
                 continue
             kind = self._sdk_call(sdks, call)
@@ -397,7 +397,7 @@ class BlockingSleepInAsync(_InAsyncDef):
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         for call in _serving_calls(module):
-            if call.qualname == "time.sleep":
+            if call.expr.qualname == "time.sleep":
                 fix = _async_sleep(module, call)
                 yield self.flag(module, call, "`time.sleep()` blocks the event loop", fix)
 
@@ -995,7 +995,7 @@ class SyncDbInAsync(_InAsyncDef):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         handles = _Handles(module, project)
         for call in _serving_calls(module):
-            if call.qualname in SYNC_CONNECT:
+            if call.expr.qualname in SYNC_CONNECT:
                 yield self.flag(module, call, f"`{call.qualname}()` opens a blocking connection")
                 continue
             func = call.expr.func
@@ -1140,7 +1140,7 @@ class BlockingIoInAsync(_InAsyncDef):
 
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         for call in _serving_calls(module):
-            if call.qualname in self.BLOCKING:
+            if call.expr.qualname in self.BLOCKING:
                 yield self.flag(module, call, f"`{call.qualname}()` blocks the event loop")
 
 

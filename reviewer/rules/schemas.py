@@ -1480,7 +1480,7 @@ class UntypedRequestBody(Rule):
             reads = [
                 call.expr
                 for call in (() if route.method in BODYLESS_METHODS else module.calls_in(handler))
-                if call.qualname in ("fastapi.Request.json", "fastapi.Request.body")
+                if call.expr.qualname in ("fastapi.Request.json", "fastapi.Request.body")
             ]
             if not untyped and not reads:
                 continue
