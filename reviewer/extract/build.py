@@ -60,6 +60,15 @@ COMPARE_OPS: dict[type[ast.cmpop], str] = {
 }
 _BINARY_OPS: dict[type[ast.operator], str] = {ast.Add: "+", ast.Mod: "%", ast.BitOr: "|"}
 _SEQUENCES: dict[type[ast.expr], str] = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}
+_CONSTANTS: dict[type, str] = {
+    bool: "bool",
+    type(None): "none",
+    str: "str",
+    int: "number",
+    float: "number",
+}
+"""The kind of a constant by the type of its value (``ast`` makes no subclass of these); bytes
+are converted (decoded), ``...`` and complex numbers are ``other``."""
 TASK_SPAWNERS = frozenset({"gather", "create_task", "ensure_future", "wait", "wait_for", "shield"})
 MAX_EXPR_DEPTH = 64
 """Expressions are analysed this many levels deep. Below, a long chain (``x = 1 + 1 + ...`` with
@@ -597,20 +606,21 @@ class _Builder:
         else:
             below, seen_below = depth + 1, seen + 1
             convert = _CONVERTERS if seen_below < MAX_EXPR_DEPTH else _DEEP
+            positional, keywords = node.args, node.keywords
             args = (
                 tuple(
                     [
                         convert[type(arg)](self, arg, "arg", None, below, seen_below)
-                        for arg in node.args
+                        for arg in positional
                     ]
                 )
-                if node.args
+                if positional
                 else ()
             )
             kwargs: tuple[tuple[str, Expr], ...] = ()
-            if node.keywords:
+            if keywords:
                 pairs = []
-                for keyword in node.keywords:
+                for keyword in keywords:
                     value = keyword.value
                     converted = convert[type(value)](self, value, "arg", None, below, seen_below)
                     pairs.append((keyword.arg or "**", converted))
@@ -655,18 +665,11 @@ class _Builder:
         self, node: ast.Constant, usage: str, target: str | None, depth: int, seen: int
     ) -> Expr:
         value = node.value
-        if isinstance(value, bool):
-            kind = "bool"
-        elif value is None:
-            kind = "none"
-        elif isinstance(value, str):
-            kind = "str"
-        elif isinstance(value, bytes):
-            kind, value = "bytes", value.decode("latin-1")
-        elif isinstance(value, (int, float)):
-            kind = "number"
-        else:
-            kind, value = "other", None
+        kind = _CONSTANTS.get(type(value))
+        if kind is None:
+            kind, value = (
+                ("bytes", value.decode("latin-1")) if type(value) is bytes else ("other", None)
+            )
         lines = _LINES
         return _expr(
             kind,
@@ -677,7 +680,7 @@ class _Builder:
             self.source,
             None,
             None,
-            value,
+            value,  # type: ignore[arg-type]  # bytes, ``...`` and complex numbers are gone
         )
 
     def _fstring(
