@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reviewer.config import Config
-from reviewer.engine import analyze, analyze_files, review_change
+from reviewer.engine import analyze, analyze_files, review_change, run_rules
 from reviewer.extract import parse_module
 from reviewer.extract.model import Module
 from reviewer.extract.project import (
@@ -19,7 +19,7 @@ from reviewer.extract.project import (
     class_names,
     may_declare_route,
 )
-from reviewer.rules.registry import RULES
+from reviewer.rules.registry import FAMILIES, RULES
 from reviewer.rules.schemas import RESPONSE_NAME, ROUTES_OR_RESPONSE_NAMES, response_roots
 from reviewer.source import DirectorySources, NoSources, python_files_in
 
@@ -227,3 +227,26 @@ def test_one_pass_tells_each_response_read_from_another_service(
     sent = sorted(finding.message.split("`")[1] for finding in report.findings)
     assert sent == ["CResponse.private_key", "DResponse.access_token"]
     assert [type(found).__name__ for found in passes].count("_Validating") == 1
+
+
+def _findings() -> list[tuple[str, str, int]]:
+    found = []
+    for _, module in _modules():  # parsed afresh: rules memoise what they find on a module
+        project = Project.of([module], NoSources())
+        found.extend((f.rule_id, f.path, f.line) for f in run_rules([module], project, RULES))
+    return found
+
+
+def test_the_rules_text_filters_skip_no_module_with_a_finding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A rule that leaves a module whose text does not write a word (``helpers.writes``) finds
+    the same with the filter off, on every module of the golden cases and examples."""
+    filtered = _findings()
+    families = [module for module in FAMILIES if hasattr(module, "writes")]
+    assert len(families) >= 4  # FAPI501, FAPI60x, FAPI70x, FAPI801
+    for family in families:
+        monkeypatch.setattr(family, "writes", lambda *args, **kwargs: True)
+    unfiltered = _findings()
+    assert len(unfiltered) > 300
+    assert filtered == unfiltered

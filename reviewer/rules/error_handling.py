@@ -16,6 +16,7 @@ from reviewer.rules.helpers import (
     calls_where,
     dependencies,
     note_dependencies,
+    writes,
 )
 
 HTTP_EXCEPTION = "fastapi.HTTPException"
@@ -569,7 +570,7 @@ class ExceptionDetailLeak(Rule):
         handlers = [function for function, _ in _exception_handlers(module)]
         returning = [route.handler for route in module.routes] + handlers
         scopes = list(_caught(module, project))
-        if not scopes and "traceback" not in "\n".join(module.lines):
+        if not scopes and not writes(module, ("traceback",)):
             return  # nothing caught here, and no traceback formatted: nothing can leak
         for payload, function in _sinks(module, returning):
             line = payload.span.line

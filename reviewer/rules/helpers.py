@@ -63,6 +63,16 @@ class _CallIndex:
         return [calls[position] for position in sorted({p for group in groups for p in group})]
 
 
+def writes(module: Module, words: Iterable[str], any_case: bool = False) -> bool:
+    """The text of ``module`` holds one of ``words`` (``any_case``: in any case, ``words`` in
+    lowercase): how a rule leaves at once a module that cannot hold what it looks for, when each
+    thing it looks for spells one of them (an attribute it reads, a name it calls)."""
+    text = "\n".join(module.lines)
+    if any_case:
+        text = text.lower()
+    return any(word in text for word in words)
+
+
 def _call_index(module: Module) -> _CallIndex:
     return module.memo("call_index", lambda: _CallIndex(module))
 

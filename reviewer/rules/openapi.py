@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from reviewer.extract.model import Assign, Expr, Function, Module
 from reviewer.extract.project import Project
 from reviewer.rules.base import Finding, Invalid, Rule, Severity
-from reviewer.rules.helpers import assignments_in, enclosing_scopes
+from reviewer.rules.helpers import assignments_in, enclosing_scopes, writes
 
 # A bare name is one whose import the model did not see: the hunks of a partial module, or `*`.
 GET_OPENAPI = frozenset({"fastapi.openapi.utils.get_openapi", "get_openapi"})
@@ -38,7 +38,7 @@ def _openapi_assignments(module: Module) -> list[tuple[Assign, Expr]]:
 
 def _find_openapi_assignments(module: Module) -> list[tuple[Assign, Expr]]:
     found: list[tuple[Assign, Expr]] = []
-    if "openapi" not in "\n".join(module.lines):
+    if not writes(module, ("openapi",)):
         return found  # each of these assignments writes the name: most modules never do
     for assign in module.assignments:
         for target in assign.targets:

@@ -13,6 +13,7 @@ from reviewer.rules.helpers import (
     CLIENT_CONSTRUCTORS,
     argument_edit,
     assignments_in,
+    calls_to,
     dependencies,
     depends_targets,
     depends_targets_of,
@@ -1055,7 +1056,7 @@ class EnginePoolUnconfigured(Rule):
     def check(self, module: Module, project: Project) -> Iterator[Finding]:
         if module.is_test or MIGRATION_FOLDERS & set(module.path.split("/")[:-1]):
             return
-        engines = [call for call in module.calls if call.expr.qualname in ENGINE_FACTORIES]
+        engines = calls_to(module, ENGINE_FACTORIES)
         if not engines or _alembic_env(module):
             return
         for call in engines:

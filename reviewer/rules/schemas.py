@@ -852,14 +852,9 @@ def _validated_from_remote(module: Module, names: Collection[str]) -> set[str]:
     """Those of ``names`` whose ``Name.model_validate(...)`` (or another validating method) is
     called in ``module`` on a response's ``.json()``, ``.text`` or ``.content``."""
     called: set[str] = set()
-    for call in module.calls:
-        func = call.expr.func
-        if (
-            func is None
-            or func.kind != "attribute"
-            or func.op not in VALIDATE_METHODS
-            or func.items[0].last_name not in names
-        ):
+    for call in method_calls(module, VALIDATE_METHODS):
+        receiver = call.expr.items[0].items[0]
+        if receiver.last_name not in names:
             continue
         argument = call.expr.arg(0)
         if argument is not None and any(
@@ -867,7 +862,7 @@ def _validated_from_remote(module: Module, names: Collection[str]) -> set[str]:
             or (inner.kind == "attribute" and inner.op in ("text", "content"))
             for inner in argument.walk()
         ):
-            called.add(func.items[0].last_name)
+            called.add(receiver.last_name)
     return called
 
 

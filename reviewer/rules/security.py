@@ -31,6 +31,7 @@ from reviewer.rules.helpers import (
     replace_edit,
     split_words,
     value_literals,
+    writes,
 )
 
 # -- names ------------------------------------------------------------------------------------
@@ -298,17 +299,12 @@ SLOW_HASH_PACKAGES = frozenset({"bcrypt", "argon2", "passlib", "pwdlib", "scrypt
 KDFS = frozenset({"hashlib.pbkdf2_hmac", "hashlib.scrypt"})
 
 
-PASSWORD_SPELLINGS = ("pw", "passw", "passphrase")
-"""What the text of a name holds (in any case) when one of its words is in
-:data:`PASSWORD_WORDS`."""
-
-
 def _spells_password(module: Module) -> bool:
     """Some text of ``module`` may name a password: each check of FAPI801 starts from a name
-    (of a variable, attribute, argument, function, key or setting) whose words include one, and
-    every such name is written in the module (a module without one is most modules)."""
-    text = "\n".join(module.lines).lower()
-    return any(spelling in text for spelling in PASSWORD_SPELLINGS)
+    (of a variable, attribute, argument, function, key or setting) whose words include one of
+    :data:`PASSWORD_WORDS`, and every such name is written in the module (a module without one
+    is most modules)."""
+    return writes(module, PASSWORD_WORDS, any_case=True)
 
 
 def _from_hashlib(name: str) -> bool:
@@ -671,6 +667,13 @@ class WeakPasswordHash(Rule):
             "def change_password(current_user, body):\n    current_user.password = body.new_password",
             line=2,
         ),
+        # Spelt otherwise: a passphrase, a pwd (the module's text filter must keep both).
+        Invalid(
+            "def change_passphrase(current_user, body):\n"
+            "    current_user.passphrase = body.new_passphrase",
+            line=2,
+        ),
+        Invalid("def reset(user, form):\n    user.pwd = form.new_pwd", line=2),
         # A configured password compared with `==`.
         Invalid(
             "def metrics_auth(credentials: HTTPBasicCredentials = Depends(security)):\n"

@@ -27,6 +27,7 @@ from reviewer.rules.helpers import (
     string_prefix,
     walk_distinct,
     whole_depends_targets_asked,
+    writes,
 )
 
 OVERRIDES = "dependency_overrides"
@@ -130,7 +131,7 @@ def _overrides(module: Module) -> tuple[_Override, ...]:
 
 
 def _find_overrides(module: Module) -> Iterator[_Override]:
-    if OVERRIDES not in "\n".join(module.lines):
+    if not writes(module, (OVERRIDES,)):
         return  # each of these statements writes the name: most modules never do
     for assign in module.assignments:
         for target in assign.targets:
