@@ -283,12 +283,7 @@ def _outputs(args: argparse.Namespace) -> list[Output]:
     given just before it."""
     from reviewer.report.outputs import pair_outputs
 
-    given: Sequence[tuple[str, str]] = args.outputs
-    return pair_outputs(
-        [option for option, _ in given],
-        [value for option, value in given if option == "format"],
-        [value for option, value in given if option == "output"],
-    )
+    return pair_outputs(args.outputs)
 
 
 class _InOrder(argparse.Action):

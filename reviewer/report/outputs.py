@@ -20,32 +20,28 @@ class Output:
     """The file to write, as given, or None for standard output."""
 
 
-def pair_outputs(
-    order: Iterable[str], formats: Sequence[str], paths: Sequence[str]
-) -> list[Output]:
+def pair_outputs(given: Sequence[tuple[str, str]]) -> list[Output]:
     """Pair each ``--output`` with the ``--format`` given just before it.
 
-    ``order`` names the options as they appear on the command line (``"format"`` or ``"output"``,
-    once per occurrence); ``formats`` and ``paths`` are their values in that order. Without any
-    ``--format`` the format is ``text``. At most one format goes to standard output.
+    ``given``: the ``--format`` and ``--output`` options in command-line order, each as
+    ``("format", FORMAT)`` or ``("output", FILE)``. Without any ``--format`` the format is
+    ``text``. At most one format goes to standard output.
     """
-    format_values, path_values = iter(formats), iter(paths)
+    formats = any(option == "format" for option, _ in given)
     outputs: list[Output] = []
-    for option in order:
+    for option, value in given:
         if option == "format":
-            outputs.append(Output(next(format_values)))
+            outputs.append(Output(value))
             continue
-        given = next(path_values)
-        if given.endswith(("/", os.sep)):
-            raise ReviewError(f"--output {given}: names a folder, expected a file")
-        path = given
+        if value.endswith(("/", os.sep)):
+            raise ReviewError(f"--output {value}: names a folder, expected a file")
         if not outputs and formats:
-            raise ReviewError(f"--output {path}: give --format FORMAT before its --output")
+            raise ReviewError(f"--output {value}: give --format FORMAT before its --output")
         if not outputs:
             outputs.append(Output("text"))
         if outputs[-1].path is not None:
-            raise ReviewError(f"--output {path}: one --output per --format")
-        outputs[-1] = Output(outputs[-1].format, path)
+            raise ReviewError(f"--output {value}: one --output per --format")
+        outputs[-1] = Output(outputs[-1].format, value)
     if not outputs:
         outputs.append(Output("text"))
     if sum(output.path is None for output in outputs) > 1:

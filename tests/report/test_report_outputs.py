@@ -37,8 +37,14 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_pairs_follow_the_command_line_order() -> None:
-    order = ["format", "format", "output", "format", "output"]
-    outputs = pair_outputs(order, ["text", "sarif", "json"], ["a.sarif", "b.json"])
+    given = [
+        ("format", "text"),
+        ("format", "sarif"),
+        ("output", "a.sarif"),
+        ("format", "json"),
+        ("output", "b.json"),
+    ]
+    outputs = pair_outputs(given)
     assert outputs == [
         Output("text"),
         Output("sarif", "a.sarif"),
@@ -47,24 +53,25 @@ def test_pairs_follow_the_command_line_order() -> None:
 
 
 def test_an_output_without_any_format_is_text() -> None:
-    assert pair_outputs(["output"], [], ["r.txt"]) == [Output("text", "r.txt")]
-    assert pair_outputs([], [], []) == [Output("text")]
+    assert pair_outputs([("output", "r.txt")]) == [Output("text", "r.txt")]
+    assert pair_outputs([]) == [Output("text")]
 
 
 @pytest.mark.parametrize(
-    ("order", "formats", "paths", "message"),
+    ("given", "message"),
     [
-        (["output", "format"], ["json"], ["r.json"], "give --format FORMAT before its --output"),
-        (["format", "output", "output"], ["json"], ["a", "b"], "one --output per --format"),
-        (["format", "format"], ["json", "text"], [], "several formats would go to standard output"),
-        (["format", "output", "format", "output"], ["json", "sarif"], ["a", "a"], "same file"),
+        ([("output", "r.json"), ("format", "json")], "give --format FORMAT before its --output"),
+        ([("format", "json"), ("output", "a"), ("output", "b")], "one --output per --format"),
+        ([("format", "json"), ("format", "text")], "several formats would go to standard output"),
+        (
+            [("format", "json"), ("output", "a"), ("format", "sarif"), ("output", "a")],
+            "same file",
+        ),
     ],
 )
-def test_ambiguous_pairs_are_refused(
-    order: list[str], formats: list[str], paths: list[str], message: str
-) -> None:
+def test_ambiguous_pairs_are_refused(given: list[tuple[str, str]], message: str) -> None:
     with pytest.raises(ReviewError, match=message):
-        pair_outputs(order, formats, list(paths))
+        pair_outputs(given)
 
 
 def test_json_to_stdout_is_unchanged(patch: Path, capsys: pytest.CaptureFixture[str]) -> None:
