@@ -469,9 +469,9 @@ def _introduced(
         if file.path not in wanted or file.old_path is None:
             continue
         text = base.before(file)
-        module = parse_module(file.path, text) if text is not None else None
+        module = None if text is None else parse_module(file.path, text, added_lines=file.removed)
         if isinstance(module, Module):
-            modules.append(replace(module, added_lines=file.removed))
+            modules.append(module)
     if not modules:
         return findings
     project = Project.of(modules, base)

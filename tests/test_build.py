@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from reviewer.extract import parse_module
+from reviewer.diff import parse_diff
+from reviewer.extract import parse_hunks, parse_module
 from reviewer.extract.model import Expr, Module, Source, Span
 from reviewer.record import fields, maker
 
@@ -73,3 +74,21 @@ def test_a_class_in_a_function_knows_its_annotated_attributes_without_methods() 
         "        session: Session\n        rows = self.session.query(1)\n"
     )
     assert _call_names(text) == ["sqlalchemy.orm.Session.query"]
+
+
+def test_a_module_is_built_with_the_lines_it_is_given_as_added() -> None:
+    text = "import time\n\n\nasync def handler():\n    time.sleep(1)\n"
+    module = parse_module("app/h.py", text, added_lines=frozenset({5}))
+    assert isinstance(module, Module) and module.added_lines == {5}
+    plain = parse_module("app/h.py", text)
+    assert isinstance(plain, Module) and plain.added_lines == frozenset()
+
+
+def test_a_module_of_hunks_alone_has_the_change_s_added_lines() -> None:
+    change = parse_diff(
+        "--- a/app/h.py\n+++ b/app/h.py\n@@ -10,2 +10,3 @@\n async def handler():\n"
+        "+    time.sleep(1)\n     return 1\n"
+    ).files[0]
+    module = parse_hunks(change)
+    assert isinstance(module, Module) and module.partial
+    assert module.added_lines == change.added == {11}

@@ -119,3 +119,9 @@ def test_records_need_no_dataclasses() -> None:
     )
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert (done.returncode, done.stdout) == (0, "[]\n"), done.stderr
+
+
+def test_fields_of_an_object_are_its_class_s_and_replace_refuses_an_unknown_one() -> None:
+    assert fields(Item("a")) == fields(Item)
+    with pytest.raises(TypeError):
+        replace(Item("a"), colour="red")
